@@ -1,0 +1,23 @@
+"""twinnet: one JSON spec, the same Keras model in R and in Python.
+
+>>> import twinnet
+>>> model = twinnet.build_model("lenet5", seed=1)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .build import build_model
+from .catalog import CatalogEntry, catalog, format_catalog
+from .errors import SpecError
+from .expand import expand
+from .spec import Spec, load_spec
+
+try:
+    __version__ = version("twinnet")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = ["CatalogEntry", "Spec", "SpecError", "build_model", "catalog", "expand", "format_catalog",
+           "load_spec", "__version__"]

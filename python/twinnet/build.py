@@ -1,0 +1,74 @@
+"""Building an ordinary Keras model from the expanded graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import SpecError
+from .expand import expand
+
+__all__ = ["build_model"]
+
+
+def _make_layer(keras: Any, layer: dict[str, Any]) -> Any:
+    config = dict(layer["config"])
+    if layer["type"] == "Input":
+        return keras.Input(shape=tuple(config["shape"]), dtype=config["dtype"], name=layer["name"])
+    cls = getattr(keras.layers, layer["type"])
+    return cls(name=layer["name"], **config)
+
+
+def _set_weights(model: Any, graph: dict[str, Any]) -> None:
+    import numpy as np
+
+    for layer in graph["layers"]:
+        if "weights" not in layer:
+            continue
+        target = model.get_layer(layer["name"])
+        want = [tuple(w.shape) for w in target.get_weights()]
+        arrays = [np.asarray(w, dtype="float32") for w in layer["weights"]]
+        have = [a.shape for a in arrays]
+        if want != have:
+            raise SpecError(layer["source"] + "/weights",
+                            f"layer '{layer['name']}' has weights of shapes {want}, the spec gives {have}",
+                            "shape_mismatch")
+        target.set_weights(arrays)
+
+
+def build_model(spec: Any, seed: int | None = None) -> Any:
+    """Build the Keras model a spec describes.
+
+    Args:
+        spec: anything :func:`twinnet.load_spec` accepts.
+        seed: when given, ``keras.utils.set_random_seed(seed)`` runs first, so the
+            initial weights are the same on every build, in Python and in R.
+
+    Returns:
+        A ``keras.Model`` (functional), named after the spec.
+    """
+    graph = expand(spec)
+    import keras  # imported here: loading twinnet stays fast
+
+    if seed is not None:
+        keras.utils.set_random_seed(int(seed))
+    tensors: dict[str, Any] = {}
+    for layer in graph["layers"]:
+        obj = _make_layer(keras, layer)
+        if layer["type"] == "Input":
+            tensors[layer["name"]] = obj
+            continue
+        args = [tensors[n] for n in layer["inputs"]]
+        try:
+            tensors[layer["name"]] = obj(args if len(args) > 1 else args[0])
+        except (ValueError, TypeError) as e:  # a shape Keras refuses that the checks let through
+            raise SpecError(layer["source"], f"Keras cannot build layer '{layer['name']}' "
+                            f"({layer['type']}): {str(e).splitlines()[0]}", "build") from None
+    ins = [tensors[n] for n in graph["inputs"]]
+    outs = [tensors[n] for n in graph["outputs"]]
+    model = keras.Model(inputs=ins[0] if len(ins) == 1 else ins,
+                        outputs=outs[0] if len(outs) == 1 else outs, name=graph["name"])
+    _set_weights(model, graph)
+    have = model.count_params()
+    if have != graph["params"]["total"]:  # the shape rules and Keras disagree: a twinnet bug
+        raise AssertionError(f"twinnet computed {graph['params']['total']} parameters, Keras built {have}")
+    return model

@@ -1,0 +1,51 @@
+"""The built-in specs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .spec import catalog_names, catalog_path
+
+__all__ = ["CatalogEntry", "catalog", "format_catalog"]
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One row of the catalog: the same columns as R's ``catalog()`` data frame."""
+
+    name: str
+    title: str
+    input: str
+    output: str
+    parameters: int
+    tags: str
+
+
+def catalog() -> list[CatalogEntry]:
+    """The built-in specs, one entry each, sorted by name.
+
+    ``str()`` of an entry's name is what :func:`twinnet.load_spec` takes.
+    """
+    from .expand import expand
+
+    rows = []
+    for name in catalog_names():
+        doc = json.loads(catalog_path(name).read_text(encoding="utf-8"))
+        g = expand(name)
+        shape = {layer["name"]: layer["output_shape"] for layer in g["layers"]}
+        fmt = lambda names: "; ".join(  # noqa: E731
+            "x".join("?" if v is None else str(v) for v in shape[n][1:]) for n in names)
+        rows.append(CatalogEntry(name, doc.get("title", name), fmt(g["inputs"]), fmt(g["outputs"]),
+                                 g["params"]["total"], ", ".join(doc.get("tags", []))))
+    return rows
+
+
+def format_catalog(rows: list[CatalogEntry]) -> str:
+    """The catalog as a plain-text table."""
+    head = ("name", "title", "input", "output", "parameters", "tags")
+    body = [(r.name, r.title, r.input, r.output, f"{r.parameters:,}", r.tags) for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    lines = ["  ".join(str(x).ljust(w) if i != 4 else str(x).rjust(w) for i, (x, w) in enumerate(zip(row, widths)))
+             for row in [head, *body]]
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,265 @@
+"""Expansion: a spec's blocks and repeats unrolled into the canonical flat graph.
+
+Every layer gets a deterministic name, its inputs written out, every argument
+with Keras's default where the spec left it out, its output shape and its
+parameter count.  R's ``expand()`` gives the same JSON value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+
+from .errors import SpecError, suggest
+from .registry import FORMAT_VERSION, arg_schema, layer_types
+from .shapes import infer
+from .spec import Spec, load_spec
+
+__all__ = ["expand"]
+
+PARAM_RE = re.compile(r"^\$([A-Za-z][A-Za-z0-9_]*)$")
+MAX_BLOCK_DEPTH = 8
+
+
+@dataclass
+class _Scope:
+    """Names visible to one layer list: the top level or one repetition of a block."""
+
+    prefix: str = ""
+    params: dict[str, tuple[Any, str]] = field(default_factory=dict)  # name -> (value, JSON pointer)
+    input_ref: str | None = None
+    names: dict[str, str] = field(default_factory=dict)  # local name -> full name
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def auto_name(self, base: str) -> str:
+        self.counters[base] = self.counters.get(base, 0) + 1
+        return f"{base}_{self.counters[base]}"
+
+
+class _Expander:
+    def __init__(self, doc: dict[str, Any]):
+        self.doc = doc
+        self.blocks: dict[str, Any] = doc.get("blocks", {})
+        self.layers: list[dict[str, Any]] = []
+        self.shapes: dict[str, list[int | None]] = {}
+        self.full_names: set[str] = set()
+
+    # -- references ---------------------------------------------------------
+    def resolve(self, ref: str, scope: _Scope, path: str) -> str:
+        if ref == "@input":
+            if scope.input_ref is None:
+                raise SpecError(path, '"@input" names a block\'s input and is only meaningful inside a block',
+                                "unknown_reference")
+            return scope.input_ref
+        if ref in scope.names:
+            return scope.names[ref]
+        raise SpecError(path, f"no layer named '{ref}' comes before this one", "unknown_reference",
+                        suggest(ref, scope.names))
+
+    def param(self, value: Any, scope: _Scope, path: str) -> tuple[Any, str]:
+        """Substitute a "$name" block parameter; return (value, pointer of where it was written)."""
+        if isinstance(value, str):
+            m = PARAM_RE.match(value)
+            if m:
+                if m.group(1) not in scope.params:
+                    where = "this block" if scope.prefix else "the top level (parameters live in blocks)"
+                    raise SpecError(path, f"'{value}' is not a parameter of {where}", "unknown_parameter",
+                                    suggest(m.group(1), scope.params))
+                return scope.params[m.group(1)]
+        return value, path
+
+    def claim(self, local: str, scope: _Scope, path: str) -> str:
+        full = scope.prefix + local
+        if local in scope.names or full in self.full_names:
+            raise SpecError(path, f"the layer name '{full}' is used twice", "duplicate_name")
+        self.full_names.add(full)
+        return full
+
+    # -- entries ------------------------------------------------------------
+    def expand_list(self, entries: list[dict[str, Any]], scope: _Scope, list_path: str, stack: list[str]) -> str:
+        previous = scope.input_ref
+        for i, entry in enumerate(entries):
+            path = f"{list_path}/{i}"
+            if "block" in entry:
+                previous = self.expand_block(entry, scope, path, previous, stack)
+            else:
+                previous = self.expand_layer(entry, scope, path, previous)
+        assert previous is not None
+        return previous
+
+    def inputs_of(self, entry: dict[str, Any], scope: _Scope, path: str, previous: str | None) -> list[str]:
+        if "inputs" in entry:
+            return [self.resolve(r, scope, f"{path}/inputs/{j}") for j, r in enumerate(entry["inputs"])]
+        if previous is None:
+            raise SpecError(path, "the first layer must be an Input (or name its inputs)", "missing_input")
+        return [previous]
+
+    def expand_layer(self, entry: dict[str, Any], scope: _Scope, path: str, previous: str | None) -> str:
+        t = entry["type"]
+        info = layer_types()[t]
+        local = entry.get("name") or scope.auto_name(info["auto_name"])
+        full = self.claim(local, scope, f"{path}/name" if "name" in entry else path)
+        if t == "Input":
+            if "inputs" in entry:
+                raise SpecError(f"{path}/inputs", "an Input layer takes no inputs", "invalid_value")
+            inputs: list[str] = []
+        else:
+            inputs = self.inputs_of(entry, scope, path, previous)
+        low, high = info["arity"]
+        if len(inputs) < low or (high is not None and len(inputs) > high):
+            want = f"at least {low}" if high is None else str(low)
+            raise SpecError(f"{path}/inputs", f"{t} takes {want} input(s), found {len(inputs)}", "invalid_value")
+        config: dict[str, Any] = {}
+        for arg, spec in info["args"].items():
+            if arg in entry:
+                value, where = self.param(entry[arg], scope, f"{path}/{arg}")
+            else:
+                value, where = spec.get("default"), f"{path}/{arg}"
+            if value is None and "null_means" in spec:
+                value = config[spec["null_means"]]
+            config[arg] = canonical(t, arg, spec, value, where)
+        layer: dict[str, Any] = {"name": full, "type": t, "inputs": inputs, "config": config, "source": path}
+        if "weights" in entry:
+            layer["weights"] = entry["weights"]
+        shape, trainable, frozen = infer(layer, [self.shapes[n] for n in inputs])
+        layer["output_shape"] = [None, *shape]
+        layer["params"] = trainable + frozen
+        layer["trainable_params"] = trainable
+        self.shapes[full] = shape
+        self.layers.append(layer)
+        scope.names[local] = full
+        return full
+
+    def expand_block(self, entry: dict[str, Any], scope: _Scope, path: str, previous: str | None,
+                     stack: list[str]) -> str:
+        name = entry["block"]
+        if name not in self.blocks:
+            raise SpecError(f"{path}/block", f"there is no block named '{name}' in \"blocks\"", "unknown_block",
+                            suggest(name, self.blocks))
+        if name in stack:
+            raise SpecError(f"{path}/block", f"block '{name}' uses itself (through {' -> '.join(stack)})",
+                            "recursive_block")
+        if len(stack) >= MAX_BLOCK_DEPTH:
+            raise SpecError(f"{path}/block", f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", "too_deep")
+        block = self.blocks[name]
+        defaults = block.get("params", {})
+        params: dict[str, tuple[Any, str]] = {}
+        for key, value in entry.get("args", {}).items():
+            if key not in defaults:
+                raise SpecError(f"{path}/args/{key}", f"'{key}' is not a parameter of block '{name}'",
+                                "unknown_argument", suggest(key, defaults))
+            params[key] = self.param(value, scope, f"{path}/args/{key}")
+        for key, value in defaults.items():
+            if key not in params:
+                if value is None:
+                    raise SpecError(f"{path}/args/{key}", f"block '{name}' needs the argument '{key}'", "missing")
+                params[key] = (value, f"/blocks/{name}/params/{key}")
+        local = entry.get("name") or scope.auto_name(name)
+        if "inputs" in entry:
+            if len(entry["inputs"]) != 1:
+                raise SpecError(f"{path}/inputs", "a block takes exactly one input", "invalid_value")
+            current = self.resolve(entry["inputs"][0], scope, f"{path}/inputs/0")
+        elif previous is None:
+            raise SpecError(path, "the first layer must be an Input (or name its inputs)", "missing_input")
+        else:
+            current = previous
+        repeat = entry.get("repeat", 1)
+        where = f"{path}/name" if "name" in entry else path
+        if local in scope.names:
+            raise SpecError(where, f"the layer name '{scope.prefix + local}' is used twice", "duplicate_name")
+        for r in range(1, repeat + 1):
+            rep = local if repeat == 1 else f"{local}_{r}"
+            child = _Scope(prefix=f"{scope.prefix}{rep}_", params=params, input_ref=current)
+            current = self.expand_list(block["layers"], child, f"/blocks/{name}/layers", [*stack, name])
+            if repeat > 1:
+                scope.names[rep] = current
+        scope.names[local] = current
+        return current
+
+
+def canonical(layer_type: str, arg: str, spec: dict[str, Any], value: Any, path: str) -> Any:
+    """Check one argument against its kind and write it in canonical form."""
+    sch = arg_schema(layer_type, arg)
+    if not jsonschema.Draft202012Validator(sch).is_valid(value):
+        text = repr(value) if not isinstance(value, str) else f'"{value}"'
+        raise SpecError(path, f"expected {sch['description']}, found {text}", "invalid_value")
+    kind = spec["kind"]
+    if kind == "int" or kind == "axis":
+        return int(value)
+    if kind == "ints":
+        return [int(v) for v in value] if isinstance(value, list) else [int(value)] * spec["n"]
+    if kind == "float":
+        return None if value is None else float(value)
+    if kind == "shape":
+        return [None if v is None else int(v) for v in value]
+    if kind == "target_shape":
+        return [int(v) for v in value]
+    if kind == "padding2d":
+        if isinstance(value, list):
+            if isinstance(value[0], list):
+                return [[int(v) for v in pair] for pair in value]
+            return [[int(value[0])] * 2, [int(value[1])] * 2]
+        return [[int(value)] * 2, [int(value)] * 2]
+    if kind == "initializer" and isinstance(value, dict):
+        return {"class_name": value["class_name"], "config": dict(value.get("config", {}))}
+    return value
+
+
+def expand_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """Expand a document that has passed the schema (the semantic checks happen here)."""
+    ex = _Expander(doc)
+    top = _Scope()
+    last = ex.expand_list(doc["layers"], top, "/layers", [])
+    if "outputs" in doc:
+        outputs = [ex.resolve(r, top, f"/outputs/{j}") for j, r in enumerate(doc["outputs"])]
+    else:
+        outputs = [last]
+    inputs = [layer["name"] for layer in ex.layers if layer["type"] == "Input"]
+    trainable = sum(layer["trainable_params"] for layer in ex.layers)
+    total = sum(layer["params"] for layer in ex.layers)
+    graph = {
+        "format_version": FORMAT_VERSION,
+        "name": doc["name"],
+        "inputs": inputs,
+        "outputs": outputs,
+        "layers": ex.layers,
+        "params": {"total": total, "trainable": trainable, "non_trainable": total - trainable},
+    }
+    check_expect(doc, graph)
+    return graph
+
+
+def check_expect(doc: dict[str, Any], graph: dict[str, Any]) -> None:
+    """Compare the spec's ``expect`` block with what the expansion computed."""
+    expect = doc.get("expect", {})
+    for key, have in graph["params"].items():
+        want = expect.get("params", {}).get(key)
+        if want is not None and want != have:
+            raise SpecError(f"/expect/params/{key}", f"the spec expects {want:,} {key.replace('_', '-')} "
+                            f"parameters; the model has {have:,}", "expect_mismatch")
+    if "output_shape" in expect:
+        shapes = [next(layer["output_shape"] for layer in graph["layers"] if layer["name"] == o)
+                  for o in graph["outputs"]]
+        have = shapes[0] if len(shapes) == 1 else shapes
+        if expect["output_shape"] != have:
+            raise SpecError("/expect/output_shape", f"the spec expects output shape {expect['output_shape']}; "
+                            f"the model gives {have}", "expect_mismatch")
+
+
+def expand(source: Any) -> dict[str, Any]:
+    """The canonical flat graph of a spec.
+
+    Args:
+        source: anything :func:`load_spec` accepts.
+
+    Returns:
+        A JSON-ready dict: ``format_version``, ``name``, ``inputs``, ``outputs``, ``params``
+        and ``layers``, each layer with ``name``, ``type``, ``inputs``, ``config`` (every
+        argument written out), ``source`` (a JSON Pointer into the spec), ``output_shape``,
+        ``params`` and ``trainable_params``.
+    """
+    spec = source if isinstance(source, Spec) else load_spec(source)
+    return expand_document(spec.data)

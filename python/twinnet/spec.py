@@ -1,0 +1,214 @@
+"""Loading a spec: from a catalog name, a file, JSON text or a dict, to a validated document."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from .errors import SpecError, json_pointer, suggest
+from .registry import SPECS_DIR, SUPPORTED_MAJOR, schema
+
+__all__ = ["Spec", "load_spec", "catalog_path", "catalog_names", "validate_document"]
+
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+MAX_SPEC_BYTES = 10_000_000
+
+
+@dataclass(frozen=True, repr=False)
+class Spec:
+    """A validated spec document. ``data`` is the JSON value as written (a dict)."""
+
+    data: dict[str, Any]
+    origin: str = field(default="<dict>", compare=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.data["name"])
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("title", self.data["name"]))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.data, indent=indent)
+
+    def __repr__(self) -> str:
+        from .expand import expand  # local: expansion imports this module
+
+        g = expand(self)
+        return (f"<twinnet spec '{self.name}': {len(g['layers'])} layers, "
+                f"{g['params']['total']:,} parameters>")
+
+
+def catalog_names() -> list[str]:
+    return sorted(p.stem for p in (SPECS_DIR / "models").glob("*.json"))
+
+
+def catalog_path(name: str) -> Path:
+    return SPECS_DIR / "models" / f"{name}.json"
+
+
+class _Dups(dict):
+    """A JSON object that had repeated keys (the first repeat is kept in ``dup``)."""
+
+    dup: str = ""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            out = _Dups(seen)
+            out.dup = key
+            return out
+        seen[key] = value
+    return seen
+
+
+def _find_dup(value: Any, tokens: list[str | int]) -> None:
+    if isinstance(value, dict):
+        if isinstance(value, _Dups):
+            raise SpecError(json_pointer([*tokens, value.dup]),
+                            f"the key '{value.dup}' appears twice in one object", "duplicate_key")
+        for k, v in value.items():
+            _find_dup(v, [*tokens, k])
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _find_dup(v, [*tokens, i])
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON text; errors give line and column, and repeated keys are refused."""
+    if len(text.encode("utf-8")) > MAX_SPEC_BYTES:
+        raise SpecError("", f"the spec is larger than {MAX_SPEC_BYTES:,} bytes", "too_large")
+    try:
+        value = json.loads(text, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as e:
+        raise SpecError("", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", "invalid_json") from None
+    except RecursionError:
+        raise SpecError("", "the JSON is nested too deeply", "too_deep") from None
+    _find_dup(value, [])
+    return value
+
+
+def _read_source(source: Any) -> tuple[Any, str]:
+    if isinstance(source, Spec):
+        return copy.deepcopy(source.data), source.origin
+    if isinstance(source, Mapping):
+        return copy.deepcopy(dict(source)), "<dict>"
+    if isinstance(source, list):
+        return copy.deepcopy(source), "<list>"
+    if isinstance(source, PathLike):
+        return _read_file(Path(source))
+    if isinstance(source, str):
+        text = source.strip()
+        if text.startswith(("{", "[")):
+            return parse_json(source), "<json>"
+        if NAME_RE.match(text) and catalog_path(text).is_file():
+            return _read_file(catalog_path(text))
+        if Path(source).is_file():
+            return _read_file(Path(source))
+        hint = suggest(text, catalog_names()) if NAME_RE.match(text) else None
+        raise SpecError("", f"'{source}' is not a catalog name, a file or JSON text "
+                            f"(catalog: {', '.join(catalog_names())})", "not_found", hint)
+    raise SpecError("", "expected a catalog name, a file path, JSON text or a dict, "
+                        f"found {type(source).__name__}", "wrong_type")
+
+
+def _read_file(path: Path) -> tuple[Any, str]:
+    if path.stat().st_size > MAX_SPEC_BYTES:
+        raise SpecError("", f"the file is larger than {MAX_SPEC_BYTES:,} bytes", "too_large")
+    return parse_json(path.read_text(encoding="utf-8")), str(path)
+
+
+def _describe(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _order(err: jsonschema.ValidationError) -> tuple[Any, ...]:
+    """Errors are reported highest in the document first, then in path order."""
+    tokens = tuple((0, t, "") if isinstance(t, int) else (1, 0, t) for t in err.absolute_path)
+    return (len(tokens), tokens, err.validator, str(err.validator_value))
+
+
+def _to_spec_error(err: jsonschema.ValidationError) -> SpecError:
+    tokens = list(err.absolute_path)
+    sch = err.schema if isinstance(err.schema, dict) else {}
+    found = err.instance
+    if err.validator == "required":
+        missing = next(k for k in err.validator_value if k not in found)
+        if missing == "type" and tokens and tokens[-2:-1] in (["layers"],):
+            msg = 'a layer needs a "type" (a Keras layer class) or a "block"'
+        else:
+            msg = f"the required field '{missing}' is missing"
+        return SpecError(json_pointer([*tokens, missing]), msg, "missing")
+    if err.validator == "additionalProperties":
+        allowed = list(sch.get("properties", {}))
+        extra = sorted(k for k in found if k not in allowed)[0]
+        layer_type = sch.get("properties", {}).get("type", {}).get("const")
+        if layer_type:
+            return SpecError(json_pointer([*tokens, extra]), f"'{extra}' is not an argument of {layer_type}",
+                             "unknown_argument", suggest(extra, allowed))
+        return SpecError(json_pointer([*tokens, extra]), f"'{extra}' is not a known field here",
+                         "unknown_field", suggest(extra, allowed))
+    if err.validator == "enum" and tokens and tokens[-1] == "type":
+        return SpecError(json_pointer(tokens), f"'{found}' is not a supported layer type",
+                         "unknown_type", suggest(str(found), err.validator_value))
+    if err.validator == "propertyNames":
+        return SpecError(json_pointer(tokens), "names must be letters, digits and underscores, starting with a letter",
+                         "invalid_name")
+    desc = sch.get("description")
+    if desc:
+        hint = suggest(found, err.validator_value) if err.validator == "enum" and isinstance(found, str) else None
+        return SpecError(json_pointer(tokens), f"expected {desc}, found {_describe(found)}", "invalid_value", hint)
+    return SpecError(json_pointer(tokens), err.message, "invalid_value")
+
+
+def validate_document(doc: Any) -> dict[str, Any]:
+    """Check the top level, the format version, then the JSON Schema; raise the first error."""
+    if not isinstance(doc, dict):
+        raise SpecError("", f"a spec is a JSON object, found {_describe(doc)}", "wrong_type")
+    if "format_version" not in doc:
+        raise SpecError("/format_version", 'the required field \'format_version\' is missing (use "1.0")', "missing")
+    version = doc["format_version"]
+    if not isinstance(version, str) or not re.match(r"^[0-9]+\.[0-9]+$", version):
+        raise SpecError("/format_version", f'expected a version string such as "1.0", found {_describe(version)}',
+                        "invalid_value")
+    if int(version.split(".")[0]) != SUPPORTED_MAJOR:
+        raise SpecError("/format_version", f"format_version {version} is not supported; "
+                        f"this twinnet reads format {SUPPORTED_MAJOR}.x", "unsupported_version")
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = list(validator.iter_errors(doc))
+    if errors:
+        raise _to_spec_error(min(errors, key=_order))
+    return doc
+
+
+def load_spec(source: Any) -> Spec:
+    """Load and validate a spec.
+
+    Args:
+        source: a catalog name (``"lenet5"``), a path to a ``.json`` file, JSON text,
+            a dict, or a :class:`Spec`.
+
+    Returns:
+        A :class:`Spec` whose document passed the JSON Schema and the semantic checks.
+
+    Raises:
+        SpecError: with ``path`` (a JSON Pointer) and a message saying what was expected.
+    """
+    doc, origin = _read_source(source)
+    validate_document(doc)
+    from .expand import expand_document  # the semantic checks live with the expansion
+
+    expand_document(doc)
+    return Spec(doc, origin)

@@ -1,0 +1,297 @@
+"""Derive the JSON Schema from the layer registry and copy shared_specs/ into both packages.
+
+shared_specs/ is the one source of truth.  This script writes
+  shared_specs/schema/twinnet-spec-v1.schema.json  (generated from shared_specs/layers.json)
+  python/twinnet/specs/                            (copy for the Python package)
+  inst/specs/                                      (copy for the R package)
+Run with --check to fail (exit 1) when any derived file has drifted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT / "shared_specs"
+SCHEMA = SHARED / "schema" / "twinnet-spec-v1.schema.json"
+COPIES = [ROOT / "python" / "twinnet" / "specs", ROOT / "inst" / "specs"]
+NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$"
+PARAM_PATTERN = "^\\$[A-Za-z][A-Za-z0-9_]*$"
+
+
+def kind_schema(arg: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of one argument kind, with a description a student can read."""
+    kind = arg["kind"]
+    if kind == "int":
+        low = arg.get("min", 1)
+        return {"type": "integer", "minimum": low, "description": f"an integer >= {low}"}
+    if kind == "ints":
+        n = arg["n"]
+        one = {"type": "integer", "minimum": 1}
+        sch: dict[str, Any] = {
+            "anyOf": [one, {"type": "array", "items": one, "minItems": n, "maxItems": n}],
+            "description": "a positive integer" + ("" if n == 1 else f" or a list of {n} positive integers"),
+        }
+        if "null_means" in arg:
+            sch["anyOf"].append({"type": "null"})
+            sch["description"] += f" (null: the same as {arg['null_means']})"
+        return sch
+    if kind == "float":
+        sch = {"type": "number"}
+        words = []
+        for key, word in (("min", ">="), ("min_exclusive", ">"), ("max", "<="), ("max_exclusive", "<")):
+            if key in arg:
+                sch[{"min": "minimum", "min_exclusive": "exclusiveMinimum", "max": "maximum",
+                     "max_exclusive": "exclusiveMaximum"}[key]] = arg[key]
+                words.append(f"{word} {arg[key]}")
+        desc = "a number" + (" " + " and ".join(words) if words else "")
+        if arg.get("nullable"):
+            return {"anyOf": [sch, {"type": "null"}], "description": desc + ", or null"}
+        sch["description"] = desc
+        return sch
+    if kind == "bool":
+        return {"type": "boolean", "description": "true or false"}
+    if kind == "enum":
+        return {"enum": arg["values"], "description": "one of " + ", ".join(f'"{v}"' for v in arg["values"])}
+    if kind == "activation":
+        return {"enum": registry["activations"], "description": "the name of a Keras activation"}
+    if kind == "initializer":
+        classes = registry["initializer_classes"]
+        return {
+            "anyOf": [
+                {"enum": registry["initializers"]},
+                {
+                    "type": "object",
+                    "required": ["class_name"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "class_name": {"enum": sorted(classes)},
+                        "config": {"type": "object", "additionalProperties": {"type": ["number", "null"]}},
+                    },
+                },
+            ],
+            "description": 'the name of a Keras initializer, or {"class_name": "Constant", "config": {"value": 1}}',
+        }
+    if kind == "shape":
+        return {
+            "type": "array", "minItems": 1,
+            "items": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+            "description": "a list of positive integers (null for a length that varies)",
+        }
+    if kind == "target_shape":
+        return {
+            "type": "array", "minItems": 1,
+            "items": {"anyOf": [{"type": "integer", "minimum": 1}, {"const": -1}]},
+            "description": "a list of positive integers (one may be -1)",
+        }
+    if kind == "padding2d":
+        nat = {"type": "integer", "minimum": 0}
+        pair = {"type": "array", "items": nat, "minItems": 2, "maxItems": 2}
+        return {
+            "anyOf": [nat, pair, {"type": "array", "items": pair, "minItems": 2, "maxItems": 2}],
+            "description": "an integer >= 0, [rows, cols], or [[top, bottom], [left, right]]",
+        }
+    if kind == "axis":
+        return {"type": "integer", "description": "an integer axis"}
+    raise ValueError(f"unknown argument kind {kind!r}")
+
+
+def with_param(sch: dict[str, Any]) -> dict[str, Any]:
+    """An argument inside a block may also be a parameter reference such as "$filters"."""
+    desc = sch.get("description", "")
+    inner = {k: v for k, v in sch.items() if k != "description"}
+    return {
+        "anyOf": [inner, {"$ref": "#/$defs/param_ref"}],
+        "description": desc + ' (inside a block, also a parameter such as "$filters")',
+    }
+
+
+def generate_schema(registry: dict[str, Any]) -> dict[str, Any]:
+    layers = registry["layers"]
+    defs: dict[str, Any] = {
+        "name": {"type": "string", "pattern": NAME_PATTERN,
+                 "description": "a name of letters, digits and underscores, starting with a letter"},
+        "param_ref": {"type": "string", "pattern": PARAM_PATTERN},
+        "ref_list": {
+            "type": "array", "minItems": 1,
+            "items": {"type": "string", "pattern": "^@?[A-Za-z][A-Za-z0-9_]*$"},
+            "description": "a list of layer names",
+        },
+        "weights": {"type": "array", "description": "a list of arrays, as Keras's get_weights() gives them"},
+    }
+    dispatch = []
+    for type_name, info in layers.items():
+        props: dict[str, Any] = {
+            "type": {"const": type_name},
+            "name": {"$ref": "#/$defs/name"},
+            "inputs": {"$ref": "#/$defs/ref_list"},
+            "weights": {"$ref": "#/$defs/weights"},
+            "comment": {"type": "string"},
+        }
+        for arg_name, arg in info["args"].items():
+            props[arg_name] = with_param(kind_schema(arg, registry))
+        required = ["type"] + [k for k, a in info["args"].items() if a.get("required")]
+        defs[f"layer_{type_name}"] = {
+            "type": "object", "properties": props, "required": required, "additionalProperties": False,
+        }
+        dispatch.append({
+            "if": {"properties": {"type": {"const": type_name}}, "required": ["type"]},
+            "then": {"$ref": f"#/$defs/layer_{type_name}"},
+        })
+    defs["layer"] = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": list(layers), "description": "a supported Keras layer class"}},
+        "allOf": dispatch,
+    }
+    defs["block_instance"] = {
+        "type": "object",
+        "required": ["block"],
+        "additionalProperties": False,
+        "properties": {
+            "block": {"$ref": "#/$defs/name"},
+            "name": {"$ref": "#/$defs/name"},
+            "inputs": {"$ref": "#/$defs/ref_list"},
+            "repeat": {"type": "integer", "minimum": 1, "description": "an integer >= 1"},
+            "args": {"type": "object", "propertyNames": {"pattern": NAME_PATTERN},
+                     "description": "an object of block arguments"},
+            "comment": {"type": "string"},
+        },
+    }
+    defs["layer_entry"] = {
+        "type": "object",
+        "description": 'a layer object with a "type", or a block use with a "block"',
+        "if": {"required": ["block"]},
+        "then": {"$ref": "#/$defs/block_instance"},
+        "else": {"$ref": "#/$defs/layer"},
+    }
+    defs["layer_list"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/layer_entry"},
+                          "description": "a non-empty list of layers"}
+    defs["block"] = {
+        "type": "object",
+        "required": ["layers"],
+        "additionalProperties": False,
+        "properties": {
+            "description": {"type": "string"},
+            "params": {"type": "object", "propertyNames": {"pattern": NAME_PATTERN},
+                       "description": "an object of parameter defaults (null: required)"},
+            "layers": {"$ref": "#/$defs/layer_list"},
+        },
+    }
+    count = {"type": "integer", "minimum": 0, "description": "a count >= 0"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://twinnet.invalid/schema/twinnet-spec-v1.schema.json",
+        "title": "twinnet spec, format 1.x",
+        "description": "Generated by tools/sync_specs.py from shared_specs/layers.json; do not edit by hand.",
+        "type": "object",
+        "required": ["format_version", "name", "layers"],
+        "additionalProperties": False,
+        "properties": {
+            "format_version": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+$",
+                               "description": 'a version string such as "1.0"'},
+            "name": {"$ref": "#/$defs/name"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "source": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}, "description": "a list of strings"},
+            "layers": {"$ref": "#/$defs/layer_list"},
+            "blocks": {"type": "object", "propertyNames": {"pattern": NAME_PATTERN},
+                       "additionalProperties": {"$ref": "#/$defs/block"},
+                       "description": "an object of named blocks"},
+            "outputs": {"$ref": "#/$defs/ref_list"},
+            "expect": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "output_shape": {"type": "array", "description": "the output shape, null for the batch"},
+                    "params": {
+                        "type": "object", "additionalProperties": False,
+                        "properties": {"total": count, "trainable": count, "non_trainable": count},
+                        "description": "an object of parameter counts",
+                    },
+                },
+            },
+            "compile": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "optimizer": {"type": "string"},
+                    "loss": {"type": "string"},
+                    "metrics": {"type": "array", "items": {"type": "string"}},
+                    "learning_rate": {"type": "number", "exclusiveMinimum": 0},
+                },
+            },
+        },
+        "$defs": defs,
+    }
+
+
+def render(obj: Any) -> str:
+    return json.dumps(obj, indent=2) + "\n"
+
+
+def build_tree(dest: Path) -> None:
+    """Write the schema and both package copies under dest (a mirror of the repo root)."""
+    registry = json.loads((SHARED / "layers.json").read_text())
+    schema_path = dest / SCHEMA.relative_to(ROOT)
+    schema_path.parent.mkdir(parents=True, exist_ok=True)
+    schema_path.write_text(render(generate_schema(registry)))
+    for copy in COPIES:
+        target = dest / copy.relative_to(ROOT)
+        for src in sorted(SHARED.rglob("*.json")):
+            rel = src.relative_to(SHARED)
+            out = target / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if src == SCHEMA:
+                out.write_text(schema_path.read_text())
+            else:
+                shutil.copyfile(src, out)
+
+
+def tree_files(base: Path, roots: list[Path]) -> dict[str, bytes]:
+    files = {}
+    for r in roots:
+        d = base / r.relative_to(ROOT)
+        if d.is_file():
+            files[str(r.relative_to(ROOT))] = d.read_bytes()
+        elif d.exists():
+            for f in sorted(d.rglob("*.json")):
+                files[str(f.relative_to(base))] = f.read_bytes()
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report drift instead of writing")
+    args = parser.parse_args(argv)
+    roots = [SCHEMA, *COPIES]
+    if not args.check:
+        for copy in COPIES:
+            shutil.rmtree(copy, ignore_errors=True)
+        build_tree(ROOT)
+        print("synced: schema and package copies of shared_specs/")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        # the schema must exist in the mirror before the copies are made
+        build_tree(Path(tmp))
+        want = tree_files(Path(tmp), roots)
+    have = tree_files(ROOT, roots)
+    drift = sorted(set(want) ^ set(have) | {k for k in want.keys() & have.keys() if want[k] != have[k]})
+    if drift:
+        print("derived files differ from shared_specs/ (run: python tools/sync_specs.py):")
+        for name in drift:
+            print("  " + name)
+        return 1
+    print("derived files match shared_specs/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
