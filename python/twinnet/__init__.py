@@ -19,5 +19,14 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["CatalogEntry", "Spec", "SpecError", "build_model", "catalog", "expand", "format_catalog",
-           "load_spec", "__version__"]
+__all__ = [
+    "CatalogEntry",
+    "Spec",
+    "SpecError",
+    "__version__",
+    "build_model",
+    "catalog",
+    "expand",
+    "format_catalog",
+    "load_spec",
+]

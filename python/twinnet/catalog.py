@@ -22,6 +22,11 @@ class CatalogEntry:
     tags: str
 
 
+def _shapes(shapes: dict[str, list[int | None]], names: list[str]) -> str:
+    """Shapes without the batch axis, as "32x32x1" ("?" for a length that varies; "; " between several)."""
+    return "; ".join("x".join("?" if v is None else str(v) for v in shapes[n][1:]) for n in names)
+
+
 def catalog() -> list[CatalogEntry]:
     """The built-in specs, one entry each, sorted by name.
 
@@ -33,11 +38,9 @@ def catalog() -> list[CatalogEntry]:
     for name in catalog_names():
         doc = json.loads(catalog_path(name).read_text(encoding="utf-8"))
         g = expand(name)
-        shape = {layer["name"]: layer["output_shape"] for layer in g["layers"]}
-        fmt = lambda names: "; ".join(  # noqa: E731
-            "x".join("?" if v is None else str(v) for v in shape[n][1:]) for n in names)
-        rows.append(CatalogEntry(name, doc.get("title", name), fmt(g["inputs"]), fmt(g["outputs"]),
-                                 g["params"]["total"], ", ".join(doc.get("tags", []))))
+        shapes = {layer["name"]: layer["output_shape"] for layer in g["layers"]}
+        rows.append(CatalogEntry(name, doc.get("title", name), _shapes(shapes, g["inputs"]),
+                                 _shapes(shapes, g["outputs"]), g["params"]["total"], ", ".join(doc.get("tags", []))))
     return rows
 
 
@@ -45,7 +48,7 @@ def format_catalog(rows: list[CatalogEntry]) -> str:
     """The catalog as a plain-text table."""
     head = ("name", "title", "input", "output", "parameters", "tags")
     body = [(r.name, r.title, r.input, r.output, f"{r.parameters:,}", r.tags) for r in rows]
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-    lines = ["  ".join(str(x).ljust(w) if i != 4 else str(x).rjust(w) for i, (x, w) in enumerate(zip(row, widths)))
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=False)]
+    lines = ["  ".join(str(x).ljust(w) if i != 4 else str(x).rjust(w) for i, (x, w) in enumerate(zip(row, widths, strict=False)))
              for row in [head, *body]]
     return "\n".join(line.rstrip() for line in lines)

@@ -97,7 +97,7 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
         if x[-1] is None:
             raise SpecError(layer["source"], f"layer '{layer['name']}' needs a known last axis", "shape_mismatch")
         n = x[-1] * c["units"] + (c["units"] if c["use_bias"] else 0)
-        return (x[:-1] + [c["units"]], *_weights(layer, n))
+        return ([*x[:-1], c["units"]], *_weights(layer, n))
     if t in ("Dropout", "Activation", "ReLU", "LeakyReLU", "Softmax"):
         return list(x), 0, 0
     if t == "BatchNormalization":
@@ -148,7 +148,7 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
         return target, 0, 0
     if t == "Embedding":
         n = c["input_dim"] * c["output_dim"]
-        return (list(x) + [c["output_dim"]], *_weights(layer, n))
+        return ([*list(x), c["output_dim"]], *_weights(layer, n))
     if t in ("SimpleRNN", "LSTM", "GRU"):
         if len(x) != 2 or x[-1] is None:
             raise _rank_error(layer, x, 2)

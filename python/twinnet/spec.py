@@ -16,7 +16,7 @@ import jsonschema
 from .errors import SpecError, json_pointer, suggest
 from .registry import SPECS_DIR, SUPPORTED_MAJOR, schema
 
-__all__ = ["Spec", "load_spec", "catalog_path", "catalog_names", "validate_document"]
+__all__ = ["Spec", "catalog_names", "catalog_path", "load_spec", "validate_document"]
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 MAX_SPEC_BYTES = 10_000_000

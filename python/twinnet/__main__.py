@@ -1,0 +1,68 @@
+"""The command line: ``python -m twinnet catalog|show|summary|doctor|demo``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import SpecError
+
+
+def _summary(name: str) -> str:
+    from .expand import expand
+
+    g = expand(name)
+    rows = [("layer", "type", "output shape", "params")]
+    for layer in g["layers"]:
+        shape = "(" + ", ".join("None" if v is None else str(v) for v in layer["output_shape"]) + ")"
+        rows.append((layer["name"], layer["type"], shape, f"{layer['params']:,}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.rjust(w) if i == 3 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=False)))
+             for r in rows]
+    p = g["params"]
+    lines.append(f"total {p['total']:,} parameters ({p['trainable']:,} trainable, "
+                 f"{p['non_trainable']:,} non-trainable)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="twinnet", description="One JSON spec, the same Keras model in R and Python.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("catalog", help="list the built-in specs")
+    p_show = sub.add_parser("show", help="print the expanded graph of a spec as JSON")
+    p_show.add_argument("spec", help="a catalog name, a file or JSON text")
+    p_sum = sub.add_parser("summary", help="print a spec's layer table (no Keras needed)")
+    p_sum.add_argument("spec")
+    sub.add_parser("doctor", help="versions, and whether R and Python use the same interpreter")
+    p_demo = sub.add_parser("demo", help="build a spec in Python and in R and compare them")
+    p_demo.add_argument("spec", nargs="?", default="lenet5")
+    p_demo.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "catalog":
+            from .catalog import catalog, format_catalog
+
+            print(format_catalog(catalog()))
+        elif args.command == "show":
+            from .expand import expand
+
+            print(json.dumps(expand(args.spec), indent=2))
+        elif args.command == "summary":
+            print(_summary(args.spec))
+        elif args.command == "doctor":
+            from .doctor import doctor
+
+            return 0 if doctor() else 1
+        elif args.command == "demo":
+            from .demo import demo
+
+            return demo(args.spec, args.seed)
+    except SpecError as e:
+        print(f"twinnet: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

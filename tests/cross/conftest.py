@@ -1,0 +1,79 @@
+"""The cross-language harness: R embedded in this Python process through rpy2.
+
+R's reticulate finds the interpreter that is already running, so R and Python share one
+Python, one Keras and one TensorFlow. Locally the harness skips when R or rpy2 is missing;
+under CI=true a missing piece is a failure.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import sys
+import types
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("RETICULATE_PYTHON", sys.executable)
+
+HANDOFF = types.ModuleType("twinnet_handoff")  # R puts objects here, Python reads them
+sys.modules["twinnet_handoff"] = HANDOFF
+
+
+def _unavailable(why: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and the cross-language harness cannot run: {why}", pytrace=False)
+    pytest.skip(f"cross-language harness skipped: {why}")
+
+
+class R:
+    """A thin handle on the embedded R session."""
+
+    def __init__(self, robjects: Any):
+        self.ro = robjects
+
+    def __call__(self, code: str) -> Any:
+        return self.ro.r(code)
+
+    def assign(self, name: str, value: Any) -> None:
+        self.ro.globalenv[name] = value
+
+    def json(self, expr: str) -> Any:
+        text = self.ro.r(f'jsonlite::toJSON({expr}, auto_unbox = TRUE, null = "null", digits = NA)')[0]
+        return json.loads(text)
+
+    def spec_error(self, expr: str) -> tuple[str, str] | None:
+        """(path, kind) of the twinnet_spec_error that expr signals, or None."""
+        res = self.ro.r(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) c(e$path, e$kind))")
+        return None if res is self.ro.NULL or len(res) == 0 else (str(res[0]), str(res[1]))
+
+
+@pytest.fixture(scope="session")
+def r() -> Iterator[R]:
+    try:
+        import rpy2.rinterface as ri
+        import rpy2.robjects as ro
+        from rpy2.rinterface_lib import callbacks
+    except Exception as e:
+        _unavailable(f"rpy2 cannot start R ({type(e).__name__}: {e})")
+    # At exit, rpy2 would end R, which runs reticulate's finalizers without the GIL and aborts
+    # the process ("Fatal Python error: PyThreadState_Get"). The OS reclaims R instead.
+    atexit.unregister(ri.endr)
+    callbacks.consolewrite_warnerror = lambda s: sys.stderr.write(s)
+    handle = R(ro)
+    try:
+        handle("suppressPackageStartupMessages(library(twinnet))")
+    except Exception as e:
+        _unavailable(f"the R package twinnet does not load ({e})")
+    same = handle('normalizePath(reticulate::import("sys")$executable)')[0]
+    assert os.path.realpath(same) == os.path.realpath(sys.executable), "R reached another Python"
+    yield handle
+
+
+@pytest.fixture(scope="session")
+def handoff() -> types.ModuleType:
+    return HANDOFF

@@ -1,0 +1,128 @@
+"""For every catalog spec: R and Python give the same expansion, the same Keras model,
+bit-identical seeded weights, the same predictions, and .keras files that cross over."""
+
+from __future__ import annotations
+
+import json
+import types
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import pytest
+
+import twinnet
+
+CATALOG = [row.name for row in twinnet.catalog()]
+CONFORMANCE = Path(__file__).resolve().parents[2] / "shared_specs" / "conformance"
+
+
+def cases(kind: str) -> list[Any]:
+    return [pytest.param(json.loads(f.read_text()), id=f.stem) for f in sorted((CONFORMANCE / kind).glob("*.json"))]
+
+
+def r_build(r: Any, handoff: types.ModuleType, name: str, seed: int) -> Any:
+    r(f'reticulate::import("twinnet_handoff")$model <- twinnet::build_model("{name}", seed = {seed}L)')
+    return handoff.model
+
+
+def sample_input(name: str, n: int = 4) -> np.ndarray:
+    graph = twinnet.expand(name)
+    first = graph["layers"][0]
+    dims = [v or 12 for v in first["output_shape"][1:]]
+    rng = np.random.default_rng(2024)
+    nxt = graph["layers"][1]
+    if nxt["type"] == "Embedding":
+        return rng.integers(0, nxt["config"]["input_dim"], size=(n, *dims)).astype("int32")
+    return rng.normal(size=(n, *dims)).astype("float32")
+
+
+# 1. expansion ---------------------------------------------------------------
+@pytest.mark.parametrize("name", CATALOG)
+def test_expand_equal(r: Any, name: str) -> None:
+    assert r.json(f'twinnet::expand("{name}")') == twinnet.expand(name)
+
+
+@pytest.mark.parametrize("case", cases("valid"))
+def test_conformance_expansion_equal(r: Any, case: dict[str, Any]) -> None:
+    r.assign("spec_text", json.dumps(case["spec"]))
+    assert r.json("twinnet::expand(spec_text)") == twinnet.expand(case["spec"]) == case["expanded"]
+
+
+@pytest.mark.parametrize("case", cases("invalid"))
+def test_same_error_path(r: Any, case: dict[str, Any]) -> None:
+    text = case["text"] if "text" in case else json.dumps(case["spec"])
+    r.assign("spec_text", text)
+    with pytest.raises(twinnet.SpecError) as e:
+        twinnet.load_spec(text)
+    assert r.spec_error("twinnet::load_spec(spec_text)") == (e.value.path, e.value.kind)
+
+
+# 2. the Keras models --------------------------------------------------------
+def layer_facts(model: Any) -> list[tuple[Any, ...]]:
+    return [(type(layer).__name__, layer.get_config(), tuple(layer.output.shape), layer.count_params())
+            for layer in model.layers]
+
+
+def counts(model: Any) -> tuple[int, int, int]:
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    return model.count_params(), trainable, model.count_params() - trainable
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_models_equal(r: Any, handoff: types.ModuleType, name: str) -> None:
+    from_r = r_build(r, handoff, name, seed=1)
+    from_py = twinnet.build_model(name, seed=1)
+    assert from_r is not from_py
+    assert layer_facts(from_r) == layer_facts(from_py)
+    assert counts(from_r) == counts(from_py)
+    assert from_r.get_config() == from_py.get_config()
+
+
+# 3. seeded initial weights ----------------------------------------------------
+@pytest.mark.parametrize("name", CATALOG)
+def test_seeded_weights_bit_identical(r: Any, handoff: types.ModuleType, name: str) -> None:
+    w_r = r_build(r, handoff, name, seed=11).get_weights()
+    w_py = twinnet.build_model(name, seed=11).get_weights()
+    assert [w.dtype for w in w_r] == [w.dtype for w in w_py]
+    assert all(a.shape == b.shape and a.tobytes() == b.tobytes() for a, b in zip(w_r, w_py, strict=False))
+    other = twinnet.build_model(name, seed=12).get_weights()
+    assert any(a.tobytes() != b.tobytes() for a, b in zip(w_py, other, strict=False)), "the seed changed nothing"
+
+
+# 4. predictions with weights copied across, and .keras files -----------------
+@pytest.mark.parametrize("name", CATALOG)
+def test_predictions_and_keras_files(r: Any, handoff: types.ModuleType, name: str, tmp_path: Path) -> None:
+    r_build(r, handoff, name, seed=5)
+    py_model = twinnet.build_model(name, seed=6)
+    handoff.py_model, handoff.x = py_model, sample_input(name)
+    # R reads its model's weights as R arrays and writes them into the Python model;
+    # R converts x to an R array and predicts: both crossings go through R's memory layout.
+    r("""
+      h <- reticulate::import("twinnet_handoff")
+      w <- reticulate::py_to_r(h$model$get_weights())
+      stopifnot(is.list(w), all(vapply(w, is.array, logical(1))))
+      h$py_model$set_weights(w)
+      x <- reticulate::py_to_r(h$x)
+      stopifnot(is.array(x))
+      h$y_r <- h$model$predict(x, verbose = 0L)
+    """)
+    y_py = py_model.predict(handoff.x, verbose=0)
+    y_r = np.asarray(handoff.y_r)
+    assert y_r.shape == y_py.shape
+    assert np.array_equal(y_r, y_py), f"largest difference {np.max(np.abs(y_r - y_py))}"
+
+    py_file, r_file = tmp_path / "from_python.keras", tmp_path / "from_r.keras"
+    py_model.save(py_file)
+    handoff.py_file, handoff.r_file = str(py_file), str(r_file)
+    r("""
+      h <- reticulate::import("twinnet_handoff")
+      keras <- reticulate::import("keras")
+      loaded <- keras$models$load_model(h$py_file, safe_mode = TRUE)
+      h$y_loaded_in_r <- loaded$predict(reticulate::py_to_r(h$x), verbose = 0L)
+      h$model$save(h$r_file)
+    """)
+    assert np.array_equal(np.asarray(handoff.y_loaded_in_r), y_py)
+    loaded_in_py = keras.models.load_model(r_file, safe_mode=True)
+    assert np.array_equal(loaded_in_py.predict(handoff.x, verbose=0), y_r)

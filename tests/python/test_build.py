@@ -1,0 +1,81 @@
+"""build_model: real Keras models whose shapes and counts are those the expansion computed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import pytest
+from conftest import vectors
+
+import twinnet
+
+CATALOG = [row.name for row in twinnet.catalog()]
+
+
+def keras_counts(model: Any) -> dict[str, int]:
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    total = model.count_params()
+    return {"total": total, "trainable": trainable, "non_trainable": total - trainable}
+
+
+def check_against_keras(spec: Any) -> None:
+    graph = twinnet.expand(spec)
+    model = twinnet.build_model(spec, seed=0)
+    assert keras_counts(model) == graph["params"]
+    by_name = {layer.name: layer for layer in model.layers}
+    assert sorted(by_name) == sorted(layer["name"] for layer in graph["layers"])
+    for layer in graph["layers"]:
+        k = by_name[layer["name"]]
+        assert type(k).__name__ == ("InputLayer" if layer["type"] == "Input" else layer["type"])
+        assert list(k.output.shape) == layer["output_shape"], layer["name"]
+        assert k.count_params() == layer["params"], layer["name"]
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_catalog_spec_matches_keras(name: str) -> None:
+    check_against_keras(name)
+
+
+@pytest.mark.parametrize("case", vectors("valid"))
+def test_conformance_spec_matches_keras(case: dict[str, Any]) -> None:
+    check_against_keras(case["spec"])
+
+
+def test_same_seed_same_weights_other_seed_other_weights() -> None:
+    a = twinnet.build_model("lenet5", seed=3).get_weights()
+    b = twinnet.build_model("lenet5", seed=3).get_weights()
+    c = twinnet.build_model("lenet5", seed=4).get_weights()
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=False))
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_model_is_ordinary_keras() -> None:
+    model = twinnet.build_model("mnist_mlp", seed=1)
+    assert isinstance(model, keras.Model) and model.name == "mnist_mlp"
+    out = model.predict(np.zeros((2, 784), "float32"), verbose=0)
+    assert out.shape == (2, 10)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_fixed_weights_are_set() -> None:
+    spec = {"format_version": "1.0", "name": "fixed", "layers": [
+        {"type": "Input", "shape": [2]},
+        {"type": "Dense", "units": 1, "weights": [[[2.0], [3.0]], [0.5]]}]}
+    model = twinnet.build_model(spec)
+    assert model.predict(np.array([[1.0, 1.0]], "float32"), verbose=0)[0, 0] == 5.5
+
+
+def test_fixed_weights_of_wrong_shape_are_a_spec_error() -> None:
+    spec = {"format_version": "1.0", "name": "fixed", "layers": [
+        {"type": "Input", "shape": [2]},
+        {"type": "Dense", "units": 1, "weights": [[[2.0]], [0.5]]}]}
+    with pytest.raises(twinnet.SpecError) as e:
+        twinnet.build_model(spec)
+    assert (e.value.path, e.value.kind) == ("/layers/1/weights", "shape_mismatch")
+
+
+def test_two_outputs_build_a_two_output_model() -> None:
+    model = twinnet.build_model(vectors("valid")[8].values[0]["spec"])
+    assert len(model.outputs) == 2

@@ -1,0 +1,60 @@
+"""Packaging: derived files in step with shared_specs/, one version, the command line."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import twinnet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_derived_files_match_shared_specs() -> None:
+    res = subprocess.run([sys.executable, str(ROOT / "tools" / "sync_specs.py"), "--check"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout
+
+
+def test_one_version_for_both_packages() -> None:
+    version = (ROOT / "VERSION").read_text().strip()
+    description = (ROOT / "DESCRIPTION").read_text()
+    assert re.search(r"^Version:\s*(\S+)", description, re.M).group(1) == version
+    assert twinnet.__version__ == version
+
+
+def test_import_does_not_load_keras() -> None:
+    code = "import sys, twinnet; twinnet.expand('lenet5'); print('keras' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "twinnet", *args], capture_output=True, text=True)
+
+
+def test_cli_catalog_lists_every_spec() -> None:
+    res = run_cli("catalog")
+    assert res.returncode == 0
+    for row in twinnet.catalog():
+        assert re.search(rf"^{row.name}\s+.*{row.parameters:,}", res.stdout, re.M)
+
+
+def test_cli_summary_and_error() -> None:
+    res = run_cli("summary", "lenet5")
+    assert "total 61,706 parameters" in res.stdout
+    bad = run_cli("summary", '{"format_version": "1.0", "name": "x", "layers": [{"type": "Dens"}]}')
+    assert bad.returncode == 2
+    assert "at /layers/0/type" in bad.stderr and "did you mean 'Dense'?" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("row", twinnet.catalog(), ids=lambda r: r.name)
+def test_catalog_specs_state_their_expectations(row: twinnet.CatalogEntry) -> None:
+    doc = twinnet.load_spec(row.name).data
+    assert doc["expect"]["params"]["total"] == row.parameters
+    assert {"title", "description", "source", "tags"} <= set(doc)

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# All the tests: derived-file drift, lint, the environment check, pytest (Python and the
+# rpy2 cross-language harness), R CMD check and testthat. The last line sums them up.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export RETICULATE_PYTHON=$PWD/.venv/bin/python TF_CPP_MIN_LOG_LEVEL=3
+export OUT=$PWD/out/test; rm -rf "$OUT"; mkdir -p "$OUT"
+status=0
+step() { printf '\n== %s\n' "$*"; }
+
+step "derived files (shared_specs -> schema, package copies)"
+$PY tools/sync_specs.py --check || status=1
+
+step "ruff"
+$PY -m ruff check python tests tools || status=1
+
+step "environment: R and Python on one interpreter"
+$PY -m twinnet doctor || status=1
+
+step "pytest: Python tests and the cross-language harness"
+$PY -m pytest -p no:cacheprovider --junitxml="$OUT/pytest.xml" || status=1
+
+step "R CMD check --no-manual"
+( cd "$OUT" && R CMD build --no-build-vignettes "$OLDPWD" >build.log 2>&1 && \
+  _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual --no-tests twinnet_*.tar.gz >check.log 2>&1 )
+tail -n 4 "$OUT/check.log"
+if ! grep -q "^Status: OK" "$OUT/check.log"; then
+  grep -E "(WARNING|ERROR|NOTE)" -A6 "$OUT/check.log" | head -60
+  grep -qE "^Status: .*(ERROR|WARNING)" "$OUT/check.log" && status=1
+  grep -q "^Status:" "$OUT/check.log" || status=1
+fi
+
+step "testthat"
+Rscript -e '
+  res <- as.data.frame(testthat::test_local(".", reporter = testthat::ProgressReporter$new(show_praise = FALSE),
+                                            stop_on_failure = FALSE))
+  bad <- res$failed > 0 | res$error
+  cat(sprintf("%d %d %d\n", sum(!bad & !res$skipped), sum(bad), sum(res$skipped & !bad)),
+      file = file.path(Sys.getenv("OUT"), "testthat.counts"))
+' || status=1
+[[ -s $OUT/testthat.counts ]] || status=1
+
+$PY - "$OUT" "$status" <<'PYEOF'
+import sys, xml.etree.ElementTree as ET
+from pathlib import Path
+out, status = Path(sys.argv[1]), int(sys.argv[2])
+passed = failed = skipped = 0
+try:
+    s = ET.parse(out / "pytest.xml").getroot().iter("testsuite")
+    for suite in s:
+        t, f, e, k = (int(suite.get(x, 0)) for x in ("tests", "failures", "errors", "skipped"))
+        passed += t - f - e - k; failed += f + e; skipped += k
+except (OSError, ET.ParseError):
+    failed += 1
+try:
+    p, f, k = (int(v) for v in (out / "testthat.counts").read_text().split())
+    passed += p; failed += f; skipped += k
+except (OSError, ValueError):
+    failed += 1
+if status and not failed:
+    failed = 1  # a step outside the test runners failed (drift, lint, doctor, R CMD check)
+print(f"\ntwinnet: {passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)
+PYEOF
