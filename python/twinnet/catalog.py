@@ -49,6 +49,7 @@ def format_catalog(rows: list[CatalogEntry]) -> str:
     head = ("name", "title", "input", "output", "parameters", "tags")
     body = [(r.name, r.title, r.input, r.output, f"{r.parameters:,}", r.tags) for r in rows]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=False)]
-    lines = ["  ".join(str(x).ljust(w) if i != 4 else str(x).rjust(w) for i, (x, w) in enumerate(zip(row, widths, strict=False)))
+    lines = ["  ".join(str(x).rjust(w) if i == 4 else str(x).ljust(w)
+                       for i, (x, w) in enumerate(zip(row, widths, strict=True)))
              for row in [head, *body]]
     return "\n".join(line.rstrip() for line in lines)
