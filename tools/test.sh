@@ -15,6 +15,9 @@ $PY tools/sync_specs.py --check || status=1
 step "ruff"
 $PY -m ruff check python tests tools || status=1
 
+step "mypy"
+$PY -m mypy || status=1
+
 step "environment: R and Python on one interpreter"
 $PY -m twinnet doctor || status=1
 

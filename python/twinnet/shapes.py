@@ -83,7 +83,8 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
         r = 1 if t.endswith("1D") else 2
         if len(x) != r + 1:
             raise _rank_error(layer, x, r + 1)
-        return ([1] * r + [x[-1]] if c["keepdims"] else [x[-1]]), 0, 0
+        kept: Shape = [1] * r if c["keepdims"] else []
+        return [*kept, x[-1]], 0, 0
     if t == "ZeroPadding2D":
         if len(x) != 3:
             raise _rank_error(layer, x, 3)
@@ -92,7 +93,8 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
         w = None if x[1] is None else x[1] + left + right
         return [h, w, x[2]], 0, 0
     if t == "Flatten":
-        return [None if None in x else math.prod(x)], 0, 0
+        known = [v for v in x if v is not None]
+        return [math.prod(known) if len(known) == len(x) else None], 0, 0
     if t == "Dense":
         if x[-1] is None:
             raise SpecError(layer["source"], f"layer '{layer['name']}' needs a known last axis", "shape_mismatch")
