@@ -129,7 +129,7 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
                             + ", ".join(_fmt(s) for s in shapes) + f" on axis {c['axis']}", "shape_mismatch")
         sizes = [s[axis - 1] for s in shapes]
         out = list(x)
-        out[axis - 1] = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+        out[axis - 1] = None if None in sizes else sum(sizes)
         return out, 0, 0
     if t == "Reshape":
         target = list(c["target_shape"])
