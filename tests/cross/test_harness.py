@@ -23,7 +23,7 @@ def cases(kind: str) -> list[Any]:
 
 
 def r_build(r: Any, handoff: types.ModuleType, name: str, seed: int) -> Any:
-    r(f'reticulate::import("twinnet_handoff")$model <- twinnet::build_model("{name}", seed = {seed}L)')
+    r(f'h <- reticulate::import("twinnet_handoff"); h$model <- twinnet::build_model("{name}", seed = {seed}L)')
     return handoff.model
 
 
@@ -100,11 +100,11 @@ def test_predictions_and_keras_files(r: Any, handoff: types.ModuleType, name: st
     # R reads its model's weights as R arrays and writes them into the Python model;
     # R converts x to an R array and predicts: both crossings go through R's memory layout.
     r("""
-      h <- reticulate::import("twinnet_handoff")
-      w <- reticulate::py_to_r(h$model$get_weights())
+      h <- reticulate::import("twinnet_handoff")  # converts: Python values arrive as R values
+      w <- h$model$get_weights()
       stopifnot(is.list(w), all(vapply(w, is.array, logical(1))))
       h$py_model$set_weights(w)
-      x <- reticulate::py_to_r(h$x)
+      x <- h$x
       stopifnot(is.array(x))
       h$y_r <- h$model$predict(x, verbose = 0L)
     """)
@@ -120,7 +120,7 @@ def test_predictions_and_keras_files(r: Any, handoff: types.ModuleType, name: st
       h <- reticulate::import("twinnet_handoff")
       keras <- reticulate::import("keras")
       loaded <- keras$models$load_model(h$py_file, safe_mode = TRUE)
-      h$y_loaded_in_r <- loaded$predict(reticulate::py_to_r(h$x), verbose = 0L)
+      h$y_loaded_in_r <- loaded$predict(h$x, verbose = 0L)
       h$model$save(h$r_file)
     """)
     assert np.array_equal(np.asarray(handoff.y_loaded_in_r), y_py)

@@ -1,0 +1,128 @@
+# Building an ordinary Keras model from the expanded graph (python/twinnet/build.py).
+
+#' Build the Keras model a spec describes
+#'
+#' Expands the spec (see [expand()]) and builds a functional Keras model in
+#' the Python that reticulate uses, layer by layer, with the same names and
+#' arguments as Python's `twinnet.build_model()`. Fixed `weights` in the spec
+#' are set after building.
+#'
+#' @param spec Anything [load_spec()] accepts: a catalog name, a file path,
+#'   JSON text, an R list or a `twinnet_spec`.
+#' @param seed `NULL`, or an integer: `keras.utils.set_random_seed(seed)` runs
+#'   first, so the initial weights are the same on every build, in R and in
+#'   Python.
+#' @return The Keras model, a reticulate Python object (`keras.Model`), named
+#'   after the spec: call its methods with `$` (`model$summary()`,
+#'   `model$predict(x, verbose = 0L)`), or use it with the keras3 package
+#'   where that is installed.
+#' @seealso [expand()], [sitrep()] to see which Python and Keras are used.
+#' @examples
+#' \dontrun{
+#' # needs Python with keras and tensorflow (see sitrep())
+#' model <- build_model("lenet5", seed = 1)
+#' model$count_params()
+#' x <- array(runif(2 * 32 * 32), dim = c(2, 32, 32, 1))
+#' model$predict(x, verbose = 0L)
+#' }
+#' @export
+build_model <- function(spec, seed = NULL) {
+  if (!is.null(seed) && !(is.numeric(seed) && length(seed) == 1L && is.finite(seed) && seed == round(seed))) {
+    stop("`seed` must be NULL or one whole number", call. = FALSE)
+  }
+  graph <- expand(spec)
+  keras <- keras_module()
+  if (!is.null(seed)) keras$utils$set_random_seed(as.integer(seed))
+  tensors <- new.env(parent = emptyenv())
+  for (layer in graph$layers) {
+    obj <- keras_call(layer, make_layer(keras, layer))
+    if (layer$type == "Input") {
+      tensors[[layer$name]] <- obj
+      next
+    }
+    args <- lapply(layer$inputs, function(n) tensors[[n]])
+    tensors[[layer$name]] <- keras_call(layer, obj(if (length(args) > 1L) args else args[[1L]]))
+  }
+  ins <- lapply(graph$inputs, function(n) tensors[[n]])
+  outs <- lapply(graph$outputs, function(n) tensors[[n]])
+  model <- keras$Model(
+    inputs = if (length(ins) == 1L) ins[[1L]] else ins,
+    outputs = if (length(outs) == 1L) outs[[1L]] else outs,
+    name = graph$name
+  )
+  set_weights(model, graph)
+  have <- model$count_params()
+  if (have != graph$params$total) { # the shape rules and Keras disagree: a twinnet bug
+    stop(sprintf("twinnet computed %s parameters, Keras built %s", format_count(graph$params$total),
+                 format_count(have)), call. = FALSE)
+  }
+  model
+}
+
+# Python's keras module (imported on first use: loading twinnet stays fast).
+keras_module <- function() python_module("keras", "to build the model", convert = TRUE)
+
+make_layer <- function(keras, layer) {
+  config <- layer$config
+  if (layer$type == "Input") {
+    return(keras$Input(shape = reticulate::tuple(config$shape), dtype = config$dtype, name = layer$name))
+  }
+  do.call(keras$layers[[layer$type]], c(list(name = layer$name), config))
+}
+
+# Evaluate a Keras call; a Python error becomes a spec error at the layer
+# (a shape Keras refuses that the checks let through), not a traceback.
+keras_call <- function(layer, expr) {
+  tryCatch(expr, error = function(e) {
+    if (inherits(e, "twinnet_spec_error")) stop(e)
+    stop_spec(layer$source, sprintf("Keras cannot build layer '%s' (%s): %s",
+                                    layer$name, layer$type, python_error_text(e)), "build")
+  })
+}
+
+# The first line of a Python exception's text, without its class name.
+python_error_text <- function(e) {
+  last <- tryCatch(reticulate::py_last_error(), error = function(err) NULL)
+  text <- if (!is.null(last) && !is.null(last$value)) last$value else conditionMessage(e)
+  sub("^[A-Za-z_.]*(Error|Exception): ", "", first_line(text))
+}
+
+set_weights <- function(model, graph) {
+  np <- python_module("numpy", "to set the weights", convert = FALSE)
+  for (layer in graph$layers) {
+    if (is.null(layer$weights)) next
+    target <- model$get_layer(layer$name)
+    want <- lapply(target$get_weights(), function(w) as.integer(dim(w) %||% length(w)))
+    arrays <- lapply(layer$weights, function(w) weight_array(np, layer, w))
+    have <- lapply(arrays, function(a) as.integer(unlist(reticulate::py_to_r(a$shape))))
+    if (!identical(want, have)) {
+      stop_spec(paste0(layer$source, "/weights"), sprintf(
+        "layer '%s' has weights of shapes %s, the spec gives %s",
+        layer$name, format_tuples(want), format_tuples(have)
+      ), "shape_mismatch")
+    }
+    target$set_weights(arrays)
+  }
+}
+
+# One weight array of the spec (nested lists in C order) as a float32 numpy array.
+weight_array <- function(np, layer, w) {
+  tryCatch(
+    np$asarray(reticulate::r_to_py(w), dtype = "float32"),
+    error = function(e) {
+      stop_spec(paste0(layer$source, "/weights"), sprintf(
+        "layer '%s' has weights that are not arrays of numbers: %s", layer$name, python_error_text(e)
+      ), "shape_mismatch")
+    }
+  )
+}
+
+# "[(5, 5, 1, 6), (6,)]": shapes as Python prints a list of tuples.
+format_tuples <- function(shapes) {
+  one <- function(s) {
+    if (length(s) == 1L) sprintf("(%d,)", s) else sprintf("(%s)", paste(s, collapse = ", "))
+  }
+  paste0("[", paste(vapply(shapes, one, ""), collapse = ", "), "]")
+}
+
+`%||%` <- function(x, y) if (is.null(x)) y else x

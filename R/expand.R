@@ -1,0 +1,342 @@
+# Expansion: a spec's blocks and repeats unrolled into the canonical flat
+# graph (python/twinnet/expand.py).
+#
+# Every layer gets a deterministic name, its inputs written out, every
+# argument with Keras's default where the spec left it out, its output shape
+# and its parameter count. Python's expand() gives the same JSON value.
+
+PARAM_RE <- "^\\$([A-Za-z][A-Za-z0-9_]*)$"
+MAX_BLOCK_DEPTH <- 8L
+
+#' The canonical flat graph of a spec
+#'
+#' Unrolls blocks and repeats, names every layer, writes every argument out
+#' (Keras's default where the spec left it out) and computes each layer's
+#' output shape and parameter counts. Python's `twinnet.expand()` gives the
+#' same JSON value for the same spec.
+#'
+#' @param spec Anything [load_spec()] accepts: a catalog name, a file path,
+#'   JSON text, an R list or a `twinnet_spec`.
+#' @return A JSON-ready list (objects are named lists, arrays unnamed lists,
+#'   `null` is `NULL`): `format_version`, `name`, `inputs`, `outputs`,
+#'   `layers` and `params` (`total`, `trainable`, `non_trainable`). Each layer
+#'   has `name`, `type`, `inputs`, `config` (every argument, integers as R
+#'   integers), `source` (a JSON Pointer into the spec), `weights` when the
+#'   spec fixes them, `output_shape` (`NULL` for the batch axis), `params`
+#'   and `trainable_params`.
+#'   `jsonlite::toJSON(x, auto_unbox = TRUE, null = "null", digits = NA)`
+#'   writes it as JSON.
+#' @seealso [load_spec()], [build_model()]
+#' @examples
+#' \dontrun{
+#' g <- expand("mini_resnet")
+#' vapply(g$layers, function(l) l$name, "")
+#' g$params
+#' jsonlite::toJSON(g$layers[[2]], auto_unbox = TRUE, null = "null", pretty = TRUE)
+#' }
+#' @export
+expand <- function(spec) {
+  if (!inherits(spec, "twinnet_spec")) spec <- load_spec(spec)
+  expand_document(spec$data)
+}
+
+# Expand a document that has passed the schema (the semantic checks happen here).
+expand_document <- function(doc) {
+  ex <- new_expander(doc)
+  top <- new_scope()
+  last <- expand_list(ex, doc[["layers"]], top, "/layers", character())
+  outputs <- if (has_field(doc, "outputs")) {
+    refs <- doc[["outputs"]]
+    vapply(seq_along(refs), function(j) resolve(refs[[j]], top, sprintf("/outputs/%d", j - 1L)), "")
+  } else {
+    last
+  }
+  layers <- ex$layers
+  types <- vapply(layers, function(l) l$type, "")
+  trainable <- sum(vapply(layers, function(l) as.numeric(l$trainable_params), numeric(1)))
+  total <- sum(vapply(layers, function(l) as.numeric(l$params), numeric(1)))
+  graph <- list(
+    format_version = FORMAT_VERSION,
+    name = doc[["name"]],
+    inputs = as.list(vapply(layers[types == "Input"], function(l) l$name, "")),
+    outputs = as.list(outputs),
+    layers = layers,
+    params = list(total = as_count(total), trainable = as_count(trainable),
+                  non_trainable = as_count(total - trainable))
+  )
+  check_expect(doc, graph)
+  graph
+}
+
+# Compare the spec's `expect` block with what the expansion computed.
+check_expect <- function(doc, graph) {
+  expect <- field(doc, "expect", empty_object())
+  wanted <- field(expect, "params", empty_object())
+  for (key in names(graph$params)) {
+    want <- field(wanted, key)
+    have <- graph$params[[key]]
+    if (!is.null(want) && !json_equal(want, have, python = TRUE)) {
+      stop_spec(paste0("/expect/params/", key), sprintf(
+        "the spec expects %s %s parameters; the model has %s",
+        format_count(want), gsub("_", "-", key, fixed = TRUE), format_count(have)
+      ), "expect_mismatch")
+    }
+  }
+  if (has_field(expect, "output_shape")) {
+    names <- vapply(graph$layers, function(l) l$name, "")
+    shapes <- lapply(graph$outputs, function(o) graph$layers[[match(o, names)]]$output_shape)
+    have <- if (length(shapes) == 1L) shapes[[1L]] else shapes
+    want <- expect[["output_shape"]]
+    if (!json_equal(want, have, python = TRUE)) {
+      stop_spec("/expect/output_shape", sprintf(
+        "the spec expects output shape %s; the model gives %s", py_repr(want), py_repr(have)
+      ), "expect_mismatch")
+    }
+  }
+}
+
+# -- the state of one expansion ------------------------------------------------
+
+new_expander <- function(doc) {
+  ex <- new.env(parent = emptyenv())
+  ex$blocks <- field(doc, "blocks", empty_object())
+  ex$layers <- list()
+  ex$shapes <- new.env(parent = emptyenv()) # full name -> shape
+  ex$full_names <- character()
+  ex
+}
+
+# Names visible to one layer list: the top level or one repetition of a block.
+new_scope <- function(prefix = "", params = list(), input_ref = NULL) {
+  scope <- new.env(parent = emptyenv())
+  scope$prefix <- prefix
+  scope$params <- params # name -> list(value, path): the value and where it was written
+  scope$input_ref <- input_ref
+  scope$names <- character() # local name -> full name
+  scope$counters <- integer()
+  scope
+}
+
+auto_name <- function(scope, base) {
+  count <- if (base %in% names(scope$counters)) scope$counters[[base]] + 1L else 1L
+  scope$counters[[base]] <- count
+  sprintf("%s_%d", base, count)
+}
+
+# -- references -----------------------------------------------------------------
+
+resolve <- function(ref, scope, path) {
+  if (identical(ref, "@input")) {
+    if (is.null(scope$input_ref)) {
+      stop_spec(path, "\"@input\" names a block's input and is only meaningful inside a block",
+                "unknown_reference")
+    }
+    return(scope$input_ref)
+  }
+  if (ref %in% names(scope$names)) return(scope$names[[ref]])
+  stop_spec(path, sprintf("no layer named '%s' comes before this one", ref), "unknown_reference",
+            suggest(ref, names(scope$names)))
+}
+
+# Substitute a "$name" block parameter; list(value, path of where it was written).
+param <- function(value, scope, path) {
+  if (json_is_string(value)) {
+    m <- regmatches(value, regexec(PARAM_RE, value, perl = TRUE))[[1L]]
+    if (length(m) == 2L) {
+      name <- m[[2L]]
+      if (!name %in% names(scope$params)) {
+        where <- if (nzchar(scope$prefix)) "this block" else "the top level (parameters live in blocks)"
+        stop_spec(path, sprintf("'%s' is not a parameter of %s", value, where), "unknown_parameter",
+                  suggest(name, names(scope$params)))
+      }
+      return(scope$params[[name]])
+    }
+  }
+  list(value = value, path = path)
+}
+
+claim <- function(ex, local, scope, path) {
+  full <- paste0(scope$prefix, local)
+  if (local %in% names(scope$names) || full %in% ex$full_names) {
+    stop_spec(path, sprintf("the layer name '%s' is used twice", full), "duplicate_name")
+  }
+  ex$full_names <- c(ex$full_names, full)
+  full
+}
+
+# -- entries --------------------------------------------------------------------
+
+expand_list <- function(ex, entries, scope, list_path, stack) {
+  previous <- scope$input_ref
+  for (i in seq_along(entries)) {
+    entry <- entries[[i]]
+    path <- sprintf("%s/%d", list_path, i - 1L)
+    previous <- if (has_field(entry, "block")) {
+      expand_block(ex, entry, scope, path, previous, stack)
+    } else {
+      expand_layer(ex, entry, scope, path, previous)
+    }
+  }
+  stopifnot(!is.null(previous))
+  previous
+}
+
+inputs_of <- function(entry, scope, path, previous) {
+  if (has_field(entry, "inputs")) {
+    refs <- entry[["inputs"]]
+    return(vapply(seq_along(refs), function(j) resolve(refs[[j]], scope, sprintf("%s/inputs/%d", path, j - 1L)), ""))
+  }
+  if (is.null(previous)) {
+    stop_spec(path, "the first layer must be an Input (or name its inputs)", "missing_input")
+  }
+  previous
+}
+
+expand_layer <- function(ex, entry, scope, path, previous) {
+  t <- entry[["type"]]
+  info <- layer_types()[[t]]
+  local <- field(entry, "name")
+  if (is.null(local) || !nzchar(local)) local <- auto_name(scope, info$auto_name)
+  full <- claim(ex, local, scope, if (has_field(entry, "name")) paste0(path, "/name") else path)
+  if (t == "Input") {
+    if (has_field(entry, "inputs")) {
+      stop_spec(paste0(path, "/inputs"), "an Input layer takes no inputs", "invalid_value")
+    }
+    inputs <- character()
+  } else {
+    inputs <- inputs_of(entry, scope, path, previous)
+  }
+  low <- info$arity[[1L]]
+  high <- info$arity[[2L]]
+  if (length(inputs) < low || (!is.null(high) && length(inputs) > high)) {
+    want <- if (is.null(high)) sprintf("at least %d", low) else as.character(low)
+    stop_spec(paste0(path, "/inputs"), sprintf("%s takes %s input(s), found %d", t, want, length(inputs)),
+              "invalid_value")
+  }
+  config <- empty_object()
+  for (arg in names(info$args)) {
+    spec <- info$args[[arg]]
+    given <- if (has_field(entry, arg)) {
+      param(entry[[arg]], scope, sprintf("%s/%s", path, arg))
+    } else {
+      list(value = spec[["default"]], path = sprintf("%s/%s", path, arg))
+    }
+    value <- given$value
+    if (is.null(value) && has_field(spec, "null_means")) value <- config[[spec$null_means]]
+    config[arg] <- list(canonical(t, arg, spec, value, given$path))
+  }
+  layer <- list(name = full, type = t, inputs = as.list(inputs), config = config, source = path)
+  if (has_field(entry, "weights")) layer["weights"] <- list(entry[["weights"]])
+  shape <- infer(layer, lapply(inputs, function(n) ex$shapes[[n]]))
+  layer$output_shape <- shape_json(c(NA, shape$shape))
+  layer$params <- as_count(shape$trainable + shape$frozen)
+  layer$trainable_params <- as_count(shape$trainable)
+  assign(full, shape$shape, envir = ex$shapes)
+  ex$layers[[length(ex$layers) + 1L]] <- layer
+  scope$names[[local]] <- full
+  full
+}
+
+# A shape as a JSON array: NA becomes null, lengths become integers.
+shape_json <- function(shape) lapply(shape, function(v) if (is.na(v)) NULL else as_count(v))
+
+expand_block <- function(ex, entry, scope, path, previous, stack) {
+  name <- entry[["block"]]
+  if (!name %in% names(ex$blocks)) {
+    stop_spec(paste0(path, "/block"), sprintf("there is no block named '%s' in \"blocks\"", name),
+              "unknown_block", suggest(name, names(ex$blocks)))
+  }
+  if (name %in% stack) {
+    stop_spec(paste0(path, "/block"),
+              sprintf("block '%s' uses itself (through %s)", name, paste(stack, collapse = " -> ")),
+              "recursive_block")
+  }
+  if (length(stack) >= MAX_BLOCK_DEPTH) {
+    stop_spec(paste0(path, "/block"), sprintf("blocks are nested more than %d deep", MAX_BLOCK_DEPTH),
+              "too_deep")
+  }
+  block <- ex$blocks[[name]]
+  defaults <- field(block, "params", empty_object())
+  args <- field(entry, "args", empty_object())
+  params <- list()
+  for (key in names(args)) {
+    if (!key %in% names(defaults)) {
+      stop_spec(sprintf("%s/args/%s", path, key), sprintf("'%s' is not a parameter of block '%s'", key, name),
+                "unknown_argument", suggest(key, names(defaults)))
+    }
+    params[[key]] <- param(args[[key]], scope, sprintf("%s/args/%s", path, key))
+  }
+  for (key in names(defaults)) {
+    if (!key %in% names(params)) {
+      value <- defaults[[key]]
+      if (is.null(value)) {
+        stop_spec(sprintf("%s/args/%s", path, key), sprintf("block '%s' needs the argument '%s'", name, key),
+                  "missing")
+      }
+      params[[key]] <- list(value = value, path = sprintf("/blocks/%s/params/%s", name, key))
+    }
+  }
+  local <- field(entry, "name")
+  if (is.null(local) || !nzchar(local)) local <- auto_name(scope, name)
+  if (has_field(entry, "inputs")) {
+    if (length(entry[["inputs"]]) != 1L) {
+      stop_spec(paste0(path, "/inputs"), "a block takes exactly one input", "invalid_value")
+    }
+    current <- resolve(entry[["inputs"]][[1L]], scope, paste0(path, "/inputs/0"))
+  } else if (is.null(previous)) {
+    stop_spec(path, "the first layer must be an Input (or name its inputs)", "missing_input")
+  } else {
+    current <- previous
+  }
+  repeats <- as.integer(field(entry, "repeat", 1L))
+  where <- if (has_field(entry, "name")) paste0(path, "/name") else path
+  if (local %in% names(scope$names)) {
+    stop_spec(where, sprintf("the layer name '%s' is used twice", paste0(scope$prefix, local)),
+              "duplicate_name")
+  }
+  for (r in seq_len(repeats)) {
+    rep_name <- if (repeats == 1L) local else sprintf("%s_%d", local, r)
+    child <- new_scope(prefix = sprintf("%s%s_", scope$prefix, rep_name), params = params, input_ref = current)
+    current <- expand_list(ex, block[["layers"]], child, sprintf("/blocks/%s/layers", name), c(stack, name))
+    if (repeats > 1L) scope$names[[rep_name]] <- current
+  }
+  scope$names[[local]] <- current
+  current
+}
+
+# Check one argument against its kind and write it in canonical form: the one
+# place where integers become R integers, so that Keras gets ints.
+canonical <- function(layer_type, arg, spec, value, path) {
+  sch <- arg_schema(layer_type, arg)
+  if (!schema_valid(sch, value)) {
+    text <- if (json_is_string(value)) sprintf("\"%s\"", value) else py_repr(value)
+    stop_spec(path, sprintf("expected %s, found %s", sch$description, text), "invalid_value")
+  }
+  switch(spec$kind,
+    int = ,
+    axis = as_int(value),
+    ints = if (json_is_array(value)) lapply(value, as_int) else rep(list(as_int(value)), spec$n),
+    float = if (is.null(value)) NULL else as.numeric(value),
+    shape = lapply(value, function(v) if (is.null(v)) NULL else as_int(v)),
+    target_shape = lapply(value, as_int),
+    padding2d = canonical_padding(value),
+    initializer = if (json_is_object(value)) {
+      list(class_name = value[["class_name"]], config = field(value, "config", empty_object()))
+    } else {
+      value
+    },
+    value
+  )
+}
+
+canonical_padding <- function(value) {
+  if (!json_is_array(value)) {
+    p <- as_int(value)
+    return(list(list(p, p), list(p, p)))
+  }
+  if (json_is_array(value[[1L]])) return(lapply(value, function(pair) lapply(pair, as_int)))
+  list(rep(list(as_int(value[[1L]])), 2L), rep(list(as_int(value[[2L]])), 2L))
+}
+
+# An integer for Keras (a double only beyond R's integer range).
+as_int <- function(x) if (abs(x) <= .Machine$integer.max) as.integer(x) else round(x)

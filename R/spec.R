@@ -1,0 +1,465 @@
+# Loading a spec: from a catalog name, a file, JSON text or an R list, to a
+# validated document (python/twinnet/spec.py).
+
+NAME_RE <- "^[A-Za-z][A-Za-z0-9_]*$"
+MAX_SPEC_BYTES <- 10000000
+# Python's json module gives up (RecursionError) a little below 1000 levels.
+MAX_JSON_DEPTH <- 991L
+
+#' Load and validate a spec
+#'
+#' Reads a spec and checks it: first its top level and `format_version`, then
+#' the JSON Schema in `shared_specs/` (through Python's `jsonschema`, reached
+#' with reticulate), then the semantic checks of [expand()] (names, graph,
+#' shapes, `expect`).
+#'
+#' @param source One of
+#'   * a catalog name such as `"lenet5"` (see [catalog()]);
+#'   * the path of a `.json` file;
+#'   * JSON text (a string whose first non-blank character opens an object
+#'     or an array);
+#'   * an R list in the shape of the JSON document, e.g.
+#'     `list(format_version = "1.0", name = "tiny", layers = list(...))`
+#'     (vectors of length > 1 become JSON arrays, `NA` becomes `null`; wrap a
+#'     length-1 array in `list()` or `I()`);
+#'   * a `twinnet_spec`, returned as is.
+#' @return An object of class `twinnet_spec`: a list with `data` (the document
+#'   as written, as parsed by `jsonlite::parse_json(simplifyVector = FALSE)`)
+#'   and `origin` (where it came from). It prints in one line; [summary()]
+#'   gives its layer table.
+#' @seealso [expand()], [build_model()], [twinnet_spec_error]
+#' @examples
+#' \dontrun{
+#' # needs Python with jsonschema (see sitrep())
+#' spec <- load_spec("lenet5")
+#' spec
+#' summary(spec)
+#' load_spec('{"format_version": "1.0", "name": "tiny",
+#'             "layers": [{"type": "Input", "shape": [4]},
+#'                        {"type": "Dense", "units": 2}]}')
+#' }
+#' # errors say where the problem is
+#' tryCatch(load_spec("lenet"), twinnet_spec_error = function(e) conditionMessage(e))
+#' @export
+load_spec <- function(source) {
+  if (inherits(source, "twinnet_spec")) return(source)
+  src <- read_source(source)
+  validate_document(src$doc, src$text)
+  expand_document(src$doc)
+  new_twinnet_spec(src$doc, src$origin)
+}
+
+new_twinnet_spec <- function(doc, origin) {
+  structure(list(data = doc, origin = origin), class = "twinnet_spec")
+}
+
+spec_name <- function(spec) py_str(spec$data[["name"]])
+
+spec_title <- function(spec) py_str(field(spec$data, "title", spec$data[["name"]]))
+
+# The names of the built-in specs, sorted.
+catalog_names <- function() {
+  files <- list.files(specs_path("models"), pattern = "\\.json$")
+  sort_code_points(sub("\\.json$", "", files))
+}
+
+catalog_path <- function(name) file.path(specs_path("models"), paste0(name, ".json"))
+
+is_file <- function(path) isTRUE(utils::file_test("-f", path))
+
+# list(doc, origin, text): the document, where it came from and its JSON text.
+read_source <- function(source) {
+  if (is.list(source)) {
+    text <- to_json(source)
+    return(list(doc = parse_json(text), origin = "<list>", text = text))
+  }
+  if (json_is_string(source)) {
+    text <- py_strip(source)
+    if (startsWith(text, "{") || startsWith(text, "[")) {
+      return(list(doc = parse_json(source), origin = "<json>", text = source))
+    }
+    is_name <- grepl(NAME_RE, text, perl = TRUE)
+    if (is_name && is_file(catalog_path(text))) return(read_file(catalog_path(text)))
+    if (is_file(source)) return(read_file(source))
+    hint <- if (is_name) suggest(text, catalog_names()) else NULL
+    stop_spec("", sprintf(
+      "'%s' is not a catalog name, a file or JSON text (catalog: %s)",
+      source, paste(catalog_names(), collapse = ", ")
+    ), "not_found", hint)
+  }
+  stop_spec("", sprintf(
+    "expected a catalog name, a file path, JSON text or a list, found %s",
+    r_type_name(source)
+  ), "wrong_type")
+}
+
+# Python's str.strip(): the characters Python counts as whitespace, from both ends.
+py_strip <- function(text) {
+  points <- utf8ToInt(enc2utf8(text))
+  if (anyNA(points)) return(trimws(text))
+  space <- points %in% c(9:13, 28:32, 0x85, 0xA0, 0x1680, 0x2000:0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
+  keep <- which(!space)
+  if (length(keep) == 0L) return("")
+  intToUtf8(points[min(keep):max(keep)])
+}
+
+r_type_name <- function(x) {
+  if (is.null(x)) return("NULL")
+  if (is.atomic(x) && length(x) != 1L) return(sprintf("a %s vector of length %d", typeof(x), length(x)))
+  class(x)[[1L]]
+}
+
+read_file <- function(path) {
+  if (file.size(path) > MAX_SPEC_BYTES) {
+    stop_spec("", sprintf("the file is larger than %s bytes", format_count(MAX_SPEC_BYTES)), "too_large")
+  }
+  text <- read_text(path)
+  list(doc = parse_json(text), origin = path, text = text)
+}
+
+# Parse JSON text; errors give line and column, and repeated keys are refused.
+parse_json <- function(text) {
+  if (nchar(text, type = "bytes") > MAX_SPEC_BYTES) {
+    stop_spec("", sprintf("the spec is larger than %s bytes", format_count(MAX_SPEC_BYTES)), "too_large")
+  }
+  if (startsWith(text, "\ufeff")) {
+    stop_spec("", "invalid JSON at line 1, column 1: Unexpected UTF-8 BOM", "invalid_json")
+  }
+  bare <- as.integer(outside_strings(text))
+  if (json_depth(bare) > MAX_JSON_DEPTH) {
+    stop_spec("", "the JSON is nested too deeply", "too_deep")
+  }
+  value <- tryCatch(
+    jsonlite::parse_json(text, simplifyVector = FALSE),
+    error = function(e) stop_spec("", json_error_message(text, conditionMessage(e)), "invalid_json")
+  )
+  # the parser (yajl) also accepts comments and the whitespace \v and \f; JSON does not
+  stray <- which(bare == 0x2FL | bare == 0x0BL | bare == 0x0CL)
+  if (length(stray) > 0L) {
+    stop_spec("", sprintf("invalid JSON at %s: unexpected character", json_position(text, stray[[1L]] - 1L)),
+              "invalid_json")
+  }
+  find_dup(value, character())
+  value
+}
+
+# The bytes of JSON text with its string literals blanked out.
+outside_strings <- function(text) {
+  bytes <- charToRaw(text)
+  found <- gregexpr('"[^"\\\\]*+(?:\\\\.[^"\\\\]*+)*+"', text, perl = TRUE, useBytes = TRUE)[[1L]]
+  if (found[[1L]] > 0L) {
+    bytes[sequence(attr(found, "match.length"), from = as.integer(found))] <- as.raw(0x20)
+  }
+  bytes
+}
+
+# How deeply arrays and objects nest, from the bytes (as integers) outside strings.
+json_depth <- function(bare) {
+  step <- (bare == 0x5BL | bare == 0x7BL) - (bare == 0x5DL | bare == 0x7DL)
+  step <- step[step != 0L]
+  if (length(step) == 0L) 0L else max(cumsum(step))
+}
+
+# "invalid JSON at line L, column C: what" from the parser's (yajl's) message,
+# which shows the text around the error with the error at column 41.
+json_error_message <- function(text, message) {
+  lines <- strsplit(message, "\n", fixed = TRUE)[[1L]]
+  what <- sub("\\.$", "", trimws(lines[[1L]]))
+  at <- if (grepl("premature EOF", what, fixed = TRUE)) {
+    nchar(text, type = "bytes") # the text ended too soon: the error is at its end
+  } else if (length(lines) >= 2L) {
+    yajl_offset(text, lines[[2L]]) - 1L # yajl points just past the offending character
+  } else {
+    NA_integer_
+  }
+  if (is.na(at)) return(sprintf("invalid JSON: %s", what))
+  sprintf("invalid JSON at %s: %s", json_position(text, max(at, 0L)), what)
+}
+
+# "line L, column C" (1-based, columns in characters) of a 0-based byte offset.
+json_position <- function(text, at) {
+  before <- charToRaw(text)[seq_len(at)]
+  newlines <- which(before == as.raw(10L))
+  start <- if (length(newlines)) max(newlines) + 1L else 1L
+  on_line <- if (at >= start) before[start:at] else raw(0)
+  column <- sum(bitwAnd(as.integer(on_line), 0xC0L) != 0x80L) + 1L
+  sprintf("line %d, column %d", length(newlines) + 1L, column)
+}
+
+# The byte offset yajl reported, recovered from its context line: 40 - offset
+# spaces and the text from its start when offset < 30, else 10 spaces and the
+# text from offset - 30 (newlines shown as spaces).
+yajl_offset <- function(text, context) {
+  flat <- gsub("[\r\n]", " ", text, useBytes = TRUE)
+  n <- nchar(flat, type = "bytes")
+  for (offset in 0:min(29L, n)) {
+    want <- paste0(strrep(" ", 40L - offset), substr_bytes(flat, 1L, min(offset + 30L, n)))
+    if (identical(want, context)) return(offset)
+  }
+  if (!startsWith(context, strrep(" ", 10L))) return(NA_integer_)
+  shown <- substring(context, 11L)
+  at <- regexpr(shown, flat, fixed = TRUE, useBytes = TRUE)
+  if (at < 1L) NA_integer_ else as.integer(at) - 1L + 30L
+}
+
+substr_bytes <- function(text, first, last) {
+  bytes <- charToRaw(text)
+  if (last < first) return("")
+  rawToChar(bytes[first:last])
+}
+
+# Refuse an object with a repeated key, at the pointer of that key. Depth
+# first, in document order, as Python's _find_dup(); a loop, not recursion,
+# since documents may nest almost a thousand levels deep.
+find_dup <- function(value, tokens) {
+  stack <- list(list(value = value, tokens = tokens))
+  while (length(stack) > 0L) {
+    top <- stack[[length(stack)]]
+    stack[[length(stack)]] <- NULL
+    x <- top$value
+    if (!is.list(x) || length(x) == 0L) next
+    keys <- names(x)
+    if (!is.null(keys)) {
+      dup <- keys[duplicated(keys)]
+      if (length(dup) > 0L) {
+        stop_spec(json_pointer(c(top$tokens, dup[[1L]])),
+                  sprintf("the key '%s' appears twice in one object", dup[[1L]]), "duplicate_key")
+      }
+    } else {
+      keys <- as.character(seq_along(x) - 1L)
+    }
+    for (i in rev(which(vapply(x, is.list, logical(1))))) {
+      stack[[length(stack) + 1L]] <- list(value = x[[i]], tokens = c(top$tokens, keys[[i]]))
+    }
+  }
+  invisible(NULL)
+}
+
+# Check the top level, the format version, then the JSON Schema; signal the first error.
+validate_document <- function(doc, text = NULL) {
+  if (!json_is_object(doc)) {
+    stop_spec("", sprintf("a spec is a JSON object, found %s", describe(doc)), "wrong_type")
+  }
+  if (!has_field(doc, "format_version")) {
+    stop_spec("/format_version", "the required field 'format_version' is missing (use \"1.0\")", "missing")
+  }
+  version <- doc[["format_version"]]
+  if (!json_is_string(version) || !grepl("^[0-9]+\\.[0-9]+$", version, perl = TRUE)) {
+    stop_spec("/format_version",
+              sprintf("expected a version string such as \"1.0\", found %s", describe(version)),
+              "invalid_value")
+  }
+  major <- as.numeric(strsplit(version, ".", fixed = TRUE)[[1L]][[1L]])
+  if (major != SUPPORTED_MAJOR) {
+    stop_spec("/format_version", sprintf(
+      "format_version %s is not supported; this twinnet reads format %d.x", version, SUPPORTED_MAJOR
+    ), "unsupported_version")
+  }
+  errors <- schema_errors(doc, text)
+  if (length(errors) > 0L) stop(to_spec_error(errors[[first_error(errors)]], doc))
+  invisible(doc)
+}
+
+# The schema errors of a document, each a list of tokens, validator,
+# validator_value (its Python str()) and the Python error itself.
+schema_errors <- function(doc, text = NULL) {
+  validator <- schema_validator()
+  json <- python_module("json", "to read JSON")
+  builtins <- reticulate::import_builtins(convert = FALSE)
+  pydoc <- json$loads(if (is.null(text)) to_json(doc) else text)
+  lapply(reticulate::iterate(validator$iter_errors(pydoc)), function(err) {
+    list(
+      tokens = as.list(reticulate::py_to_r(builtins$list(err$absolute_path))),
+      validator = reticulate::py_to_r(err$validator),
+      value = reticulate::py_str(err$validator_value),
+      error = err
+    )
+  })
+}
+
+# Which error Python's validate_document() reports: highest in the document
+# first, then in path order (indices before keys), then by validator name and
+# value (spec.py's _order()). Ties keep the first, as Python's min() does.
+first_error <- function(errors) {
+  best <- 1L
+  for (i in seq_along(errors)[-1L]) {
+    if (error_before(errors[[i]], errors[[best]])) best <- i
+  }
+  best
+}
+
+error_before <- function(a, b) {
+  if (length(a$tokens) != length(b$tokens)) return(length(a$tokens) < length(b$tokens))
+  for (i in seq_along(a$tokens)) {
+    c <- compare_token(a$tokens[[i]], b$tokens[[i]])
+    if (c != 0L) return(c < 0L)
+  }
+  c <- compare_code_points(a$validator, b$validator)
+  if (c != 0L) return(c < 0L)
+  compare_code_points(a$value, b$value) < 0L
+}
+
+# Python's order of the path tokens (0, index, "") and (1, 0, key).
+compare_token <- function(a, b) {
+  a_int <- is.numeric(a)
+  b_int <- is.numeric(b)
+  if (a_int != b_int) return(if (a_int) -1L else 1L)
+  if (a_int) return(as.integer(sign(a - b)))
+  compare_code_points(a, b)
+}
+
+# -1, 0 or 1, comparing strings by Unicode code point as Python does.
+compare_code_points <- function(a, b) {
+  x <- utf8ToInt(enc2utf8(a))
+  y <- utf8ToInt(enc2utf8(b))
+  n <- min(length(x), length(y))
+  differ <- which(x[seq_len(n)] != y[seq_len(n)])
+  if (length(differ) > 0L) return(as.integer(sign(x[differ[[1L]]] - y[differ[[1L]]])))
+  as.integer(sign(length(x) - length(y)))
+}
+
+# A schema error as a twinnet_spec_error (spec.py's _to_spec_error()).
+to_spec_error <- function(e, doc) {
+  tokens <- e$tokens
+  err <- e$error
+  sch <- reticulate::py_to_r(err$schema)
+  if (!is.list(sch)) sch <- list()
+  found <- json_at(doc, tokens)
+  value <- reticulate::py_to_r(err$validator_value)
+  n <- length(tokens)
+  if (e$validator == "required") {
+    wanted <- as.character(unlist(value))
+    missing <- wanted[!wanted %in% names(found)][[1L]]
+    message <- if (missing == "type" && n >= 2L && identical(tokens[[n - 1L]], "layers")) {
+      "a layer needs a \"type\" (a Keras layer class) or a \"block\""
+    } else {
+      sprintf("the required field '%s' is missing", missing)
+    }
+    return(spec_error(json_pointer(c(tokens, missing)), message, "missing"))
+  }
+  if (e$validator == "additionalProperties") {
+    allowed <- names(field(sch, "properties", list()))
+    extra <- sort_code_points(setdiff(names(found), allowed))[[1L]]
+    layer_type <- field(field(field(sch, "properties", list()), "type", list()), "const")
+    if (!is.null(layer_type) && !identical(layer_type, "")) {
+      return(spec_error(json_pointer(c(tokens, extra)),
+                        sprintf("'%s' is not an argument of %s", extra, layer_type),
+                        "unknown_argument", suggest(extra, allowed)))
+    }
+    return(spec_error(json_pointer(c(tokens, extra)), sprintf("'%s' is not a known field here", extra),
+                      "unknown_field", suggest(extra, allowed)))
+  }
+  if (e$validator == "enum" && n >= 1L && identical(tokens[[n]], "type")) {
+    return(spec_error(json_pointer(tokens), sprintf("'%s' is not a supported layer type", py_str(found)),
+                      "unknown_type", suggest(py_str(found), value)))
+  }
+  if (e$validator == "propertyNames") {
+    return(spec_error(json_pointer(tokens),
+                      "names must be letters, digits and underscores, starting with a letter",
+                      "invalid_name"))
+  }
+  desc <- field(sch, "description")
+  if (json_is_string(desc) && nzchar(desc)) {
+    hint <- if (e$validator == "enum" && json_is_string(found)) suggest(found, value) else NULL
+    return(spec_error(json_pointer(tokens), sprintf("expected %s, found %s", desc, describe(found)),
+                      "invalid_value", hint))
+  }
+  spec_error(json_pointer(tokens), reticulate::py_to_r(err$message), "invalid_value")
+}
+
+#' A validated spec
+#'
+#' [load_spec()] returns an object of class `twinnet_spec`: a list with
+#' `data`, the document as written (JSON objects as named lists, arrays as
+#' unnamed lists), and `origin`, where it came from. It prints in one line,
+#' like Python's `repr()` of a `twinnet.Spec`.
+#'
+#' @param x A `twinnet_spec`.
+#' @param ... Unused.
+#' @return `format()` returns the one-line description, e.g.
+#'   `"<twinnet spec 'lenet5': 9 layers, 61,706 parameters>"`; `print()`
+#'   prints it and returns `x` invisibly.
+#' @seealso [summary.twinnet_spec()] for the layer table.
+#' @examples
+#' \dontrun{
+#' spec <- load_spec("lenet5")
+#' print(spec)
+#' spec$data$title
+#' }
+#' @name twinnet_spec
+NULL
+
+#' @rdname twinnet_spec
+#' @export
+format.twinnet_spec <- function(x, ...) {
+  g <- expand(x)
+  sprintf("<twinnet spec '%s': %d layers, %s parameters>",
+          spec_name(x), length(g$layers), format_count(g$params$total))
+}
+
+#' @rdname twinnet_spec
+#' @export
+print.twinnet_spec <- function(x, ...) {
+  cat(format(x), "\n", sep = "")
+  invisible(x)
+}
+
+#' Summarise a spec: its layer table
+#'
+#' @param object A `twinnet_spec` from [load_spec()].
+#' @param x A `summary.twinnet_spec`.
+#' @param ... Unused.
+#' @return `summary()` returns a data frame of class `summary.twinnet_spec`
+#'   with one row per layer of the expanded graph (`name`, `type`,
+#'   `output_shape` as Keras prints it, e.g. `"(None, 28, 28, 6)"`, and
+#'   `params`) and the attributes `spec` (the name), `title` and `params`
+#'   (`total`, `trainable`, `non_trainable`). Its print method shows the
+#'   table and the totals, like Keras's `summary()`.
+#' @examples
+#' \dontrun{
+#' summary(load_spec("lenet5"))
+#' }
+#' @export
+summary.twinnet_spec <- function(object, ...) {
+  g <- expand(object)
+  layers <- g$layers
+  counts <- vapply(layers, function(l) as.numeric(l$params), numeric(1))
+  table <- data.frame(
+    name = vapply(layers, function(l) l$name, ""),
+    type = vapply(layers, function(l) l$type, ""),
+    output_shape = vapply(layers, function(l) format_shape(l$output_shape), ""),
+    params = if (all(counts <= .Machine$integer.max)) as.integer(counts) else counts,
+    stringsAsFactors = FALSE
+  )
+  structure(table, class = c("summary.twinnet_spec", "data.frame"),
+            spec = spec_name(object), title = spec_title(object), params = g$params)
+}
+
+#' @rdname summary.twinnet_spec
+#' @export
+print.summary.twinnet_spec <- function(x, ...) {
+  params <- attr(x, "params")
+  spec <- attr(x, "spec")
+  title <- attr(x, "title")
+  cat(sprintf("twinnet spec '%s'%s\n", spec, if (identical(title, spec)) "" else sprintf(" (%s)", title)))
+  columns <- list(
+    c("Layer", x[["name"]]),
+    c("Type", x[["type"]]),
+    c("Output shape", x[["output_shape"]]),
+    c("Params", vapply(x[["params"]], format_count, ""))
+  )
+  widths <- vapply(columns, function(col) max(nchar(col)), integer(1))
+  cells <- Map(function(col, width, right) formatC(col, width = width, flag = if (right) " " else "-"),
+               columns, widths, c(FALSE, FALSE, FALSE, TRUE))
+  cat(paste0(" ", do.call(paste, c(cells, sep = "  "))), sep = "\n")
+  cat(sprintf("Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n",
+              format_count(params$total), format_count(params$trainable),
+              format_count(params$non_trainable)))
+  invisible(x)
+}
+
+# An output shape as Keras prints it: list(NULL, 28L, 28L, 6L) -> "(None, 28, 28, 6)".
+format_shape <- function(shape) {
+  parts <- vapply(shape, function(v) if (is.null(v)) "None" else py_str(v), "")
+  paste0("(", paste(parts, collapse = ", "), ")")
+}

@@ -1,0 +1,68 @@
+test_that("load_spec() reads a catalog name, a file, JSON text and an R list", {
+  skip_if_no_python("jsonschema")
+  by_name <- load_spec("lenet5")
+  expect_s3_class(by_name, "twinnet_spec")
+  expect_equal(by_name$data$name, "lenet5")
+  expect_match(by_name$origin, "lenet5\\.json$")
+
+  path <- system.file("specs", "models", "lenet5.json", package = "twinnet")
+  by_file <- load_spec(path)
+  expect_equal(by_file$data, by_name$data)
+  expect_equal(by_file$origin, path)
+
+  text <- paste(readLines(path, warn = FALSE), collapse = "\n")
+  by_text <- load_spec(text)
+  expect_equal(by_text$data, by_name$data)
+  expect_equal(by_text$origin, "<json>")
+
+  by_list <- load_spec(by_name$data)
+  expect_equal(by_list$data, by_name$data)
+  expect_equal(by_list$origin, "<list>")
+
+  expect_identical(load_spec(by_name), by_name)
+  expect_equal(load_spec("  lenet5\n")$data$name, "lenet5")
+})
+
+test_that("an R list may use vectors and NA as JSON arrays and null", {
+  skip_if_no_python("jsonschema")
+  g <- expand(list(
+    format_version = "1.0", name = "vectors",
+    layers = list(
+      list(type = "Input", shape = c(28, 28, 1)),
+      list(type = "Conv2D", filters = 4, kernel_size = c(3, 3))
+    )
+  ))
+  expect_equal(g$layers[[1]]$config$shape, list(28L, 28L, 1L))
+  expect_equal(g$layers[[2]]$config$kernel_size, list(3L, 3L))
+  g <- expand(list(
+    format_version = "1.0", name = "sequence",
+    layers = list(
+      list(type = "Input", shape = c(NA, 3)),
+      list(type = "Conv1D", filters = 4, kernel_size = 2),
+      list(type = "GlobalMaxPooling1D"),
+      list(type = "Dense", units = 2)
+    )
+  ))
+  expect_equal(g$layers[[1]]$config$shape, list(NULL, 3L))
+  expect_equal(g$layers[[2]]$output_shape, list(NULL, NULL, 4L))
+  expect_equal(g$layers[[2]]$config$kernel_size, list(2L))
+  expect_equal(g$layers[[4]]$output_shape, list(NULL, 2L))
+})
+
+test_that("a file whose text is broken reports where", {
+  path <- withr::local_tempfile(fileext = ".json")
+  writeLines(c("{", '  "format_version": "1.0",', '  "name": "x",,', "}"), path)
+  err <- spec_error_of(load_spec(path))
+  expect_equal(c(err$path, err$kind), c("", "invalid_json"))
+  expect_match(err$message, "line 3")
+})
+
+test_that("sources that are not specs are refused", {
+  err <- spec_error_of(load_spec("no_such_spec"))
+  expect_equal(c(err$path, err$kind), c("", "not_found"))
+  expect_match(err$message, "catalog: .*lenet5")
+  err <- spec_error_of(load_spec(NULL))
+  expect_equal(err$kind, "wrong_type")
+  err <- spec_error_of(load_spec(c("lenet5", "mnist_mlp")))
+  expect_equal(err$kind, "wrong_type")
+})
