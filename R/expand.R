@@ -52,6 +52,7 @@ expand_document <- function(doc) {
     last
   }
   layers <- ex$layers
+  check_connected(layers, outputs)
   types <- vapply(layers, function(l) l$type, "")
   trainable <- sum(vapply(layers, function(l) as.numeric(l$trainable_params), numeric(1)))
   total <- sum(vapply(layers, function(l) as.numeric(l$params), numeric(1)))
@@ -66,6 +67,21 @@ expand_document <- function(doc) {
   )
   check_expect(doc, graph)
   graph
+}
+
+# Every layer must lead to an output (Keras would silently drop one that does not).
+check_connected <- function(layers, outputs) {
+  needed <- outputs
+  for (layer in rev(layers)) {
+    if (layer$name %in% needed) needed <- c(needed, unlist(layer$inputs))
+  }
+  for (layer in layers) {
+    if (!layer$name %in% needed) {
+      stop_spec(layer$source, sprintf(paste0(
+        "layer '%s' does not lead to any output; use it as an input of a later layer ",
+        "or list it in \"outputs\""), layer$name), "disconnected")
+    }
+  }
 }
 
 # Compare the spec's `expect` block with what the expansion computed.

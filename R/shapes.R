@@ -75,6 +75,10 @@ infer <- function(layer, shapes) {
     kernel <- ints(cfg$kernel_size)
     strides <- ints(cfg$strides)
     dilation <- ints(cfg$dilation_rate)
+    if (any(strides > 1L) && any(dilation > 1L)) {
+      stop_spec(paste0(layer$source, "/dilation_rate"),
+                "Keras cannot combine strides > 1 with dilation_rate > 1 in one convolution", "invalid_value")
+    }
     out <- c(vapply(seq_len(r), function(i) conv_len(x[[i]], kernel[[i]], strides[[i]], dilation[[i]], cfg$padding),
                     numeric(1)), cfg$filters)
     if (any(out == 0, na.rm = TRUE)) stop(collapse_error(layer, x, out))
@@ -160,19 +164,21 @@ infer <- function(layer, shapes) {
     if (sum(target == -1) > 1L) {
       stop_spec(paste0(layer$source, "/target_shape"), "at most one length may be -1", "invalid_value")
     }
-    if (!is.na(size)) {
-      if (any(target == -1)) {
-        if (size %% known != 0) {
-          stop_spec(paste0(layer$source, "/target_shape"),
-                    sprintf("cannot reshape %s to %s", fmt_shape(x), fmt_list(target)), "shape_mismatch")
-        }
-        target[target == -1] <- size %/% known
-      } else if (known != size) {
-        stop_spec(paste0(layer$source, "/target_shape"), sprintf(
-          "cannot reshape %s (%s values) to %s (%s values)",
-          fmt_shape(x), format_int(size), fmt_list(target), format_int(known)
-        ), "shape_mismatch")
+    if (is.na(size)) { # a length that varies: Keras leaves the -1 unknown
+      target[target == -1] <- NA
+      return(result(target))
+    }
+    if (any(target == -1)) {
+      if (size %% known != 0) {
+        stop_spec(paste0(layer$source, "/target_shape"),
+                  sprintf("cannot reshape %s to %s", fmt_shape(x), fmt_list(target)), "shape_mismatch")
       }
+      target[target == -1] <- size %/% known
+    } else if (known != size) {
+      stop_spec(paste0(layer$source, "/target_shape"), sprintf(
+        "cannot reshape %s (%s values) to %s (%s values)",
+        fmt_shape(x), format_int(size), fmt_list(target), format_int(known)
+      ), "shape_mismatch")
     }
     return(result(target))
   }

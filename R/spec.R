@@ -271,6 +271,7 @@ schema_errors <- function(doc, text = NULL) {
     list(
       tokens = as.list(reticulate::py_to_r(builtins$list(err$absolute_path))),
       validator = reticulate::py_to_r(err$validator),
+      schema_path = as.character(unlist(reticulate::py_to_r(builtins$list(err$schema_path)))),
       value = reticulate::py_str(err$validator_value),
       error = err
     )
@@ -353,12 +354,16 @@ to_spec_error <- function(e, doc) {
     return(spec_error(json_pointer(tokens), sprintf("'%s' is not a supported layer type", py_str(found)),
                       "unknown_type", suggest(py_str(found), value)))
   }
-  if (e$validator == "propertyNames") {
-    return(spec_error(json_pointer(tokens),
-                      "names must be letters, digits and underscores, starting with a letter",
-                      "invalid_name"))
+  if ("propertyNames" %in% e$schema_path) { # a key of a block, args or params object
+    key <- reticulate::py_to_r(err$instance)
+    return(spec_error(json_pointer(c(tokens, key)), sprintf(
+      "the name %s must be letters, digits and underscores, starting with a letter", describe(key)
+    ), "invalid_name"))
   }
   desc <- field(sch, "description")
+  if (json_is_string(desc) && !(n >= 1L && identical(tokens[[1L]], "blocks"))) {
+    desc <- strsplit(desc, " (inside a block", fixed = TRUE)[[1L]][[1L]] # "$parameters" exist only inside blocks
+  }
   if (json_is_string(desc) && nzchar(desc)) {
     hint <- if (e$validator == "enum" && json_is_string(found)) suggest(found, value) else NULL
     return(spec_error(json_pointer(tokens), sprintf("expected %s, found %s", desc, describe(found)),

@@ -1,7 +1,8 @@
 """Write the conformance vectors in shared_specs/conformance/ (run by pytest and testthat).
 
 valid/*.json:   {"description", "spec", "expanded"}: the expansion both languages must give.
-invalid/*.json: {"description", "spec" or "text", "error": {"path", "kind"}}: the error both must raise.
+invalid/*.json: {"description", "spec" or "text", "error": {"path", "kind"}}: the error both must raise;
+                with "stage": "build", load_spec() accepts the spec and build_model() raises the error.
 The expected error of each invalid case is written here by hand and checked against Python when
 the vectors are written; each expansion was read and checked by hand when first written.
 """
@@ -16,7 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "python"))
 
-from twinnet import SpecError, expand, load_spec  # noqa: E402
+from twinnet import SpecError, build_model, expand, load_spec  # noqa: E402
 
 OUT = ROOT / "shared_specs" / "conformance"
 
@@ -84,6 +85,12 @@ VALID: dict[str, tuple[str, dict[str, Any]]] = {
                                 {"type": "Dense", "units": 1, "use_bias": False,
                                  "kernel_initializer": {"class_name": "Constant", "config": {"value": 1}}},
                                 {"type": "Dense", "units": 1, "weights": [[[2.0]], [0.5]]})),
+    "reshape_variable_length": ("Reshape of a variable-length input: the -1 stays unknown.",
+                                spec({"type": "Input", "shape": [None, 4]},
+                                     {"type": "Reshape", "target_shape": [-1, 2]})),
+    "repeat_as_float": ("repeat written as 2.0 is the integer 2.",
+                        spec(IN, {"block": "b", "repeat": 2.0},
+                             blocks={"b": {"layers": [{"type": "Dense", "units": 3}]}})),
     "conv1d_causal_global": ("Conv1D with causal padding, dilation, then global pooling with keepdims.",
                              spec({"type": "Input", "shape": [10, 2]},
                                   {"type": "Conv1D", "filters": 3, "kernel_size": 3, "padding": "causal",
@@ -96,6 +103,7 @@ VALID: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 CONV = {"type": "Conv2D", "filters": 2, "kernel_size": 3}
+BUILD_STAGE = {"identity_conv_kernel"}
 INVALID: dict[str, tuple[str, Any, str, str]] = {
     # name: (description, spec or text, expected path, expected kind)
     "invalid_json": ("Text that is not JSON.", '{"format_version": "1.0", "name": "x",, }', "", "invalid_json"),
@@ -176,6 +184,26 @@ INVALID: dict[str, tuple[str, Any, str, str]] = {
                        spec(IN, {"type": "Dense", "name": "fc-1", "units": 2}), "/layers/1/name", "invalid_value"),
     "groups_not_dividing": ("groups must divide the input channels.",
                             spec(IMG, {**CONV, "groups": 2}), "/layers/1/groups", "invalid_value"),
+    "initializer_config": ("An initializer's config takes that initializer's own arguments.",
+                           spec(IN, {"type": "Dense", "units": 2,
+                                     "kernel_initializer": {"class_name": "Constant", "config": {"mean": 1}}}),
+                           "/layers/1/kernel_initializer", "invalid_value"),
+    "identity_conv_kernel": ("Keras refuses an identity initializer for a 4D kernel when it builds the layer.",
+                             spec({"type": "Input", "shape": [5, 5, 1]},
+                                  {**CONV, "kernel_initializer": "identity"}), "/layers/1", "build"),
+    "layer_leads_nowhere": ("A layer that no output depends on (Keras would drop it silently).",
+                            spec(IN, {"type": "Dense", "name": "unused", "units": 3},
+                                 {"type": "Dense", "name": "out", "units": 2, "inputs": ["input_1"]}),
+                            "/layers/1", "disconnected"),
+    "nan_is_not_json": ("NaN is not JSON, although Python's json module reads it.",
+                        '{"format_version": "1.0", "name": "x", "layers": [{"type": "Input", "shape": [NaN]}]}',
+                        "", "invalid_json"),
+    "bad_block_name": ("Block names follow the rules of layer names.",
+                       spec(IN, blocks={"my-block": {"layers": [{"type": "Dense", "units": 2}]}}),
+                       "/blocks/my-block", "invalid_name"),
+    "strides_with_dilation": ("Keras refuses strides > 1 together with dilation > 1: found before Keras runs.",
+                              spec(IMG, {**CONV, "strides": 2, "dilation_rate": 2}), "/layers/1/dilation_rate",
+                              "invalid_value"),
 }
 
 
@@ -194,7 +222,10 @@ def main() -> int:
     bad = 0
     for i, (name, (desc, doc, path, kind)) in enumerate(INVALID.items(), 1):
         try:
-            load_spec(doc)
+            if name in BUILD_STAGE:
+                build_model(load_spec(doc))
+            else:
+                load_spec(doc)
         except SpecError as e:
             if (e.path, e.kind) != (path, kind):
                 print(f"{name}: expected {path} {kind}, Python gives {e.path} {e.kind}: {e}")
@@ -203,8 +234,10 @@ def main() -> int:
             print(f"{name}: expected an error, Python accepts it")
             bad += 1
         key = "text" if isinstance(doc, str) else "spec"
-        write(OUT / "invalid" / f"{i:02d}_{name}.json",
-              {"description": desc, key: doc, "error": {"path": path, "kind": kind}})
+        case = {"description": desc, key: doc, "error": {"path": path, "kind": kind}}
+        if name in BUILD_STAGE:
+            case["stage"] = "build"
+        write(OUT / "invalid" / f"{i:02d}_{name}.json", case)
     print(f"wrote {len(VALID)} valid and {len(INVALID)} invalid vectors")
     return 1 if bad else 0
 

@@ -62,20 +62,21 @@ def kind_schema(arg: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]
     if kind == "activation":
         return {"enum": registry["activations"], "description": "the name of a Keras activation"}
     if kind == "initializer":
-        classes = registry["initializer_classes"]
-        return {
-            "anyOf": [
-                {"enum": registry["initializers"]},
-                {
-                    "type": "object",
-                    "required": ["class_name"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "class_name": {"enum": sorted(classes)},
-                        "config": {"type": "object", "additionalProperties": {"type": ["number", "null"]}},
-                    },
+        objects = [
+            {
+                "type": "object",
+                "required": ["class_name"] + (["config"] if init["required"] else []),
+                "additionalProperties": False,
+                "properties": {
+                    "class_name": {"const": name},
+                    "config": {"type": "object", "required": init["required"], "additionalProperties": False,
+                               "properties": {a: {"type": ["number", "null"]} for a in init["args"]}},
                 },
-            ],
+            }
+            for name, init in registry["initializer_classes"].items()
+        ]
+        return {
+            "anyOf": [{"enum": registry["initializers"]}, *objects],
             "description": 'the name of a Keras initializer, or {"class_name": "Constant", "config": {"value": 1}}',
         }
     if kind == "shape":

@@ -34,10 +34,11 @@ if ! grep -q "^Status: OK" "$OUT/check.log"; then
   grep -q "^Status:" "$OUT/check.log" || status=1
 fi
 
-step "testthat"
-Rscript -e '
-  res <- as.data.frame(testthat::test_local(".", reporter = testthat::ProgressReporter$new(show_praise = FALSE),
-                                            stop_on_failure = FALSE))
+step "testthat (the installed package)"
+NOT_CRAN=true Rscript -e '
+  res <- as.data.frame(testthat::test_dir("tests/testthat", package = "twinnet", load_package = "installed",
+                                          reporter = testthat::ProgressReporter$new(show_praise = FALSE),
+                                          stop_on_failure = FALSE))
   bad <- res$failed > 0 | res$error
   cat(sprintf("%d %d %d\n", sum(!bad & !res$skipped), sum(bad), sum(res$skipped & !bad)),
       file = file.path(Sys.getenv("OUT"), "testthat.counts"))

@@ -26,7 +26,11 @@ def _set_weights(model: Any, graph: dict[str, Any]) -> None:
             continue
         target = model.get_layer(layer["name"])
         want = [tuple(w.shape) for w in target.get_weights()]
-        arrays = [np.asarray(w, dtype="float32") for w in layer["weights"]]
+        try:
+            arrays = [np.asarray(w, dtype="float32") for w in layer["weights"]]
+        except (ValueError, TypeError):
+            raise SpecError(layer["source"] + "/weights", f"layer '{layer['name']}' needs weights that are "
+                            "rectangular arrays of numbers", "shape_mismatch") from None
         have = [a.shape for a in arrays]
         if want != have:
             raise SpecError(layer["source"] + "/weights",
@@ -53,14 +57,11 @@ def build_model(spec: Any, seed: int | None = None) -> Any:
         keras.utils.set_random_seed(int(seed))
     tensors: dict[str, Any] = {}
     for layer in graph["layers"]:
-        obj = _make_layer(keras, layer)
-        if layer["type"] == "Input":
-            tensors[layer["name"]] = obj
-            continue
         args = [tensors[n] for n in layer["inputs"]]
         try:
-            tensors[layer["name"]] = obj(args if len(args) > 1 else args[0])
-        except (ValueError, TypeError) as e:  # a shape Keras refuses that the checks let through
+            obj = _make_layer(keras, layer)
+            tensors[layer["name"]] = obj(args if len(args) > 1 else args[0]) if args else obj
+        except (ValueError, TypeError, KeyError) as e:  # what Keras refuses that the checks let through
             raise SpecError(layer["source"], f"Keras cannot build layer '{layer['name']}' "
                             f"({layer['type']}): {str(e).splitlines()[0]}", "build") from None
     ins = [tensors[n] for n in graph["inputs"]]

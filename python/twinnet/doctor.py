@@ -78,15 +78,17 @@ def doctor(out: Any = None) -> bool:
     rows = [("twinnet", "twinnet"), ("python", "python"), ("python version", "python_version"),
             ("sys.prefix", "prefix"), ("libpython", "libpython"), ("keras", "keras"),
             ("backend", "backend"), ("tensorflow", "tensorflow"), ("numpy", "numpy")]
-    print(f"twinnet doctor ({platform.system()} {platform.machine()})", file=out)
-    print(f"  {'':16}{'Python':48}R (reticulate)", file=out)
+    print(f"twinnet doctor ({platform.system()} {platform.machine()}); Python | R (reticulate)", file=out)
     for label, key in rows:
-        print(f"  {label:16}{py.get(key)!s:48}{r.get(key, '-')!s}", file=out)
+        mine = str(py.get(key))
+        theirs = str(r.get(key, "-")).split()[0] if key == "python_version" else str(r.get(key, "-"))
+        print(f"  {label:15} {mine}" + ("   | R: same" if theirs == mine else f"   | R: {theirs}"), file=out)
     if r:
-        print(f"  {'R':16}{'':48}{r.get('r_version')} (reticulate {r.get('reticulate')})", file=out)
+        print(f"  {'R':15} {r.get('r_version')} (reticulate {r.get('reticulate')})", file=out)
     same = bool(r) and all(
         os.path.realpath(str(py[k])) == os.path.realpath(str(r.get(k)))
-        for k in ("python", "prefix", "libpython")) and py["python_version"] == str(r.get("python_version"))
+        for k in ("python", "prefix", "libpython")) and py["python_version"] == str(r.get("python_version")).split()[0]
+    same = same and r.get("same_interpreter") is True  # R's own check (sitrep): one libpython, the configured python
     if r_error:
         print(f"  R: {r_error}", file=out)
     verdict = "yes" if same else "NO"

@@ -166,7 +166,7 @@ class _Expander:
             raise SpecError(path, "the first layer must be an Input (or name its inputs)", "missing_input")
         else:
             current = previous
-        repeat = entry.get("repeat", 1)
+        repeat = int(entry.get("repeat", 1))
         where = f"{path}/name" if "name" in entry else path
         if local in scope.names:
             raise SpecError(where, f"the layer name '{scope.prefix + local}' is used twice", "duplicate_name")
@@ -217,6 +217,7 @@ def expand_document(doc: dict[str, Any]) -> dict[str, Any]:
         outputs = [ex.resolve(r, top, f"/outputs/{j}") for j, r in enumerate(doc["outputs"])]
     else:
         outputs = [last]
+    check_connected(ex.layers, outputs)
     inputs = [layer["name"] for layer in ex.layers if layer["type"] == "Input"]
     trainable = sum(layer["trainable_params"] for layer in ex.layers)
     total = sum(layer["params"] for layer in ex.layers)
@@ -230,6 +231,18 @@ def expand_document(doc: dict[str, Any]) -> dict[str, Any]:
     }
     check_expect(doc, graph)
     return graph
+
+
+def check_connected(layers: list[dict[str, Any]], outputs: list[str]) -> None:
+    """Every layer must lead to an output (Keras would silently drop one that does not)."""
+    needed = set(outputs)
+    for layer in reversed(layers):
+        if layer["name"] in needed:
+            needed.update(layer["inputs"])
+    for layer in layers:
+        if layer["name"] not in needed:
+            raise SpecError(layer["source"], f"layer '{layer['name']}' does not lead to any output; use it as "
+                            'an input of a later layer or list it in "outputs"', "disconnected")
 
 
 def check_expect(doc: dict[str, Any], graph: dict[str, Any]) -> None:

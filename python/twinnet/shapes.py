@@ -65,6 +65,10 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
             raise SpecError(layer["source"] + "/groups",
                             f"groups = {g} must divide both the input channels ({ch}) and filters "
                             f"({c['filters']})", "invalid_value")
+        if max(c["strides"]) > 1 and max(c["dilation_rate"]) > 1:
+            raise SpecError(layer["source"] + "/dilation_rate",
+                            "Keras cannot combine strides > 1 with dilation_rate > 1 in one convolution",
+                            "invalid_value")
         out = [_conv_len(x[i], c["kernel_size"][i], c["strides"][i], c["dilation_rate"][i], c["padding"])
                for i in range(r)] + [c["filters"]]
         if 0 in out:
@@ -137,16 +141,17 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
         known = math.prod(v for v in target if v != -1)
         if target.count(-1) > 1:
             raise SpecError(layer["source"] + "/target_shape", "at most one length may be -1", "invalid_value")
-        if size is not None:
-            if -1 in target:
-                if size % known:
-                    raise SpecError(layer["source"] + "/target_shape",
-                                    f"cannot reshape {_fmt(x)} to {target}", "shape_mismatch")
-                target[target.index(-1)] = size // known
-            elif known != size:
+        if size is None:  # a length that varies: Keras leaves the -1 unknown
+            return [None if v == -1 else v for v in target], 0, 0
+        if -1 in target:
+            if size % known:
                 raise SpecError(layer["source"] + "/target_shape",
-                                f"cannot reshape {_fmt(x)} ({size} values) to {target} ({known} values)",
-                                "shape_mismatch")
+                                f"cannot reshape {_fmt(x)} to {target}", "shape_mismatch")
+            target[target.index(-1)] = size // known
+        elif known != size:
+            raise SpecError(layer["source"] + "/target_shape",
+                            f"cannot reshape {_fmt(x)} ({size} values) to {target} ({known} values)",
+                            "shape_mismatch")
         return target, 0, 0
     if t == "Embedding":
         n = c["input_dim"] * c["output_dim"]

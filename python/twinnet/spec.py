@@ -85,14 +85,20 @@ def _find_dup(value: Any, tokens: list[str | int]) -> None:
             _find_dup(v, [*tokens, i])
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json(text: str) -> Any:
     """Parse JSON text; errors give line and column, and repeated keys are refused."""
     if len(text.encode("utf-8")) > MAX_SPEC_BYTES:
         raise SpecError("", f"the spec is larger than {MAX_SPEC_BYTES:,} bytes", "too_large")
     try:
-        value = json.loads(text, object_pairs_hook=_pairs)
+        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise SpecError("", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", "invalid_json") from None
+    except ValueError as e:  # NaN, Infinity: Python's json reads them, JSON has no such values
+        raise SpecError("", f"invalid JSON: {e}", "invalid_json") from None
     except RecursionError:
         raise SpecError("", "the JSON is nested too deeply", "too_deep") from None
     _find_dup(value, [])
@@ -163,10 +169,12 @@ def _to_spec_error(err: jsonschema.ValidationError) -> SpecError:
     if err.validator == "enum" and tokens and tokens[-1] == "type":
         return SpecError(json_pointer(tokens), f"'{found}' is not a supported layer type",
                          "unknown_type", suggest(str(found), err.validator_value))
-    if err.validator == "propertyNames":
-        return SpecError(json_pointer(tokens), "names must be letters, digits and underscores, starting with a letter",
-                         "invalid_name")
+    if "propertyNames" in err.schema_path:  # a key of a block, args or params object
+        return SpecError(json_pointer([*tokens, str(found)]), f"the name {_describe(found)} must be letters, "
+                         "digits and underscores, starting with a letter", "invalid_name")
     desc = sch.get("description")
+    if desc and not (tokens and tokens[0] == "blocks"):  # "$parameters" exist only inside blocks
+        desc = desc.split(" (inside a block")[0]
     if desc:
         hint = suggest(found, err.validator_value) if err.validator == "enum" and isinstance(found, str) else None
         return SpecError(json_pointer(tokens), f"expected {desc}, found {_describe(found)}", "invalid_value", hint)

@@ -1,18 +1,5 @@
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-ROOT = Path(__file__).resolve().parents[2]
-CONFORMANCE = ROOT / "shared_specs" / "conformance"
-
-
-def vectors(kind: str) -> list[Any]:
-    files = sorted((CONFORMANCE / kind).glob("*.json"))
-    return [pytest.param(json.loads(f.read_text()), id=f.stem) for f in files]

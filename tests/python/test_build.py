@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
-from conftest import vectors
+from support import vectors
 
 import twinnet
 

@@ -89,7 +89,7 @@ test_that("a layer Keras refuses is a spec error of kind build", {
   skip_if_no_python("keras")
   doc <- list(format_version = "1.0", name = "refused", layers = list(
     list(type = "Input", shape = list(8L, 8L, 3L)),
-    list(type = "Conv2D", filters = 2L, kernel_size = 3L, strides = 2L, dilation_rate = 2L)
+    list(type = "Conv2D", filters = 2L, kernel_size = 3L, kernel_initializer = "identity")
   ))
   err <- spec_error_of(build_model(doc))
   expect_equal(c(err$path, err$kind), c("/layers/1", "build"))

@@ -32,8 +32,9 @@ test_that("invalid vectors give the recorded error path and kind", {
   for (path in files) {
     case <- read_vector(path)
     source <- if ("text" %in% names(case)) case$text else case$spec
+    verb <- if (identical(case$stage, "build")) build_model else load_spec
     err <- tryCatch({
-      load_spec(source)
+      verb(source)
       NULL
     }, twinnet_spec_error = function(e) e)
     expect_s3_class(err, "twinnet_spec_error")
