@@ -20,8 +20,11 @@ suppressMessages(library(twinnet))
 args <- commandArgs(trailingOnly = TRUE)
 np <- reticulate::import("numpy", convert = FALSE)
 model <- build_model(args[[1]], seed = as.integer(args[[2]]))
+fmt <- function(s) {
+  paste0("(", paste(vapply(s, function(v) if (is.null(v)) "None" else format(v), ""), collapse = ", "), ")")
+}
 for (layer in model$layers) {
-  shape <- reticulate::py_str(layer$output$shape)
+  shape <- fmt(layer$output$shape)
   cat(sprintf("%s\t%s\t%s\t%d\n", layer$name, sub(".*[.]", "", class(layer)[[1]]), shape, layer$count_params()))
 }
 x <- reticulate::py_to_r(np$load(args[[3]]))   # an R array, in R's memory order
