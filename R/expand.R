@@ -335,7 +335,7 @@ canonical <- function(layer_type, arg, spec, value, path) {
     float = if (is.null(value)) NULL else as.numeric(value),
     shape = lapply(value, function(v) if (is.null(v)) NULL else as_int(v)),
     target_shape = lapply(value, as_int),
-    padding2d = canonical_padding(value),
+    pairs = canonical_pairs(value, spec$n),
     initializer = if (json_is_object(value)) {
       list(class_name = value[["class_name"]], config = field(value, "config", empty_object()))
     } else {
@@ -345,13 +345,14 @@ canonical <- function(layer_type, arg, spec, value, path) {
   )
 }
 
-canonical_padding <- function(value) {
+# Per-axis [before, after] pairs: 1 -> [[1, 1], [1, 1]]; [1, 2] -> [[1, 1], [2, 2]].
+canonical_pairs <- function(value, n) {
   if (!json_is_array(value)) {
     p <- as_int(value)
-    return(list(list(p, p), list(p, p)))
+    return(rep(list(list(p, p)), n))
   }
   if (json_is_array(value[[1L]])) return(lapply(value, function(pair) lapply(pair, as_int)))
-  list(rep(list(as_int(value[[1L]])), 2L), rep(list(as_int(value[[2L]])), 2L))
+  lapply(value, function(v) rep(list(as_int(v)), 2L))
 }
 
 # An integer for Keras (a double only beyond R's integer range).

@@ -24,9 +24,14 @@ format_int <- function(v) formatC(v, format = "f", digits = 0)
 fmt_list <- function(values) paste0("[", paste(vapply(values, format_int, ""), collapse = ", "), "]")
 
 collapse_error <- function(layer, shape, out) {
+  what <- if (startsWith(layer$type, "Cropping")) {
+    "it crops more than its input has"
+  } else {
+    "its window is larger than its input"
+  }
   spec_error(layer$source, sprintf(
-    "layer '%s' (%s) maps input shape %s to %s: its window is larger than its input",
-    layer$name, layer$type, fmt_shape(shape), fmt_shape(out)
+    "layer '%s' (%s) maps input shape %s to %s: %s",
+    layer$name, layer$type, fmt_shape(shape), fmt_shape(out), what
   ), "shape_collapse")
 }
 
@@ -102,9 +107,15 @@ infer <- function(layer, shapes) {
   }
   if (t == "ZeroPadding2D") {
     if (length(x) != 3L) stop(rank_error(layer, x, 3L))
-    rows <- ints(cfg$padding[[1L]])
-    cols <- ints(cfg$padding[[2L]])
-    return(result(c(x[[1L]] + sum(rows), x[[2L]] + sum(cols), x[[3L]])))
+    grow <- vapply(cfg$padding, function(pair) sum(ints(pair)), numeric(1))
+    return(result(c(x[1:2] + grow, x[[3L]])))
+  }
+  if (t == "Cropping3D") {
+    if (length(x) != 4L) stop(rank_error(layer, x, 4L))
+    shrink <- vapply(cfg$cropping, function(pair) sum(ints(pair)), numeric(1))
+    out <- c(x[1:3] - shrink, x[[4L]])
+    if (any(out[1:3] < 1, na.rm = TRUE)) stop(collapse_error(layer, x, out))
+    return(result(out))
   }
   if (t == "Flatten") {
     return(result(if (anyNA(x)) NA_real_ else prod(x)))

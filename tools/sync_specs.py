@@ -91,12 +91,15 @@ def kind_schema(arg: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]
             "items": {"anyOf": [{"type": "integer", "minimum": 1}, {"const": -1}]},
             "description": "a list of positive integers (one may be -1)",
         }
-    if kind == "padding2d":
+    if kind == "pairs":
+        n = arg["n"]
         nat = {"type": "integer", "minimum": 0}
         pair = {"type": "array", "items": nat, "minItems": 2, "maxItems": 2}
         return {
-            "anyOf": [nat, pair, {"type": "array", "items": pair, "minItems": 2, "maxItems": 2}],
-            "description": "an integer >= 0, [rows, cols], or [[top, bottom], [left, right]]",
+            "anyOf": [nat, {"type": "array", "items": nat, "minItems": n, "maxItems": n},
+                      {"type": "array", "items": pair, "minItems": n, "maxItems": n}],
+            "description": f"an integer >= 0, a list of {n} of them (one per axis), "
+                           f"or {n} [before, after] pairs",
         }
     if kind == "axis":
         return {"type": "integer", "description": "an integer axis"}

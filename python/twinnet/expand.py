@@ -197,12 +197,12 @@ def canonical(layer_type: str, arg: str, spec: dict[str, Any], value: Any, path:
         return [None if v is None else int(v) for v in value]
     if kind == "target_shape":
         return [int(v) for v in value]
-    if kind == "padding2d":
+    if kind == "pairs":  # per axis, [before, after]
         if isinstance(value, list):
             if isinstance(value[0], list):
                 return [[int(v) for v in pair] for pair in value]
-            return [[int(value[0])] * 2, [int(value[1])] * 2]
-        return [[int(value)] * 2, [int(value)] * 2]
+            return [[int(v)] * 2 for v in value]
+        return [[int(value)] * 2 for _ in range(spec["n"])]
     if kind == "initializer" and isinstance(value, dict):
         return {"class_name": value["class_name"], "config": dict(value.get("config", {}))}
     return value

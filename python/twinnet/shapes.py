@@ -24,9 +24,11 @@ def _conv_len(n: int | None, k: int, s: int, d: int, padding: str) -> int | None
 
 
 def _collapse(layer: dict[str, Any], shape: Shape, out: Shape) -> SpecError:
+    what = "it crops more than its input has" if layer["type"].startswith("Cropping") else \
+        "its window is larger than its input"
     return SpecError(layer["source"],
                      f"layer '{layer['name']}' ({layer['type']}) maps input shape {_fmt(shape)} "
-                     f"to {_fmt(out)}: its window is larger than its input", "shape_collapse")
+                     f"to {_fmt(out)}: {what}", "shape_collapse")
 
 
 def _fmt(shape: Shape) -> str:
@@ -92,10 +94,15 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
     if t == "ZeroPadding2D":
         if len(x) != 3:
             raise _rank_error(layer, x, 3)
-        (top, bottom), (left, right) = c["padding"]
-        h = None if x[0] is None else x[0] + top + bottom
-        w = None if x[1] is None else x[1] + left + right
-        return [h, w, x[2]], 0, 0
+        out = [None if n is None else n + a + b for n, (a, b) in zip(x, c["padding"], strict=False)]
+        return [*out, x[2]], 0, 0
+    if t == "Cropping3D":
+        if len(x) != 4:
+            raise _rank_error(layer, x, 4)
+        out = [None if n is None else n - a - b for n, (a, b) in zip(x, c["cropping"], strict=False)]
+        if any(v is not None and v < 1 for v in out):
+            raise _collapse(layer, x, [*out, x[3]])
+        return [*out, x[3]], 0, 0
     if t == "Flatten":
         known = [v for v in x if v is not None]
         return [math.prod(known) if len(known) == len(x) else None], 0, 0

@@ -92,6 +92,16 @@ def r() -> Iterator[R]:
     yield handle
 
 
-@pytest.fixture(scope="session")
-def handoff() -> types.ModuleType:
-    return HANDOFF
+@pytest.fixture
+def handoff(r: R) -> Iterator[types.ModuleType]:
+    """The module R and Python pass objects through; emptied after each test, with R's and Keras's memory."""
+    yield HANDOFF
+    for name in [n for n in vars(HANDOFF) if not n.startswith("__")]:
+        delattr(HANDOFF, name)
+    r("rm(list = ls(globalenv()), envir = globalenv())")
+    import gc
+
+    import keras
+
+    keras.backend.clear_session()
+    gc.collect()

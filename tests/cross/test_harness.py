@@ -27,8 +27,9 @@ def r_build(r: Any, handoff: types.ModuleType, name: str, seed: int) -> Any:
     return handoff.model
 
 
-def sample_input(name: str, n: int = 4) -> np.ndarray:
+def sample_input(name: str) -> np.ndarray:
     graph = twinnet.expand(name)
+    n = 1 if graph["params"]["total"] > 10_000_000 else 4  # one image for the ImageNet-size networks
     first = graph["layers"][0]
     dims = [v or 12 for v in first["output_shape"][1:]]
     rng = np.random.default_rng(2024)

@@ -79,3 +79,23 @@ def test_fixed_weights_of_wrong_shape_are_a_spec_error() -> None:
 def test_two_outputs_build_a_two_output_model() -> None:
     model = twinnet.build_model(vectors("valid")[8].values[0]["spec"])
     assert len(model.outputs) == 2
+
+
+def layer_facts(model: Any) -> list[tuple[Any, ...]]:
+    """Each layer's class, config (without its name), output shape and parameter count, in order."""
+    facts = []
+    for layer in model.layers:
+        config = {k: v for k, v in layer.get_config().items() if k != "name"}
+        facts.append((type(layer).__name__, config, tuple(layer.output.shape), layer.count_params()))
+    return facts
+
+
+@pytest.mark.parametrize(("name", "application"), [("vgg16", "VGG16"), ("vgg19", "VGG19"),
+                                                   ("resnet50", "ResNet50")])
+def test_equal_to_keras_applications(name: str, application: str) -> None:
+    reference = getattr(keras.applications, application)(weights=None)
+    model = twinnet.build_model(name)
+    assert layer_facts(model) == layer_facts(reference)
+    assert model.count_params() == reference.count_params()
+    if name.startswith("vgg"):  # VGG's layer names are Keras's too
+        assert [layer.name for layer in model.layers] == [layer.name for layer in reference.layers]
