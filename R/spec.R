@@ -82,10 +82,8 @@ read_source <- function(source) {
     if (is_name && is_file(catalog_path(text))) return(read_file(catalog_path(text)))
     if (is_file(source)) return(read_file(source))
     hint <- if (is_name) suggest(text, catalog_names()) else NULL
-    stop_spec("", sprintf(
-      "'%s' is not a catalog name, a file or JSON text (catalog: %s)",
-      source, paste(catalog_names(), collapse = ", ")
-    ), "not_found", hint)
+    stop_spec("", sprintf("'%s' is not a catalog name (see catalog()), a file or JSON text", source),
+              "not_found", hint)
   }
   stop_spec("", sprintf(
     "expected a catalog name, a file path, JSON text or a list, found %s",

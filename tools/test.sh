@@ -22,7 +22,7 @@ step "environment: R and Python on one interpreter"
 $PY -m twinnet doctor || status=1
 
 step "pytest: Python tests and the cross-language harness"
-$PY -m pytest -p no:cacheprovider --junitxml="$OUT/pytest.xml" || status=1
+$PY -m pytest -p no:cacheprovider --durations=12 --junitxml="$OUT/pytest.xml" || status=1
 
 step "R CMD check --no-manual"
 ( cd "$OUT" && R CMD build --no-build-vignettes "$OLDPWD" >build.log 2>&1 && \

@@ -123,8 +123,8 @@ def _read_source(source: Any) -> tuple[Any, str]:
         if Path(source).is_file():
             return _read_file(Path(source))
         hint = suggest(text, catalog_names()) if NAME_RE.match(text) else None
-        raise SpecError("", f"'{source}' is not a catalog name, a file or JSON text "
-                            f"(catalog: {', '.join(catalog_names())})", "not_found", hint)
+        raise SpecError("", f"'{source}' is not a catalog name (see catalog()), a file or JSON text",
+                        "not_found", hint)
     raise SpecError("", "expected a catalog name, a file path, JSON text or a dict, "
                         f"found {type(source).__name__}", "wrong_type")
 

@@ -93,6 +93,7 @@ def layer_facts(model: Any) -> list[tuple[Any, ...]]:
 @pytest.mark.parametrize(("name", "application"), [("vgg16", "VGG16"), ("vgg19", "VGG19"),
                                                    ("resnet50", "ResNet50")])
 def test_equal_to_keras_applications(name: str, application: str) -> None:
+    keras.backend.clear_session()  # Keras numbers auto-named layers (input_layer_1) within a session
     reference = getattr(keras.applications, application)(weights=None)
     model = twinnet.build_model(name)
     assert layer_facts(model) == layer_facts(reference)
