@@ -12,6 +12,8 @@
 #' @param seed `NULL`, or an integer: `keras.utils.set_random_seed(seed)` runs
 #'   first, so the initial weights are the same on every build, in R and in
 #'   Python.
+#' @param compile If `TRUE` and the spec has `compile` settings, the model is
+#'   compiled with them (see [compile_model()]), ready for [fit_model()].
 #' @return The Keras model, a reticulate Python object (`keras.Model`), named
 #'   after the spec: call its methods with `$` (`model$summary()`,
 #'   `model$predict(x, verbose = 0L)`), or use it with the keras3 package
@@ -26,10 +28,11 @@
 #' model$predict(x, verbose = 0L)
 #' }
 #' @export
-build_model <- function(spec, seed = NULL) {
+build_model <- function(spec, seed = NULL, compile = TRUE) {
   if (!is.null(seed) && !(is.numeric(seed) && length(seed) == 1L && is.finite(seed) && seed == round(seed))) {
     stop("`seed` must be NULL or one whole number", call. = FALSE)
   }
+  spec <- load_spec(spec)
   graph <- expand(spec)
   keras <- keras_module()
   if (!is.null(seed)) keras$utils$set_random_seed(as.integer(seed))
@@ -56,7 +59,38 @@ build_model <- function(spec, seed = NULL) {
     stop(sprintf("twinnet computed %s parameters, Keras built %s", format_count(graph$params$total),
                  format_count(have)), call. = FALSE)
   }
+  settings <- spec$data$compile
+  if (isTRUE(compile) && !is.null(settings)) compile_model(model, settings)
   model
+}
+
+#' Compile a model with a spec's training settings
+#'
+#' Applies the `compile` block of a spec (optimizer, loss, metrics and
+#' learning rate) exactly as Python's `twinnet.compile_model()` does.
+#' [build_model()] calls it when the spec has such a block.
+#'
+#' @param model A Keras model, e.g. from [build_model()].
+#' @param settings A spec's `compile` block: a list with `optimizer`, `loss`,
+#'   and optionally `metrics` and `learning_rate`; or a `twinnet_spec`, whose
+#'   block is used.
+#' @return The model, compiled (invisibly), so that it can be piped on.
+#' @examples
+#' \dontrun{
+#' model <- build_model("lenet5", compile = FALSE)
+#' compile_model(model, load_spec("lenet5"))
+#' }
+#' @export
+compile_model <- function(model, settings) {
+  if (inherits(settings, "twinnet_spec")) settings <- settings$data$compile
+  if (is.null(settings)) stop("the spec has no `compile` settings", call. = FALSE)
+  keras <- keras_module()
+  config <- empty_object()
+  if (!is.null(settings$learning_rate)) config$learning_rate <- as.numeric(settings$learning_rate)
+  optimizer <- keras$optimizers$get(list(class_name = settings$optimizer, config = config))
+  metrics <- as.list(as.character(unlist(settings$metrics)))
+  model$compile(optimizer = optimizer, loss = settings$loss, metrics = metrics)
+  invisible(model)
 }
 
 # Python's keras module (imported on first use: loading twinnet stays fast).

@@ -61,7 +61,7 @@ json_pointer <- function(tokens) {
 suggest <- function(word, candidates) {
   candidates <- sort_code_points(unique(as.character(unlist(candidates))))
   if (length(candidates) == 0L) return(NULL)
-  limit <- max(1L, nchar(word) %/% 3L)
+  limit <- max(2L, nchar(word) %/% 3L) # "adma" -> "adam" is 2 edits
   dist <- drop(utils::adist(tolower(word), tolower(candidates)))
   best <- NULL
   best_dist <- Inf

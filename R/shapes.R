@@ -127,7 +127,7 @@ infer <- function(layer, shapes) {
     n <- last * cfg$units + (if (isTRUE(cfg$use_bias)) cfg$units else 0)
     return(result(c(x[-length(x)], cfg$units), split_weights(layer, n)))
   }
-  if (t %in% c("Dropout", "Activation", "ReLU", "LeakyReLU", "Softmax")) {
+  if (t %in% c("Dropout", "Activation", "ReLU", "LeakyReLU", "Softmax", "Rescaling")) {
     return(result(x))
   }
   if (t == "BatchNormalization") {

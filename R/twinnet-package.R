@@ -14,6 +14,10 @@
 #' * [build_model()]: an ordinary Keras model, through reticulate;
 #' * [sitrep()]: which Python, Keras and TensorFlow are used.
 #'
+#' Training without the keras3 package: [compile_model()], [fit_model()],
+#' [evaluate_model()], [predict_model()]; data: [mnist_sample()],
+#' [mnist_split()], [pad_digits()], [load_dataset()].
+#'
 #' A bad spec signals a [twinnet_spec_error] whose `path` is a JSON Pointer
 #' to the offending value, the same as in Python.
 #'
@@ -24,3 +28,6 @@
 #'
 #' @keywords internal
 "_PACKAGE"
+
+# ggplot2's data pronoun in plot.twinnet_history()
+utils::globalVariables(".data")

@@ -1,9 +1,9 @@
 """Derive the JSON Schema from the layer registry and copy shared_specs/ into both packages.
 
-shared_specs/ is the one source of truth.  This script writes
+shared_specs/ and shared_data/ are the one source of truth.  This script writes
   shared_specs/schema/twinnet-spec-v1.schema.json  (generated from shared_specs/layers.json)
-  python/twinnet/specs/                            (copy for the Python package)
-  inst/specs/                                      (copy for the R package)
+  python/twinnet/specs/, python/twinnet/data/      (copies for the Python package)
+  inst/specs/, inst/extdata/                       (copies for the R package)
 Run with --check to fail (exit 1) when any derived file has drifted.
 """
 
@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT / "shared_specs"
 SCHEMA = SHARED / "schema" / "twinnet-spec-v1.schema.json"
 COPIES = [ROOT / "python" / "twinnet" / "specs", ROOT / "inst" / "specs"]
+DATA = ROOT / "shared_data"
+DATA_COPIES = [ROOT / "python" / "twinnet" / "data", ROOT / "inst" / "extdata"]
 NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$"
 PARAM_PATTERN = "^\\$[A-Za-z][A-Za-z0-9_]*$"
 
@@ -225,11 +227,15 @@ def generate_schema(registry: dict[str, Any]) -> dict[str, Any]:
             "compile": {
                 "type": "object",
                 "additionalProperties": False,
+                "required": ["optimizer", "loss"],
                 "properties": {
-                    "optimizer": {"type": "string"},
-                    "loss": {"type": "string"},
-                    "metrics": {"type": "array", "items": {"type": "string"}},
-                    "learning_rate": {"type": "number", "exclusiveMinimum": 0},
+                    "optimizer": {"enum": registry["compile"]["optimizers"],
+                                  "description": "the name of a Keras optimizer"},
+                    "loss": {"enum": registry["compile"]["losses"], "description": "the name of a Keras loss"},
+                    "metrics": {"type": "array", "items": {"enum": registry["compile"]["metrics"],
+                                                           "description": "the name of a Keras metric"},
+                                "description": "a list of metric names"},
+                    "learning_rate": {"type": "number", "exclusiveMinimum": 0, "description": "a number > 0"},
                 },
             },
         },
@@ -257,6 +263,11 @@ def build_tree(dest: Path) -> None:
                 out.write_text(schema_path.read_text())
             else:
                 shutil.copyfile(src, out)
+    for copy in DATA_COPIES:
+        target = dest / copy.relative_to(ROOT)
+        target.mkdir(parents=True, exist_ok=True)
+        for src in sorted(DATA.iterdir()):
+            shutil.copyfile(src, target / src.name)
 
 
 def tree_files(base: Path, roots: list[Path]) -> dict[str, bytes]:
@@ -266,7 +277,7 @@ def tree_files(base: Path, roots: list[Path]) -> dict[str, bytes]:
         if d.is_file():
             files[str(r.relative_to(ROOT))] = d.read_bytes()
         elif d.exists():
-            for f in sorted(d.rglob("*.json")):
+            for f in sorted(p for p in d.rglob("*") if p.is_file()):
                 files[str(f.relative_to(base))] = f.read_bytes()
     return files
 
@@ -275,9 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report drift instead of writing")
     args = parser.parse_args(argv)
-    roots = [SCHEMA, *COPIES]
+    roots = [SCHEMA, *COPIES, *DATA_COPIES]
     if not args.check:
-        for copy in COPIES:
+        for copy in [*COPIES, *DATA_COPIES]:
             shutil.rmtree(copy, ignore_errors=True)
         build_tree(ROOT)
         print("synced: schema and package copies of shared_specs/")

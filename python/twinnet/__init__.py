@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .build import build_model
+from .build import build_model, compile_model
 from .catalog import CatalogEntry, catalog, format_catalog
+from .data import DatasetUnavailableError, Split, load_dataset, mnist_sample, mnist_split, pad_digits
 from .errors import SpecError
 from .expand import expand
 from .spec import Spec, load_spec
@@ -21,12 +22,19 @@ except PackageNotFoundError:  # running from a source tree
 
 __all__ = [
     "CatalogEntry",
+    "DatasetUnavailableError",
     "Spec",
     "SpecError",
+    "Split",
     "__version__",
     "build_model",
     "catalog",
+    "compile_model",
     "expand",
     "format_catalog",
+    "load_dataset",
     "load_spec",
+    "mnist_sample",
+    "mnist_split",
+    "pad_digits",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import SpecError
-from .expand import expand
+from .expand import expand_document
+from .spec import Spec, load_spec
 
-__all__ = ["build_model"]
+__all__ = ["build_model", "compile_model"]
 
 
 def _make_layer(keras: Any, layer: dict[str, Any]) -> Any:
@@ -39,18 +40,32 @@ def _set_weights(model: Any, graph: dict[str, Any]) -> None:
         target.set_weights(arrays)
 
 
-def build_model(spec: Any, seed: int | None = None) -> Any:
+def compile_model(model: Any, settings: dict[str, Any]) -> Any:
+    """Compile ``model`` with a spec's ``compile`` settings (optimizer, loss, metrics, learning_rate)."""
+    import keras
+
+    optimizer: dict[str, Any] = {"class_name": settings["optimizer"], "config": {}}
+    if "learning_rate" in settings:
+        optimizer["config"]["learning_rate"] = float(settings["learning_rate"])
+    model.compile(optimizer=keras.optimizers.get(optimizer), loss=settings["loss"],
+                  metrics=list(settings.get("metrics", [])))
+    return model
+
+
+def build_model(spec: Any, seed: int | None = None, compile: bool = True) -> Any:
     """Build the Keras model a spec describes.
 
     Args:
         spec: anything :func:`twinnet.load_spec` accepts.
         seed: when given, ``keras.utils.set_random_seed(seed)`` runs first, so the
             initial weights are the same on every build, in Python and in R.
+        compile: compile the model with the spec's ``compile`` settings, when it has them.
 
     Returns:
         A ``keras.Model`` (functional), named after the spec.
     """
-    graph = expand(spec)
+    spec = spec if isinstance(spec, Spec) else load_spec(spec)
+    graph = expand_document(spec.data)
     import keras  # imported here: loading twinnet stays fast
 
     if seed is not None:
@@ -72,4 +87,6 @@ def build_model(spec: Any, seed: int | None = None) -> Any:
     have = model.count_params()
     if have != graph["params"]["total"]:  # the shape rules and Keras disagree: a twinnet bug
         raise AssertionError(f"twinnet computed {graph['params']['total']} parameters, Keras built {have}")
+    if compile and "compile" in spec.data:
+        compile_model(model, spec.data["compile"])
     return model

@@ -49,9 +49,9 @@ def _levenshtein(a: str, b: str) -> int:
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
-    """A 'did you mean' hint: the closest candidate within a third of the word's length."""
+    """A "did you mean" hint: the closest candidate within a third of the word's length (at least 2 edits)."""
     best: tuple[int, str] | None = None
-    limit = max(1, len(word) // 3)
+    limit = max(2, len(word) // 3)  # "adma" -> "adam" is 2 edits
     for cand in sorted(set(candidates)):
         d = _levenshtein(word.lower(), cand.lower())
         if d <= limit and (best is None or d < best[0]):

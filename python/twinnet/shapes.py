@@ -111,7 +111,7 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
             raise SpecError(layer["source"], f"layer '{layer['name']}' needs a known last axis", "shape_mismatch")
         n = x[-1] * c["units"] + (c["units"] if c["use_bias"] else 0)
         return ([*x[:-1], c["units"]], *_weights(layer, n))
-    if t in ("Dropout", "Activation", "ReLU", "LeakyReLU", "Softmax"):
+    if t in ("Dropout", "Activation", "ReLU", "LeakyReLU", "Softmax", "Rescaling"):
         return list(x), 0, 0
     if t == "BatchNormalization":
         axis = c["axis"] if c["axis"] >= 0 else len(x) + 1 + c["axis"]

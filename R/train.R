@@ -1,0 +1,139 @@
+# Training from R without the keras3 package (Python users call model.fit() directly).
+# The verbs are named *_model so that they never mask keras3's fit(), evaluate() and predict().
+
+#' Train a model
+#'
+#' Calls the Keras model's `fit()` and returns its history as a data frame.
+#' With a `seed`, `keras.utils.set_random_seed(seed)` runs first, so that the
+#' shuffling and dropout are those of Python's `model.fit()` after the same
+#' call: the same data, seed and settings give the same trained weights.
+#'
+#' @param model A compiled Keras model, e.g. from [build_model()].
+#' @param x,y Training inputs and targets: R arrays and vectors (or anything
+#'   reticulate converts to NumPy).
+#' @param epochs,batch_size As in Keras.
+#' @param validation_data `NULL`, or `list(x_val, y_val)`.
+#' @param validation_split Fraction of the training data held out, as in Keras.
+#' @param shuffle Shuffle the training data before each epoch.
+#' @param seed `NULL` or an integer, see above.
+#' @param verbose `NULL` (quiet under testthat, a progress bar otherwise), or
+#'   Keras's 0, 1, 2 or "auto".
+#' @return The training history, invisibly: a data frame of class
+#'   `twinnet_history` with columns `epoch`, `metric`, `value` and `data`
+#'   ("training" or "validation"), with a [plot()][plot.twinnet_history] method.
+#'   The model is trained in place.
+#' @seealso [evaluate_model()], [predict_model()]
+#' @examples
+#' \dontrun{
+#' d <- mnist_split()
+#' model <- build_model("lenet5", seed = 1)
+#' history <- fit_model(model, pad_digits(d$x_train), d$y_train, epochs = 2, seed = 1)
+#' plot(history)
+#' }
+#' @export
+fit_model <- function(model, x, y, epochs = 1L, batch_size = 32L, validation_data = NULL,
+                      validation_split = 0, shuffle = TRUE, seed = NULL, verbose = NULL) {
+  keras <- keras_module()
+  if (!is.null(seed)) keras$utils$set_random_seed(as.integer(seed))
+  if (!is.null(validation_data)) validation_data <- reticulate::tuple(lapply(validation_data, as_array))
+  fitted <- model$fit(
+    x = as_array(x), y = as_array(y), epochs = as.integer(epochs), batch_size = as.integer(batch_size),
+    validation_data = validation_data, validation_split = validation_split, shuffle = shuffle,
+    verbose = keras_verbose(verbose)
+  )
+  invisible(history_frame(fitted$history))
+}
+
+#' Evaluate a model
+#'
+#' @inheritParams fit_model
+#' @param x,y Test inputs and targets.
+#' @return A named numeric vector: the loss and each compiled metric.
+#' @export
+evaluate_model <- function(model, x, y, batch_size = 32L, verbose = NULL) {
+  res <- model$evaluate(x = as_array(x), y = as_array(y), batch_size = as.integer(batch_size),
+                        verbose = keras_verbose(verbose), return_dict = TRUE)
+  unlist(res)
+}
+
+#' Predict with a model
+#'
+#' @inheritParams fit_model
+#' @param x Inputs: an R array (first axis: the samples).
+#' @return The model's outputs as an R array (a matrix for one output vector
+#'   per sample).
+#' @export
+predict_model <- function(model, x, batch_size = 32L, verbose = NULL) {
+  model$predict(as_array(x), batch_size = as.integer(batch_size), verbose = keras_verbose(verbose))
+}
+
+# reticulate turns an R vector into a Python list, an R array into a NumPy array: Keras wants arrays.
+as_array <- function(x) if (is.atomic(x) && is.null(dim(x))) array(x) else x
+
+keras_verbose <- function(verbose) {
+  if (!is.null(verbose)) return(verbose)
+  if (identical(Sys.getenv("TESTTHAT"), "true")) 0L else "auto"
+}
+
+# Keras's History.history (a named list of per-epoch values) as a long data frame.
+history_frame <- function(history) {
+  rows <- lapply(names(history), function(key) {
+    values <- as.numeric(unlist(history[[key]]))
+    validation <- startsWith(key, "val_")
+    data.frame(
+      epoch = seq_along(values),
+      metric = if (validation) substring(key, 5L) else key,
+      value = values,
+      data = if (validation) "validation" else "training",
+      stringsAsFactors = FALSE
+    )
+  })
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  structure(out, class = c("twinnet_history", "data.frame"))
+}
+
+#' Learning curves
+#'
+#' One panel per metric (loss, accuracy, ...), one line per data set
+#' (training, validation). Uses ggplot2 when it is installed, base graphics
+#' otherwise.
+#'
+#' @param x A `twinnet_history` from [fit_model()].
+#' @param ... Unused.
+#' @return `x`, invisibly (the ggplot object is printed).
+#' @export
+plot.twinnet_history <- function(x, ...) {
+  df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
+  if (requireNamespace("ggplot2", quietly = TRUE)) {
+    p <- ggplot2::ggplot(df, ggplot2::aes(x = .data$epoch, y = .data$value, colour = .data$data)) +
+      ggplot2::geom_line() + ggplot2::geom_point() +
+      ggplot2::facet_wrap(~metric, scales = "free_y") +
+      ggplot2::labs(x = "epoch", y = NULL, colour = NULL)
+    print(p)
+    return(invisible(x))
+  }
+  metrics <- unique(df$metric)
+  old <- graphics::par(mfrow = c(1L, length(metrics)))
+  on.exit(graphics::par(old))
+  sets <- unique(df$data)
+  for (m in metrics) {
+    part <- df[df$metric == m, ]
+    graphics::plot(range(part$epoch), range(part$value), type = "n", xlab = "epoch", ylab = "", main = m)
+    for (k in seq_along(sets)) {
+      s <- part[part$data == sets[[k]], ]
+      graphics::lines(s$epoch, s$value, col = k, type = "b", pch = 19)
+    }
+    graphics::legend("topright", legend = sets, col = seq_along(sets), lty = 1, bty = "n")
+  }
+  invisible(x)
+}
+
+#' @export
+print.twinnet_history <- function(x, ...) {
+  last <- x[x$epoch == max(x$epoch), ]
+  cat(sprintf("<twinnet history: %d epochs; last: %s>\n", max(x$epoch),
+              paste(sprintf("%s%s %.4g", ifelse(last$data == "validation", "val_", ""), last$metric,
+                            last$value), collapse = ", ")))
+  invisible(x)
+}
