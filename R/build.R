@@ -83,7 +83,9 @@ build_model <- function(spec, seed = NULL, compile = TRUE) {
 #' @export
 compile_model <- function(model, settings) {
   if (inherits(settings, "twinnet_spec")) settings <- settings$data$compile
-  if (is.null(settings)) stop("the spec has no `compile` settings", call. = FALSE)
+  if (is.null(settings$optimizer) || is.null(settings$loss)) {
+    stop("the spec has no `compile` settings (an optimizer and a loss)", call. = FALSE)
+  }
   keras <- keras_module()
   config <- empty_object()
   if (!is.null(settings$learning_rate)) config$learning_rate <- as.numeric(settings$learning_rate)

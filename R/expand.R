@@ -119,7 +119,67 @@ new_expander <- function(doc) {
   ex$layers <- list()
   ex$shapes <- new.env(parent = emptyenv()) # full name -> shape
   ex$full_names <- character()
+  ex$total_params <- 0
+  ex$sizes <- list() # block name -> layers one use of it unrolls to
+  ex$limits <- lapply(c(max_params = "max_params", max_activation = "max_activation", max_layers = "max_layers"),
+                      get_limit)
   ex
+}
+
+# -- resource limits --------------------------------------------------------------
+
+too_large_error <- function(ex, path, what, limit_name) {
+  spec_error(path, sprintf("%s, above the limit of %s", what, format_count(floor(ex$limits[[limit_name]]))),
+             "too_large", how_to_raise(limit_name))
+}
+
+# One more layer: the layer count, its output size per sample and the running parameter count.
+check_layer <- function(ex, layer, shape, path) {
+  label <- sprintf("layer '%s' (%s)", layer$name, layer$type)
+  count <- length(ex$layers) + 1
+  if (count > ex$limits$max_layers) {
+    stop(too_large_error(ex, path, sprintf("%s is layer number %s of the model", label, format_count(count)),
+                         "max_layers"))
+  }
+  values <- prod(ifelse(is.na(shape), 1, shape))
+  if (values > ex$limits$max_activation) {
+    stop(too_large_error(ex, path, sprintf("%s outputs %s values per sample", label, format_count(values)),
+                         "max_activation"))
+  }
+  ex$total_params <- ex$total_params + as.numeric(layer$params)
+  if (ex$total_params > ex$limits$max_params) {
+    stop(too_large_error(ex, path, sprintf("%s brings the model to %s parameters", label,
+                                           format_count(ex$total_params)), "max_params"))
+  }
+}
+
+# How many layers one use of block `name` unrolls to, counted before unrolling
+# it. A repeat that alone unrolls to more than max_layers is refused where it
+# is written. Blocks that are missing or use themselves count 0 here: the
+# expansion reports them.
+block_size <- function(ex, name, stack) {
+  if (!is.null(ex$sizes[[name]])) return(ex$sizes[[name]])
+  if (!name %in% names(ex$blocks) || name %in% stack || length(stack) > MAX_BLOCK_DEPTH) return(0)
+  size <- 0
+  entries <- ex$blocks[[name]][["layers"]]
+  for (i in seq_along(entries)) {
+    entry <- entries[[i]]
+    if (!has_field(entry, "block")) {
+      size <- size + 1
+      next
+    }
+    inner <- block_size(ex, entry[["block"]], c(stack, name))
+    repeats <- as.numeric(field(entry, "repeat", 1))
+    if (has_field(entry, "repeat") && repeats * inner > ex$limits$max_layers) {
+      stop(too_large_error(ex, sprintf("/blocks/%s/layers/%d/repeat", name, i - 1L), sprintf(
+        "block '%s' repeated %s times unrolls to %s layers",
+        entry[["block"]], format_count(repeats), format_count(repeats * inner)
+      ), "max_layers"))
+    }
+    size <- size + repeats * inner
+  }
+  ex$sizes[[name]] <- size
+  size
 }
 
 # Names visible to one layer list: the top level or one repetition of a block.
@@ -247,6 +307,7 @@ expand_layer <- function(ex, entry, scope, path, previous) {
   layer$output_shape <- shape_json(c(NA, shape$shape))
   layer$params <- as_count(shape$trainable + shape$frozen)
   layer$trainable_params <- as_count(shape$trainable)
+  check_layer(ex, layer, shape$shape, path)
   assign(full, shape$shape, envir = ex$shapes)
   ex$layers[[length(ex$layers) + 1L]] <- layer
   scope$names[[local]] <- full
@@ -304,12 +365,22 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
   } else {
     current <- previous
   }
-  repeats <- as.integer(field(entry, "repeat", 1L))
+  repeats <- as.numeric(field(entry, "repeat", 1))
   where <- if (has_field(entry, "name")) paste0(path, "/name") else path
   if (local %in% names(scope$names)) {
     stop_spec(where, sprintf("the layer name '%s' is used twice", paste0(scope$prefix, local)),
               "duplicate_name")
   }
+  size <- block_size(ex, name, stack)
+  total <- length(ex$layers) + repeats * size
+  if (total > ex$limits$max_layers) {
+    times <- if (has_field(entry, "repeat")) sprintf(" repeated %s times", format_count(repeats)) else ""
+    stop(too_large_error(ex, if (has_field(entry, "repeat")) paste0(path, "/repeat") else path, sprintf(
+      "block '%s'%s brings the model to %s layers", name, times, format_count(total)
+    ), "max_layers"))
+  }
+  # at most max_layers now, unless the limit is off or the block unrolls to nothing (an error, found below)
+  repeats <- as.integer(min(repeats, .Machine$integer.max))
   for (r in seq_len(repeats)) {
     rep_name <- if (repeats == 1L) local else sprintf("%s_%d", local, r)
     child <- new_scope(prefix = sprintf("%s%s_", scope$prefix, rep_name), params = params, input_ref = current)

@@ -2,9 +2,6 @@
 # validated document (python/twinnet/spec.py).
 
 NAME_RE <- "^[A-Za-z][A-Za-z0-9_]*$"
-MAX_SPEC_BYTES <- 10000000
-# Python's json module gives up (RecursionError) a little below 1000 levels.
-MAX_JSON_DEPTH <- 991L
 
 #' Load and validate a spec
 #'
@@ -70,6 +67,7 @@ is_file <- function(path) isTRUE(utils::file_test("-f", path))
 # list(doc, origin, text): the document, where it came from and its JSON text.
 read_source <- function(source) {
   if (is.list(source)) {
+    if (value_depth(source) > MAX_JSON_DEPTH) stop(too_deep_error())
     text <- to_json(source)
     return(list(doc = parse_json(text), origin = "<list>", text = text))
   }
@@ -112,10 +110,58 @@ read_file <- function(path) {
     stop_spec("", sprintf("the file is larger than %s bytes", format_count(MAX_SPEC_BYTES)), "too_large")
   }
   text <- read_text(path)
+  if (!validUTF8(text)) {
+    stop_spec("", sprintf("invalid JSON: the file is not UTF-8 text (byte %d is not)",
+                          utf8_error_byte(charToRaw(text))), "invalid_json")
+  }
   list(doc = parse_json(text), origin = path, text = text)
 }
 
+# The 1-based position of the first byte that does not belong to valid UTF-8
+# (where Python's decode() stops).
+utf8_error_byte <- function(bytes) {
+  b <- as.integer(bytes)
+  i <- 1L
+  n <- length(b)
+  while (i <= n) {
+    lead <- b[[i]]
+    extra <- if (lead < 0x80L) 0L else if (lead >= 0xC2L && lead <= 0xDFL) 1L else
+      if (lead >= 0xE0L && lead <= 0xEFL) 2L else if (lead >= 0xF0L && lead <= 0xF4L) 3L else return(i)
+    lo <- if (lead == 0xE0L) 0xA0L else if (lead == 0xF0L) 0x90L else 0x80L
+    hi <- if (lead == 0xEDL) 0x9FL else if (lead == 0xF4L) 0x8FL else 0xBFL
+    for (k in seq_len(extra)) {
+      if (i + k > n) return(i)
+      c <- b[[i + k]]
+      if (c < (if (k == 1L) lo else 0x80L) || c > (if (k == 1L) hi else 0xBFL)) return(i)
+    }
+    i <- i + extra + 1L
+  }
+  NA_integer_
+}
+
+too_deep_error <- function() {
+  spec_error("", sprintf("the JSON nests arrays and objects more than %d levels deep", MAX_JSON_DEPTH), "too_deep")
+}
+
+# How deeply lists nest in an R value (without recursion: the value may be very deep).
+value_depth <- function(x) {
+  deepest <- 0L
+  stack <- list(list(x, 0L))
+  while (length(stack) > 0L) {
+    top <- stack[[length(stack)]]
+    stack[[length(stack)]] <- NULL
+    if (!is.list(top[[1L]])) next
+    depth <- top[[2L]] + 1L
+    deepest <- max(deepest, depth)
+    if (deepest > MAX_JSON_DEPTH) break
+    for (child in top[[1L]]) stack[[length(stack) + 1L]] <- list(child, depth)
+  }
+  deepest
+}
+
 # Parse JSON text; errors give line and column, and repeated keys are refused.
+# Checked in this order, as Python does: the size, a byte order mark, the
+# nesting depth, the syntax, repeated keys.
 parse_json <- function(text) {
   if (nchar(text, type = "bytes") > MAX_SPEC_BYTES) {
     stop_spec("", sprintf("the spec is larger than %s bytes", format_count(MAX_SPEC_BYTES)), "too_large")
@@ -124,9 +170,7 @@ parse_json <- function(text) {
     stop_spec("", "invalid JSON at line 1, column 1: Unexpected UTF-8 BOM", "invalid_json")
   }
   bare <- as.integer(outside_strings(text))
-  if (json_depth(bare) > MAX_JSON_DEPTH) {
-    stop_spec("", "the JSON is nested too deeply", "too_deep")
-  }
+  if (json_depth(bare) > MAX_JSON_DEPTH) stop(too_deep_error())
   value <- tryCatch(
     jsonlite::parse_json(text, simplifyVector = FALSE),
     error = function(e) stop_spec("", json_error_message(text, conditionMessage(e)), "invalid_json")
@@ -141,10 +185,11 @@ parse_json <- function(text) {
   value
 }
 
-# The bytes of JSON text with its string literals blanked out.
+# The bytes of JSON text with its string literals blanked out; a string left
+# open runs to the end of the text (spec.py's STRING_RE).
 outside_strings <- function(text) {
   bytes <- charToRaw(text)
-  found <- gregexpr('"[^"\\\\]*+(?:\\\\.[^"\\\\]*+)*+"', text, perl = TRUE, useBytes = TRUE)[[1L]]
+  found <- gregexpr('(?s)"[^"\\\\]*+(?:\\\\.[^"\\\\]*+)*+"?', text, perl = TRUE, useBytes = TRUE)[[1L]]
   if (found[[1L]] > 0L) {
     bytes[sequence(attr(found, "match.length"), from = as.integer(found))] <- as.raw(0x20)
   }
@@ -253,9 +298,33 @@ validate_document <- function(doc, text = NULL) {
       "format_version %s is not supported; this twinnet reads format %d.x", version, SUPPORTED_MAJOR
     ), "unsupported_version")
   }
+  check_list_lengths(doc)
   errors <- schema_errors(doc, text)
   if (length(errors) > 0L) stop(to_spec_error(errors[[first_error(errors)]], doc))
   invisible(doc)
+}
+
+# Refuse a layer list longer than max_layers before the schema validator reads it.
+check_list_lengths <- function(doc) {
+  limit <- get_limit("max_layers")
+  lists <- list(list(tokens = list("layers"), entries = field(doc, "layers")))
+  blocks <- field(doc, "blocks")
+  if (json_is_object(blocks)) {
+    for (i in seq_along(blocks)) { # by position: a block may be named "" (the schema refuses it later)
+      if (json_is_object(blocks[[i]])) {
+        lists[[length(lists) + 1L]] <- list(tokens = list("blocks", names(blocks)[[i]], "layers"),
+                                            entries = field(blocks[[i]], "layers"))
+      }
+    }
+  }
+  for (l in lists) {
+    if (json_is_array(l$entries) && length(l$entries) > limit) {
+      stop_spec(json_pointer(c(l$tokens, format_int(floor(limit)))), sprintf(
+        "%s layers are more than the limit of %s layers in a model",
+        format_count(length(l$entries)), format_count(floor(limit))
+      ), "too_large", how_to_raise("max_layers"))
+    }
+  }
 }
 
 # The schema errors of a document, each a list of tokens, validator,

@@ -7,6 +7,7 @@ parameter count.  R's ``expand()`` gives the same JSON value.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import jsonschema
 
 from .errors import SpecError, suggest
+from .limits import HOW_TO_RAISE, get_limit
 from .registry import FORMAT_VERSION, arg_schema, layer_types
 from .shapes import infer
 from .spec import Spec, load_spec
@@ -46,6 +48,53 @@ class _Expander:
         self.layers: list[dict[str, Any]] = []
         self.shapes: dict[str, list[int | None]] = {}
         self.full_names: set[str] = set()
+        self.total_params = 0
+        self.sizes: dict[str, int] = {}  # block name -> layers one use of it unrolls to
+        self.limits = {name: get_limit(name) for name in ("max_params", "max_activation", "max_layers")}
+
+    # -- resource limits ----------------------------------------------------
+    def too_large(self, path: str, what: str, limit_name: str) -> SpecError:
+        limit = self.limits[limit_name]
+        return SpecError(path, f"{what}, above the limit of {int(limit):,}", "too_large",
+                         HOW_TO_RAISE.format(name=limit_name))
+
+    def check_layer(self, layer: dict[str, Any], shape: list[int | None], path: str) -> None:
+        """One more layer: the layer count, its output size per sample and the running parameter count."""
+        label = f"layer '{layer['name']}' ({layer['type']})"
+        if len(self.layers) + 1 > self.limits["max_layers"]:
+            raise self.too_large(path, f"{label} is layer number {len(self.layers) + 1:,} of the model",
+                                 "max_layers")
+        values = math.prod(1 if v is None else v for v in shape)
+        if values > self.limits["max_activation"]:
+            raise self.too_large(path, f"{label} outputs {values:,} values per sample", "max_activation")
+        self.total_params += layer["params"]
+        if self.total_params > self.limits["max_params"]:
+            raise self.too_large(path, f"{label} brings the model to {self.total_params:,} parameters",
+                                 "max_params")
+
+    def block_size(self, name: str, stack: list[str]) -> int:
+        """How many layers one use of block ``name`` unrolls to, counted before unrolling it.
+
+        A repeat that alone unrolls to more than max_layers is refused where it is written. Blocks
+        that are missing or use themselves count 0 here: the expansion reports them.
+        """
+        if name in self.sizes:
+            return self.sizes[name]
+        if name not in self.blocks or name in stack or len(stack) > MAX_BLOCK_DEPTH:
+            return 0
+        size = 0
+        for i, entry in enumerate(self.blocks[name]["layers"]):
+            if "block" not in entry:
+                size += 1
+                continue
+            inner = self.block_size(entry["block"], [*stack, name])
+            repeat = int(entry.get("repeat", 1))
+            if "repeat" in entry and repeat * inner > self.limits["max_layers"]:
+                raise self.too_large(f"/blocks/{name}/layers/{i}/repeat", f"block '{entry['block']}' repeated "
+                                     f"{repeat:,} times unrolls to {repeat * inner:,} layers", "max_layers")
+            size += repeat * inner
+        self.sizes[name] = size
+        return size
 
     # -- references ---------------------------------------------------------
     def resolve(self, ref: str, scope: _Scope, path: str) -> str:
@@ -128,6 +177,7 @@ class _Expander:
         layer["output_shape"] = [None, *shape]
         layer["params"] = trainable + frozen
         layer["trainable_params"] = trainable
+        self.check_layer(layer, shape, path)
         self.shapes[full] = shape
         self.layers.append(layer)
         scope.names[local] = full
@@ -170,6 +220,12 @@ class _Expander:
         where = f"{path}/name" if "name" in entry else path
         if local in scope.names:
             raise SpecError(where, f"the layer name '{scope.prefix + local}' is used twice", "duplicate_name")
+        size = self.block_size(name, stack)
+        if len(self.layers) + repeat * size > self.limits["max_layers"]:
+            times = f" repeated {repeat:,} times" if "repeat" in entry else ""
+            raise self.too_large(f"{path}/repeat" if "repeat" in entry else path,
+                                 f"block '{name}'{times} brings the model to {len(self.layers) + repeat * size:,} "
+                                 "layers", "max_layers")
         for r in range(1, repeat + 1):
             rep = local if repeat == 1 else f"{local}_{r}"
             child = _Scope(prefix=f"{scope.prefix}{rep}_", params=params, input_ref=current)

@@ -14,12 +14,15 @@ from typing import Any
 import jsonschema
 
 from .errors import SpecError, json_pointer, suggest
+from .limits import HOW_TO_RAISE, MAX_JSON_DEPTH, MAX_SPEC_BYTES, get_limit
 from .registry import SPECS_DIR, SUPPORTED_MAJOR, schema
 
 __all__ = ["Spec", "catalog_names", "catalog_path", "load_spec", "validate_document"]
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-MAX_SPEC_BYTES = 10_000_000
+# A JSON string literal; one left open runs to the end of the text (R: outside_strings()).
+STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
+BRACKETS_RE = re.compile(r"[\[{]+|[\]}]+")
 
 
 @dataclass(frozen=True, repr=False)
@@ -89,18 +92,56 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def text_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON text, counted outside strings, before parsing."""
+    depth = deepest = 0
+    for run in BRACKETS_RE.findall(STRING_RE.sub("", text)):
+        if run[0] in "[{":
+            depth += len(run)
+            deepest = max(deepest, depth)
+        else:
+            depth -= len(run)
+    return deepest
+
+
+def value_depth(value: Any) -> int:
+    """How deeply lists and dicts nest in a value (without recursion: the value may be very deep)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, Mapping | list | tuple):
+            deepest = max(deepest, depth + 1)
+            if deepest > MAX_JSON_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (v.values() if isinstance(v, Mapping) else v))
+    return deepest
+
+
+def _too_deep() -> SpecError:
+    return SpecError("", f"the JSON nests arrays and objects more than {MAX_JSON_DEPTH} levels deep", "too_deep")
+
+
 def parse_json(text: str) -> Any:
-    """Parse JSON text; errors give line and column, and repeated keys are refused."""
-    if len(text.encode("utf-8")) > MAX_SPEC_BYTES:
+    """Parse JSON text; errors give line and column, and repeated keys are refused.
+
+    Checked in this order, as R does: the size, a byte order mark, the nesting depth, the syntax,
+    repeated keys.
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
         raise SpecError("", f"the spec is larger than {MAX_SPEC_BYTES:,} bytes", "too_large")
+    if text.startswith("\ufeff"):
+        raise SpecError("", "invalid JSON at line 1, column 1: Unexpected UTF-8 BOM", "invalid_json")
+    if text_depth(text) > MAX_JSON_DEPTH:
+        raise _too_deep()
     try:
         value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise SpecError("", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", "invalid_json") from None
     except ValueError as e:  # NaN, Infinity: Python's json reads them, JSON has no such values
         raise SpecError("", f"invalid JSON: {e}", "invalid_json") from None
-    except RecursionError:
-        raise SpecError("", "the JSON is nested too deeply", "too_deep") from None
+    except RecursionError:  # not reached: text_depth() refused the text first
+        raise _too_deep() from None
     _find_dup(value, [])
     return value
 
@@ -108,9 +149,17 @@ def parse_json(text: str) -> Any:
 def _read_source(source: Any) -> tuple[Any, str]:
     if isinstance(source, Spec):
         return copy.deepcopy(source.data), source.origin
-    if isinstance(source, Mapping):
-        return copy.deepcopy(dict(source)), "<dict>"
-    if isinstance(source, list):
+    if isinstance(source, Mapping | list):
+        if value_depth(source) > MAX_JSON_DEPTH:
+            raise _too_deep()
+        try:
+            size = len(json.dumps(source, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        except (TypeError, ValueError):  # a value JSON cannot hold: schema validation names it
+            size = 0
+        if size > MAX_SPEC_BYTES:
+            raise SpecError("", f"the spec is larger than {MAX_SPEC_BYTES:,} bytes", "too_large")
+        if isinstance(source, Mapping):
+            return copy.deepcopy(dict(source)), "<dict>"
         return copy.deepcopy(source), "<list>"
     if isinstance(source, PathLike):
         return _read_file(Path(source))
@@ -132,7 +181,12 @@ def _read_source(source: Any) -> tuple[Any, str]:
 def _read_file(path: Path) -> tuple[Any, str]:
     if path.stat().st_size > MAX_SPEC_BYTES:
         raise SpecError("", f"the file is larger than {MAX_SPEC_BYTES:,} bytes", "too_large")
-    return parse_json(path.read_text(encoding="utf-8")), str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SpecError("", f"invalid JSON: the file is not UTF-8 text (byte {e.start + 1} is not)",
+                        "invalid_json") from None
+    return parse_json(text), str(path)
 
 
 def _describe(value: Any) -> str:
@@ -194,11 +248,27 @@ def validate_document(doc: Any) -> dict[str, Any]:
     if int(version.split(".")[0]) != SUPPORTED_MAJOR:
         raise SpecError("/format_version", f"format_version {version} is not supported; "
                         f"this twinnet reads format {SUPPORTED_MAJOR}.x", "unsupported_version")
+    check_list_lengths(doc)
     validator = jsonschema.Draft202012Validator(schema())
     errors = list(validator.iter_errors(doc))
     if errors:
         raise _to_spec_error(min(errors, key=_order))
     return doc
+
+
+def check_list_lengths(doc: dict[str, Any]) -> None:
+    """Refuse a layer list longer than max_layers before the schema validator reads it."""
+    limit = get_limit("max_layers")
+    lists: list[tuple[list[str], Any]] = [(["layers"], doc.get("layers"))]
+    blocks = doc.get("blocks")
+    if isinstance(blocks, dict):
+        lists += [(["blocks", name, "layers"], block.get("layers")) for name, block in blocks.items()
+                  if isinstance(block, dict)]
+    for tokens, entries in lists:
+        if isinstance(entries, list) and len(entries) > limit:
+            raise SpecError(json_pointer([*tokens, int(limit)]), f"{len(entries):,} layers are more than the "
+                            f"limit of {int(limit):,} layers in a model", "too_large",
+                            HOW_TO_RAISE.format(name="max_layers"))
 
 
 def load_spec(source: Any) -> Spec:
