@@ -1,4 +1,4 @@
-"""The command line: ``python -m twinnet catalog|show|summary|doctor|demo``."""
+"""The command line: ``python -m twinnet catalog|show|summary|doctor|demo|examples``."""
 
 from __future__ import annotations
 
@@ -35,9 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     p_sum = sub.add_parser("summary", help="print a spec's layer table (no Keras needed)")
     p_sum.add_argument("spec")
     sub.add_parser("doctor", help="versions, and whether R and Python use the same interpreter")
+    p_ex = sub.add_parser("examples", help="run the lecture's worked examples: its numbers beside the model's")
+    p_ex.add_argument("names", nargs="*", help="examples to run (default: all)")
     p_demo = sub.add_parser("demo", help="build a spec in Python and in R and compare them")
     p_demo.add_argument("spec", nargs="?", default="lenet5")
     p_demo.add_argument("--seed", type=int, default=42)
+    p_demo.add_argument("--epochs", type=int, default=10, help="training epochs (0: build only)")
+    p_demo.add_argument("--out", default="out/demo", help="where the learning curves and models go")
     args = parser.parse_args(argv)
     try:
         if args.command == "catalog":
@@ -54,10 +58,20 @@ def main(argv: list[str] | None = None) -> int:
             from .doctor import doctor
 
             return 0 if doctor() else 1
+        elif args.command == "examples":
+            from .examples import format_examples, run_examples
+
+            try:
+                rows = run_examples(args.names or None)
+            except ValueError as e:  # an unknown example name
+                print(f"twinnet: {e}", file=sys.stderr)
+                return 2
+            print(format_examples(rows))
+            return 0 if all(row.agrees for row in rows) else 1
         elif args.command == "demo":
             from .demo import demo
 
-            return demo(args.spec, args.seed)
+            return demo(args.spec, args.seed, args.epochs, args.out)
     except SpecError as e:
         print(f"twinnet: {e}", file=sys.stderr)
         return 2
