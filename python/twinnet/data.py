@@ -76,7 +76,7 @@ def load_dataset(name: str, **kwargs: Any) -> Any:
     loader = getattr(keras.datasets, name)
     try:
         return loader.load_data(**kwargs)
-    except Exception as e:  # noqa: BLE001 - any download failure means the same to the user
+    except Exception as e:  # any download failure means the same to the user
         home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
         raise DatasetUnavailableError(
             f"keras.datasets.{name} could not load its data ({type(e).__name__}: {str(e)[:200]}). "

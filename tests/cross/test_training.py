@@ -65,8 +65,9 @@ def test_training_parity(r: Any, handoff: types.ModuleType, tmp_path: Path) -> N
     # R holds the float32 weights as doubles (exactly); back in float32 they must be the same bits
     r_weights = [np.ascontiguousarray(w, dtype=np.float32) for w in handoff.r_weights]
     py_weights = model.get_weights()
-    assert all(a.tobytes() == b.tobytes() for a, b in zip(r_weights, py_weights, strict=True)), \
-        f"largest difference {max(float(np.max(np.abs(a - b))) for a, b in zip(r_weights, py_weights))}"
+    pairs = list(zip(r_weights, py_weights, strict=True))
+    assert all(a.tobytes() == b.tobytes() for a, b in pairs), \
+        f"largest difference {max(float(np.max(np.abs(a - b))) for a, b in pairs)}"
     r_history = {k: list(np.atleast_1d(v)) for k, v in handoff.r_history.items()}
     assert r_history == history
 
