@@ -4,7 +4,7 @@ export RETICULATE_PYTHON := $(CURDIR)/.venv/bin/python
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: setup demo test test-python test-r doctor sync lint check-r
+.PHONY: setup demo test doctor sync bench
 
 setup:
 	@bash tools/setup.sh
@@ -20,3 +20,6 @@ sync:
 
 test: setup
 	@bash tools/test.sh
+
+bench: setup
+	@$(PY) bench/run.py

@@ -13,7 +13,7 @@ step "derived files (shared_specs -> schema, package copies)"
 $PY tools/sync_specs.py --check || status=1
 
 step "ruff"
-$PY -m ruff check python tests tools || status=1
+$PY -m ruff check python tests tools bench || status=1
 
 step "mypy"
 $PY -m mypy || status=1

@@ -12,13 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
-
 from .errors import SpecError, suggest
 from .limits import HOW_TO_RAISE, get_limit
-from .registry import FORMAT_VERSION, arg_schema, layer_types
+from .registry import FORMAT_VERSION, arg_schema, arg_validator, layer_types
 from .shapes import infer
-from .spec import Spec, load_spec
+from .spec import Spec, describe, load_spec
 
 __all__ = ["expand"]
 
@@ -172,6 +170,7 @@ class _Expander:
             config[arg] = canonical(t, arg, spec, value, where)
         layer: dict[str, Any] = {"name": full, "type": t, "inputs": inputs, "config": config, "source": path}
         if "weights" in entry:
+            check_weights(entry["weights"], f"{path}/weights")
             layer["weights"] = entry["weights"]
         shape, trainable, frozen = infer(layer, [self.shapes[n] for n in inputs])
         layer["output_shape"] = [None, *shape]
@@ -236,10 +235,22 @@ class _Expander:
         return current
 
 
+def check_weights(weights: list[Any], path: str) -> None:
+    """Fixed weights are arrays of numbers, nested lists in C order (shapes are checked when built)."""
+    stack: list[tuple[Any, str]] = [(weights, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, list):
+            stack.extend((v, f"{where}/{i}") for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise SpecError(where, f"expected a number in an array of weights, found {describe(value)}",
+                            "invalid_value")
+
+
 def canonical(layer_type: str, arg: str, spec: dict[str, Any], value: Any, path: str) -> Any:
     """Check one argument against its kind and write it in canonical form."""
     sch = arg_schema(layer_type, arg)
-    if not jsonschema.Draft202012Validator(sch).is_valid(value):
+    if not arg_validator(layer_type, arg).is_valid(value):
         text = repr(value) if not isinstance(value, str) else f'"{value}"'
         raise SpecError(path, f"expected {sch['description']}, found {text}", "invalid_value")
     kind = spec["kind"]

@@ -28,6 +28,22 @@ def layer_types() -> dict[str, Any]:
     return registry()["layers"]
 
 
+@cache
+def validator() -> Any:
+    """A JSON Schema validator for whole specs (jsonschema is imported on first use)."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema())
+
+
+@cache
+def arg_validator(layer_type: str, arg: str) -> Any:
+    """A validator of one argument's literal value."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(arg_schema(layer_type, arg))
+
+
 def arg_schema(layer_type: str, arg: str) -> dict[str, Any]:
     """The schema of one argument's literal value (without the block-parameter alternative)."""
     prop = schema()["$defs"][f"layer_{layer_type}"]["properties"][arg]

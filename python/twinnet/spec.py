@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError, json_pointer, suggest
 from .limits import HOW_TO_RAISE, MAX_JSON_DEPTH, MAX_SPEC_BYTES, get_limit
-from .registry import SPECS_DIR, SUPPORTED_MAJOR, schema
+from .registry import SPECS_DIR, SUPPORTED_MAJOR, validator
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["Spec", "catalog_names", "catalog_path", "load_spec", "validate_document"]
 
@@ -92,6 +95,38 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {_cut(text)} is too large for a 64-bit float")
+    return value
+
+
+def _finite_int(text: str) -> int:
+    value = int(text)  # more than 4,300 digits: Python refuses, a ValueError too
+    if abs(value) > sys.float_info.max:
+        raise ValueError(f"the number {_cut(text)} is too large for a 64-bit float")
+    return value
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 20 else text[:17] + "..."
+
+
+def non_finite_path(value: Any) -> str | None:
+    """The JSON Pointer of the first number that is NaN or infinite, in document order, or None."""
+    stack: list[tuple[Any, list[str | int]]] = [(value, [])]
+    while stack:
+        v, tokens = stack.pop()
+        if isinstance(v, float) and not math.isfinite(v):
+            return json_pointer(tokens)
+        if isinstance(v, Mapping):
+            stack.extend((child, [*tokens, str(k)]) for k, child in reversed(list(v.items())))
+        elif isinstance(v, list | tuple):
+            stack.extend((child, [*tokens, i]) for i, child in reversed(list(enumerate(v))))
+    return None
+
+
 def text_depth(text: str) -> int:
     """How deeply arrays and objects nest in JSON text, counted outside strings, before parsing."""
     depth = deepest = 0
@@ -135,10 +170,11 @@ def parse_json(text: str) -> Any:
     if text_depth(text) > MAX_JSON_DEPTH:
         raise _too_deep()
     try:
-        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant,
+                           parse_float=_finite_float, parse_int=_finite_int)
     except json.JSONDecodeError as e:
         raise SpecError("", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", "invalid_json") from None
-    except ValueError as e:  # NaN, Infinity: Python's json reads them, JSON has no such values
+    except ValueError as e:  # NaN, Infinity, 1e400: Python's json reads them, R (and JSON) cannot
         raise SpecError("", f"invalid JSON: {e}", "invalid_json") from None
     except RecursionError:  # not reached: text_depth() refused the text first
         raise _too_deep() from None
@@ -152,6 +188,10 @@ def _read_source(source: Any) -> tuple[Any, str]:
     if isinstance(source, Mapping | list):
         if value_depth(source) > MAX_JSON_DEPTH:
             raise _too_deep()
+        where = non_finite_path(source)
+        if where is not None:
+            raise SpecError(where, "expected a finite number, found NaN or an infinity (JSON has neither)",
+                            "invalid_value")
         try:
             size = len(json.dumps(source, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
         except (TypeError, ValueError):  # a value JSON cannot hold: schema validation names it
@@ -165,7 +205,7 @@ def _read_source(source: Any) -> tuple[Any, str]:
         return _read_file(Path(source))
     if isinstance(source, str):
         text = source.strip()
-        if text.startswith(("{", "[")):
+        if text.lstrip("\ufeff").startswith(("{", "[")):  # JSON text (parse_json() refuses a byte order mark)
             return parse_json(source), "<json>"
         if NAME_RE.match(text) and catalog_path(text).is_file():
             return _read_file(catalog_path(text))
@@ -189,7 +229,7 @@ def _read_file(path: Path) -> tuple[Any, str]:
     return parse_json(text), str(path)
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
     text = json.dumps(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -224,33 +264,32 @@ def _to_spec_error(err: jsonschema.ValidationError) -> SpecError:
         return SpecError(json_pointer(tokens), f"'{found}' is not a supported layer type",
                          "unknown_type", suggest(str(found), err.validator_value))
     if "propertyNames" in err.schema_path:  # a key of a block, args or params object
-        return SpecError(json_pointer([*tokens, str(found)]), f"the name {_describe(found)} must be letters, "
+        return SpecError(json_pointer([*tokens, str(found)]), f"the name {describe(found)} must be letters, "
                          "digits and underscores, starting with a letter", "invalid_name")
     desc = sch.get("description")
     if desc and not (tokens and tokens[0] == "blocks"):  # "$parameters" exist only inside blocks
         desc = desc.split(" (inside a block")[0]
     if desc:
         hint = suggest(found, err.validator_value) if err.validator == "enum" and isinstance(found, str) else None
-        return SpecError(json_pointer(tokens), f"expected {desc}, found {_describe(found)}", "invalid_value", hint)
+        return SpecError(json_pointer(tokens), f"expected {desc}, found {describe(found)}", "invalid_value", hint)
     return SpecError(json_pointer(tokens), err.message, "invalid_value")
 
 
 def validate_document(doc: Any) -> dict[str, Any]:
     """Check the top level, the format version, then the JSON Schema; raise the first error."""
     if not isinstance(doc, dict):
-        raise SpecError("", f"a spec is a JSON object, found {_describe(doc)}", "wrong_type")
+        raise SpecError("", f"a spec is a JSON object, found {describe(doc)}", "wrong_type")
     if "format_version" not in doc:
         raise SpecError("/format_version", 'the required field \'format_version\' is missing (use "1.0")', "missing")
     version = doc["format_version"]
     if not isinstance(version, str) or not re.match(r"^[0-9]+\.[0-9]+$", version):
-        raise SpecError("/format_version", f'expected a version string such as "1.0", found {_describe(version)}',
+        raise SpecError("/format_version", f'expected a version string such as "1.0", found {describe(version)}',
                         "invalid_value")
     if int(version.split(".")[0]) != SUPPORTED_MAJOR:
         raise SpecError("/format_version", f"format_version {version} is not supported; "
                         f"this twinnet reads format {SUPPORTED_MAJOR}.x", "unsupported_version")
     check_list_lengths(doc)
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = list(validator.iter_errors(doc))
+    errors = list(validator().iter_errors(doc))
     if errors:
         raise _to_spec_error(min(errors, key=_order))
     return doc
