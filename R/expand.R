@@ -302,7 +302,10 @@ expand_layer <- function(ex, entry, scope, path, previous) {
     config[arg] <- list(canonical(t, arg, spec, value, given$path))
   }
   layer <- list(name = full, type = t, inputs = as.list(inputs), config = config, source = path)
-  if (has_field(entry, "weights")) layer["weights"] <- list(entry[["weights"]])
+  if (has_field(entry, "weights")) {
+    check_weights(entry[["weights"]], paste0(path, "/weights"))
+    layer["weights"] <- list(entry[["weights"]])
+  }
   shape <- infer(layer, lapply(inputs, function(n) ex$shapes[[n]]))
   layer$output_shape <- shape_json(c(NA, shape$shape))
   layer$params <- as_count(shape$trainable + shape$frozen)
@@ -389,6 +392,26 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
   }
   scope$names[[local]] <- current
   current
+}
+
+# Fixed weights are arrays of numbers, nested lists in C order (shapes are
+# checked when built).
+check_weights <- function(weights, path) {
+  stack <- list(list(value = weights, path = path))
+  while (length(stack) > 0L) {
+    top <- stack[[length(stack)]]
+    stack[[length(stack)]] <- NULL
+    v <- top$value
+    if (json_is_array(v)) {
+      if (all(vapply(v, json_is_number, logical(1)))) next # the common case: a row of numbers
+      for (i in rev(seq_along(v))) {
+        stack[[length(stack) + 1L]] <- list(value = v[[i]], path = sprintf("%s/%d", top$path, i - 1L))
+      }
+    } else if (!json_is_number(v)) {
+      stop_spec(top$path, sprintf("expected a number in an array of weights, found %s", describe(v)),
+                "invalid_value")
+    }
+  }
 }
 
 # Check one argument against its kind and write it in canonical form: the one

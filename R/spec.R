@@ -68,12 +68,17 @@ is_file <- function(path) isTRUE(utils::file_test("-f", path))
 read_source <- function(source) {
   if (is.list(source)) {
     if (value_depth(source) > MAX_JSON_DEPTH) stop(too_deep_error())
+    where <- non_finite_path(source)
+    if (!is.null(where)) {
+      stop_spec(where, "expected a finite number, found NaN or an infinity (JSON has neither)", "invalid_value")
+    }
     text <- to_json(source)
     return(list(doc = parse_json(text), origin = "<list>", text = text))
   }
   if (json_is_string(source)) {
     text <- py_strip(source)
-    if (startsWith(text, "{") || startsWith(text, "[")) {
+    bare <- sub("^\ufeff+", "", text) # JSON text (parse_json() refuses a byte order mark)
+    if (startsWith(bare, "{") || startsWith(bare, "[")) {
       return(list(doc = parse_json(source), origin = "<json>", text = source))
     }
     is_name <- grepl(NAME_RE, text, perl = TRUE)
@@ -139,6 +144,38 @@ utf8_error_byte <- function(bytes) {
   NA_integer_
 }
 
+# Whether a parsed JSON value holds a number that is not finite (a number too
+# large for a double, such as 1e400, which jsonlite reads as Inf). NA is null.
+has_non_finite <- function(x) {
+  bad <- function(v) any(is.nan(v) | is.infinite(v))
+  if (!is.list(x)) return(is.numeric(x) && bad(x))
+  any(unlist(rapply(x, bad, classes = "numeric", how = "unlist"), use.names = FALSE))
+}
+
+# The JSON Pointer of the first number that is NaN or infinite, in document order, or NULL.
+non_finite_path <- function(x) {
+  if (!has_non_finite(x)) return(NULL)
+  stack <- list(list(value = x, tokens = character()))
+  while (length(stack) > 0L) {
+    top <- stack[[length(stack)]]
+    stack[[length(stack)]] <- NULL
+    v <- top$value
+    if (is.list(v)) {
+      keys <- if (is.null(names(v))) as.character(seq_along(v) - 1L) else names(v)
+      for (i in rev(seq_along(v))) {
+        stack[[length(stack) + 1L]] <- list(value = v[[i]], tokens = c(top$tokens, keys[[i]]))
+      }
+    } else if (is.numeric(v) && length(v) > 1L) { # an R vector is a JSON array
+      for (i in rev(seq_along(v))) {
+        stack[[length(stack) + 1L]] <- list(value = v[[i]], tokens = c(top$tokens, as.character(i - 1L)))
+      }
+    } else if (is.numeric(v) && length(v) == 1L && (is.nan(v) || is.infinite(v))) {
+      return(json_pointer(top$tokens))
+    }
+  }
+  NULL
+}
+
 too_deep_error <- function() {
   spec_error("", sprintf("the JSON nests arrays and objects more than %d levels deep", MAX_JSON_DEPTH), "too_deep")
 }
@@ -180,6 +217,9 @@ parse_json <- function(text) {
   if (length(stray) > 0L) {
     stop_spec("", sprintf("invalid JSON at %s: unexpected character", json_position(text, stray[[1L]] - 1L)),
               "invalid_json")
+  }
+  if (has_non_finite(value)) {
+    stop_spec("", "invalid JSON: a number is too large for a 64-bit float", "invalid_json")
   }
   find_dup(value, character())
   value

@@ -12,7 +12,10 @@ from .build import build_model, compile_model
 from .catalog import CatalogEntry, catalog, format_catalog
 from .data import DatasetUnavailableError, Split, load_dataset, mnist_sample, mnist_split, pad_digits
 from .errors import SpecError
+from .examples import ExampleRow, conv_output_size, example_names, format_examples, load_example, run_examples
 from .expand import expand
+from .limits import set_limits
+from .persist import UnsafeModelError, load_model, save_model
 from .spec import Spec, load_spec
 
 try:
@@ -23,18 +26,28 @@ except PackageNotFoundError:  # running from a source tree
 __all__ = [
     "CatalogEntry",
     "DatasetUnavailableError",
+    "ExampleRow",
     "Spec",
     "SpecError",
     "Split",
+    "UnsafeModelError",
     "__version__",
     "build_model",
     "catalog",
     "compile_model",
+    "conv_output_size",
+    "example_names",
     "expand",
     "format_catalog",
+    "format_examples",
     "load_dataset",
+    "load_example",
+    "load_model",
     "load_spec",
     "mnist_sample",
     "mnist_split",
     "pad_digits",
+    "run_examples",
+    "save_model",
+    "set_limits",
 ]

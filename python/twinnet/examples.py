@@ -116,13 +116,12 @@ def _row(example: str, title: str, what: str, doc: dict[str, Any], expected: Any
 def _train_rows(name: str, title: str, doc: dict[str, Any], model: Any, settings: dict[str, Any],
                 x: Any) -> list[ExampleRow]:
     """One step of the spec's optimizer on (input, target): the loss, then each weight after the step."""
-    import keras
     import numpy as np
 
+    from .build import compile_model
+
     train = doc["train"]
-    config = {"learning_rate": float(settings["learning_rate"])} if "learning_rate" in settings else {}
-    model.compile(optimizer=keras.optimizers.get({"class_name": settings["optimizer"], "config": config}),
-                  loss=settings["loss"])
+    compile_model(model, settings)
     loss = model.train_on_batch(x, np.asarray(train["target"], dtype="float32"))
     rows = [_row(name, title, f"loss ({settings['loss']}) before the step", doc, train["loss"], loss)]
     for layer_name, arrays in train["weights"].items():
