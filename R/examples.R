@@ -8,10 +8,10 @@
 #' The output length of a convolution or a pooling
 #'
 #' With `padding = "valid"` (Keras's default), the lecture's rule
-#' \eqn{\lfloor (n - k + 2p) / s \rfloor + 1} for an input of length `n`
+#' \eqn{\lfloor (n - k + 2p) / s \rfloor + 1}{floor((n - k + 2p) / s) + 1} for an input of length `n`
 #' padded with `p` zeros on each side (a `ZeroPadding2D` layer before the
 #' convolution), a window of `k` and a stride of `s`. With `padding = "same"`,
-#' Keras pads so that the output has \eqn{\lceil n / s \rceil} values whatever
+#' Keras pads so that the output has \eqn{\lceil n / s \rceil}{ceiling(n / s)} values whatever
 #' the window (`k` is not used and `p` must be 0). Pooling follows the same
 #' rules; Keras's pooling layers move by their window (`s = k`) unless
 #' `strides` says otherwise. Python's `twinnet.conv_output_size()` is the same
@@ -123,6 +123,7 @@ load_example <- function(name) {
 #' @export
 run_examples <- function(names = NULL) {
   if (is.null(names)) names <- example_names()
+  keras <- keras_module()
   rows <- list()
   for (name in names) {
     doc <- load_example(name)
@@ -130,9 +131,10 @@ run_examples <- function(names = NULL) {
     title <- py_str(field(spec$data, "title", spec$data$name))
     outputs <- unlist(expand(spec)$outputs)
     model <- build_model(spec)
-    x <- json_array(doc$input)
-    got <- model$predict(x, verbose = 0L)
+    x <- reticulate::np_array(json_array(doc$input), dtype = "float32")
+    got <- model(x, training = FALSE) # not predict(): no tf.function to trace for each small model
     if (!is.list(got)) got <- list(got)
+    got <- lapply(got, keras$ops$convert_to_numpy)
     expected <- doc$expected
     if (!json_is_object(expected)) expected <- stats::setNames(list(expected), outputs[[1L]])
     for (i in seq_along(outputs)) {
@@ -148,7 +150,8 @@ run_examples <- function(names = NULL) {
 train_rows <- function(name, title, doc, model, settings, x) {
   compile_model(model, settings)
   train <- doc$train
-  loss <- model$train_on_batch(x, json_array(train$target))
+  target <- reticulate::np_array(json_array(train$target), dtype = "float32")
+  loss <- model$train_on_batch(x, target)
   rows <- list(example_row(name, title, sprintf("loss (%s) before the step", settings$loss), doc, train$loss, loss))
   for (layer_name in names(train$weights)) {
     layer <- model$get_layer(layer_name)

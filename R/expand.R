@@ -395,23 +395,16 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
 }
 
 # Fixed weights are arrays of numbers, nested lists in C order (shapes are
-# checked when built).
+# checked when built). Recursion is safe: a spec nests at most 64 levels.
 check_weights <- function(weights, path) {
-  stack <- list(list(value = weights, path = path))
-  while (length(stack) > 0L) {
-    top <- stack[[length(stack)]]
-    stack[[length(stack)]] <- NULL
-    v <- top$value
-    if (json_is_array(v)) {
-      if (all(vapply(v, json_is_number, logical(1)))) next # the common case: a row of numbers
-      for (i in rev(seq_along(v))) {
-        stack[[length(stack) + 1L]] <- list(value = v[[i]], path = sprintf("%s/%d", top$path, i - 1L))
-      }
-    } else if (!json_is_number(v)) {
-      stop_spec(top$path, sprintf("expected a number in an array of weights, found %s", describe(v)),
-                "invalid_value")
-    }
+  if (json_is_array(weights)) {
+    if (all(vapply(weights, json_is_number, logical(1)))) return(invisible(NULL)) # a row of numbers
+    for (i in seq_along(weights)) check_weights(weights[[i]], sprintf("%s/%d", path, i - 1L))
+  } else if (!json_is_number(weights)) {
+    stop_spec(path, sprintf("expected a number in an array of weights, found %s", describe(weights)),
+              "invalid_value")
   }
+  invisible(NULL)
 }
 
 # Check one argument against its kind and write it in canonical form: the one

@@ -152,48 +152,37 @@ has_non_finite <- function(x) {
   any(unlist(rapply(x, bad, classes = "numeric", how = "unlist"), use.names = FALSE))
 }
 
-# The JSON Pointer of the first number that is NaN or infinite, in document order, or NULL.
-non_finite_path <- function(x) {
+# The JSON Pointer of the first number that is NaN or infinite, in document
+# order, or NULL (recursion is safe: value_depth() was checked first).
+non_finite_path <- function(x, tokens = character()) {
   if (!has_non_finite(x)) return(NULL)
-  stack <- list(list(value = x, tokens = character()))
-  while (length(stack) > 0L) {
-    top <- stack[[length(stack)]]
-    stack[[length(stack)]] <- NULL
-    v <- top$value
-    if (is.list(v)) {
-      keys <- if (is.null(names(v))) as.character(seq_along(v) - 1L) else names(v)
-      for (i in rev(seq_along(v))) {
-        stack[[length(stack) + 1L]] <- list(value = v[[i]], tokens = c(top$tokens, keys[[i]]))
-      }
-    } else if (is.numeric(v) && length(v) > 1L) { # an R vector is a JSON array
-      for (i in rev(seq_along(v))) {
-        stack[[length(stack) + 1L]] <- list(value = v[[i]], tokens = c(top$tokens, as.character(i - 1L)))
-      }
-    } else if (is.numeric(v) && length(v) == 1L && (is.nan(v) || is.infinite(v))) {
-      return(json_pointer(top$tokens))
+  if (is.list(x) || length(x) > 1L) { # an R vector of length > 1 is a JSON array
+    keys <- if (is.null(names(x))) as.character(seq_along(x) - 1L) else names(x)
+    for (i in seq_along(x)) {
+      found <- non_finite_path(x[[i]], c(tokens, keys[[i]]))
+      if (!is.null(found)) return(found)
     }
+    return(NULL)
   }
-  NULL
+  json_pointer(tokens)
 }
 
 too_deep_error <- function() {
   spec_error("", sprintf("the JSON nests arrays and objects more than %d levels deep", MAX_JSON_DEPTH), "too_deep")
 }
 
-# How deeply lists nest in an R value (without recursion: the value may be very deep).
+# How deeply lists nest in an R value, level by level (no recursion: the value
+# may be very deep; no walk element by element: it may be long).
 value_depth <- function(x) {
-  deepest <- 0L
-  stack <- list(list(x, 0L))
-  while (length(stack) > 0L) {
-    top <- stack[[length(stack)]]
-    stack[[length(stack)]] <- NULL
-    if (!is.list(top[[1L]])) next
-    depth <- top[[2L]] + 1L
-    deepest <- max(deepest, depth)
-    if (deepest > MAX_JSON_DEPTH) break
-    for (child in top[[1L]]) stack[[length(stack) + 1L]] <- list(child, depth)
+  depth <- 0L
+  level <- list(x)
+  while (depth <= MAX_JSON_DEPTH) {
+    level <- level[vapply(level, is.list, logical(1))]
+    if (length(level) == 0L) break
+    depth <- depth + 1L
+    level <- unlist(level, recursive = FALSE, use.names = FALSE)
   }
-  deepest
+  depth
 }
 
 # Parse JSON text; errors give line and column, and repeated keys are refused.
@@ -292,29 +281,22 @@ substr_bytes <- function(text, first, last) {
 }
 
 # Refuse an object with a repeated key, at the pointer of that key. Depth
-# first, in document order, as Python's _find_dup(); a loop, not recursion,
-# since documents may nest almost a thousand levels deep.
+# first, in document order, as Python's _find_dup(). Recursion is safe: the
+# text nests at most MAX_JSON_DEPTH levels (a stack of pending values in an R
+# list would be copied at each step, quadratic in a long document).
 find_dup <- function(value, tokens) {
-  stack <- list(list(value = value, tokens = tokens))
-  while (length(stack) > 0L) {
-    top <- stack[[length(stack)]]
-    stack[[length(stack)]] <- NULL
-    x <- top$value
-    if (!is.list(x) || length(x) == 0L) next
-    keys <- names(x)
-    if (!is.null(keys)) {
-      dup <- keys[duplicated(keys)]
-      if (length(dup) > 0L) {
-        stop_spec(json_pointer(c(top$tokens, dup[[1L]])),
-                  sprintf("the key '%s' appears twice in one object", dup[[1L]]), "duplicate_key")
-      }
-    } else {
-      keys <- as.character(seq_along(x) - 1L)
+  if (!is.list(value) || length(value) == 0L) return(invisible(NULL))
+  keys <- names(value)
+  if (!is.null(keys)) {
+    dup <- keys[duplicated(keys)]
+    if (length(dup) > 0L) {
+      stop_spec(json_pointer(c(tokens, dup[[1L]])),
+                sprintf("the key '%s' appears twice in one object", dup[[1L]]), "duplicate_key")
     }
-    for (i in rev(which(vapply(x, is.list, logical(1))))) {
-      stack[[length(stack) + 1L]] <- list(value = x[[i]], tokens = c(top$tokens, keys[[i]]))
-    }
+  } else {
+    keys <- as.character(seq_along(value) - 1L)
   }
+  for (i in which(vapply(value, is.list, logical(1)))) find_dup(value[[i]], c(tokens, keys[[i]]))
   invisible(NULL)
 }
 

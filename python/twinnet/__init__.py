@@ -10,10 +10,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .build import build_model, compile_model
 from .catalog import CatalogEntry, catalog, format_catalog
+from .codegen import to_code
 from .data import DatasetUnavailableError, Split, load_dataset, mnist_sample, mnist_split, pad_digits
 from .errors import SpecError
 from .examples import ExampleRow, conv_output_size, example_names, format_examples, load_example, run_examples
 from .expand import expand
+from .importer import from_keras
 from .limits import set_limits
 from .persist import UnsafeModelError, load_model, save_model
 from .spec import Spec, load_spec
@@ -40,6 +42,7 @@ __all__ = [
     "expand",
     "format_catalog",
     "format_examples",
+    "from_keras",
     "load_dataset",
     "load_example",
     "load_model",
@@ -50,4 +53,5 @@ __all__ = [
     "run_examples",
     "save_model",
     "set_limits",
+    "to_code",
 ]

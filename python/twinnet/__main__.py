@@ -1,4 +1,4 @@
-"""The command line: ``python -m twinnet catalog|show|summary|doctor|demo|examples``."""
+"""The command line: ``python -m twinnet catalog|show|summary|code|doctor|demo|examples``."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     p_show.add_argument("spec", help="a catalog name, a file or JSON text")
     p_sum = sub.add_parser("summary", help="print a spec's layer table (no Keras needed)")
     p_sum.add_argument("spec")
+    p_code = sub.add_parser("code", help="print the Keras code that builds a spec's model")
+    p_code.add_argument("spec")
+    p_code.add_argument("--language", choices=["python", "r", "r-reticulate"], default="python")
     sub.add_parser("doctor", help="versions, and whether R and Python use the same interpreter")
     p_ex = sub.add_parser("examples", help="run the lecture's worked examples: its numbers beside the model's")
     p_ex.add_argument("names", nargs="*", help="examples to run (default: all)")
@@ -54,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(expand(args.spec), indent=2))
         elif args.command == "summary":
             print(_summary(args.spec))
+        elif args.command == "code":
+            from .codegen import to_code
+
+            print(to_code(args.spec, args.language), end="")
         elif args.command == "doctor":
             from .doctor import doctor
 

@@ -9,6 +9,7 @@ Only arguments that differ from Keras's defaults are written.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -115,6 +116,9 @@ OPTIMIZER_CLASSES = {
     "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam", "ftrl": "Ftrl", "lion": "Lion",
 }
 
+# Arguments Keras requires although the registry gives them a default: always written.
+KERAS_REQUIRED = {"AveragePooling1D": ["pool_size"], "AveragePooling2D": ["pool_size"]}
+
 # Names a variable may not take, in either language (they get a trailing "_").
 RESERVED = {
     "x", "inputs", "name", "model", "keras", "layers", "np",
@@ -197,9 +201,12 @@ class _Writer:
         out = []
         for arg, spec in info["args"].items():
             if arg not in entry:
+                if arg in KERAS_REQUIRED.get(entry["type"], []):
+                    out.append(self.kwarg(arg, self.value(spec["default"])))
                 continue
             v = entry[arg]
-            if not (isinstance(v, str) and PARAM_RE.match(v)) and _is_default(entry, arg, spec, v):
+            required = arg in KERAS_REQUIRED.get(entry["type"], [])
+            if not required and not (isinstance(v, str) and PARAM_RE.match(v)) and _is_default(entry, arg, spec, v):
                 continue
             out.append(self.kwarg(arg, self.value(v, params=in_block)))
         out.append(self.kwarg("name", self.name_expr(local, in_block)))
@@ -427,7 +434,7 @@ class _Generator:
         refs = _explicit_refs(self.doc["layers"]) | set(self.doc.get("outputs", []))
         body, last = self.functional_body(self.doc["layers"], None, refs, in_block=False)
         self.lines += body
-        ins = [self.var_of[_local_name(self.doc["layers"], n)] for n in self.graph["inputs"]]
+        ins = [self.var_of[n] for n in self.graph["inputs"]]  # top-level Inputs keep their names
         outs = [self.var_of[o] for o in self.doc["outputs"]] if "outputs" in self.doc else [last]
         args = [w.kwarg("inputs", ins[0] if len(ins) == 1 else w.vector(ins)),
                 w.kwarg("outputs", outs[0] if len(outs) == 1 else w.vector(outs)),
@@ -475,10 +482,8 @@ class _Generator:
         args = [w.kwarg("optimizer", opt_text), w.kwarg("loss", json.dumps(settings["loss"]))]
         metrics = [json.dumps(m) for m in settings.get("metrics", [])]
         if metrics:
-            if w.k3:
-                text = metrics[0] if len(metrics) == 1 else "c(" + ", ".join(metrics) + ")"
-            else:
-                text = w.vector(metrics)
+            several = "c(" + ", ".join(metrics) + ")"
+            text = (metrics[0] if len(metrics) == 1 else several) if w.k3 else w.vector(metrics)
             args.append(w.kwarg("metrics", text))
         if w.py:
             return f"model.compile({', '.join(args)})"
@@ -524,11 +529,6 @@ def _explicit_refs(entries: list[dict[str, Any]]) -> set[str]:
     return {r for e in entries for r in e.get("inputs", [])}
 
 
-def _local_name(entries: list[dict[str, Any]], full: str) -> str:
-    """The top-level local name of an Input (top-level Inputs keep their names)."""
-    return full
-
-
 def _shape_and_values(arr: Any) -> tuple[list[int], list[Any]]:
     if not isinstance(arr, list):
         return [], [arr]
@@ -548,7 +548,7 @@ def _is_chain(graph: dict[str, Any]) -> bool:
         return False
     if graph["outputs"][0] != layers[-1]["name"]:
         return False
-    for before, layer in zip(layers, layers[1:], strict=False):
+    for before, layer in itertools.pairwise(layers):
         if layer["inputs"] != [before["name"]] or "weights" in layer:
             return False
     return True

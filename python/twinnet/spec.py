@@ -186,18 +186,7 @@ def _read_source(source: Any) -> tuple[Any, str]:
     if isinstance(source, Spec):
         return copy.deepcopy(source.data), source.origin
     if isinstance(source, Mapping | list):
-        if value_depth(source) > MAX_JSON_DEPTH:
-            raise _too_deep()
-        where = non_finite_path(source)
-        if where is not None:
-            raise SpecError(where, "expected a finite number, found NaN or an infinity (JSON has neither)",
-                            "invalid_value")
-        try:
-            size = len(json.dumps(source, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
-        except (TypeError, ValueError):  # a value JSON cannot hold: schema validation names it
-            size = 0
-        if size > MAX_SPEC_BYTES:
-            raise SpecError("", f"the spec is larger than {MAX_SPEC_BYTES:,} bytes", "too_large")
+        _check_value(source)
         if isinstance(source, Mapping):
             return copy.deepcopy(dict(source)), "<dict>"
         return copy.deepcopy(source), "<list>"
@@ -216,6 +205,24 @@ def _read_source(source: Any) -> tuple[Any, str]:
                         "not_found", hint)
     raise SpecError("", "expected a catalog name, a file path, JSON text or a dict, "
                         f"found {type(source).__name__}", "wrong_type")
+
+
+def _check_value(value: Any) -> None:
+    """A dict or list: as R checks a list, its depth, then NaN and infinities, then its size as JSON text."""
+    try:  # the fast way: JSON text, whose depth and size are quick to measure
+        text: str | None = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except RecursionError:
+        raise _too_deep() from None
+    except (TypeError, ValueError):  # NaN or an infinity, or a value JSON cannot hold
+        text = None
+    if (text_depth(text) if text is not None else value_depth(value)) > MAX_JSON_DEPTH:
+        raise _too_deep()
+    where = non_finite_path(value) if text is None else None
+    if where is not None:
+        raise SpecError(where, "expected a finite number, found NaN or an infinity (JSON has neither)",
+                        "invalid_value")
+    if text is not None and len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
+        raise SpecError("", f"the spec is larger than {MAX_SPEC_BYTES:,} bytes", "too_large")
 
 
 def _read_file(path: Path) -> tuple[Any, str]:

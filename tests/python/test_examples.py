@@ -234,7 +234,7 @@ def test_conv_output_size_refuses(args: tuple[int, ...], kwargs: dict[str, Any],
 axis = st.tuples(st.integers(1, 30), st.integers(1, 7), st.integers(0, 3), st.integers(1, 4))  # n, k, p, s
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)  # no .hypothesis folder in the repository
 @given(rows=axis, cols=axis)
 def test_conv_output_size_is_what_keras_builds(rows: tuple[int, int, int, int],
                                               cols: tuple[int, int, int, int]) -> None:

@@ -5,8 +5,8 @@ test_that("each catalog spec's shapes and parameter counts match its expect bloc
     g <- expand(spec)
     expect <- spec$data$expect
     expect_equal(g$params, expect$params, label = name)
-    out <- Filter(function(l) l$name == g$outputs[[1]], g$layers)[[1]]
-    expect_equal(out$output_shape, expect$output_shape, label = name)
+    shapes <- lapply(g$outputs, function(o) Filter(function(l) l$name == o, g$layers)[[1]]$output_shape)
+    expect_equal(if (length(shapes) == 1L) shapes[[1]] else shapes, expect$output_shape, label = name)
     expect_equal(sum(vapply(g$layers, function(l) l$params, 0L)), g$params$total, label = name)
   }
 })

@@ -1,0 +1,130 @@
+"""from_keras: a Keras model becomes a spec that validates and rebuilds an equal model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+import pytest
+
+import twinnet
+from twinnet.importer import spec_name
+
+CATALOG = [row.name for row in twinnet.catalog()]
+
+
+def layer_table(model: Any) -> list[Any]:
+    """The inputs' configs, then (class, config with the name, output shape, parameters) of each layer."""
+    inputs = [e["config"] for e in model.get_config()["layers"] if e["class_name"] == "InputLayer"]
+    return [*inputs, *[(type(layer).__name__, layer.get_config(), tuple(layer.output.shape), layer.count_params())
+                       for layer in model.layers if type(layer).__name__ != "InputLayer"]]
+
+
+def counts(model: Any) -> tuple[int, int, int]:
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    return model.count_params(), trainable, model.count_params() - trainable
+
+
+def assert_round_trip(model: Any) -> dict[str, Any]:
+    """from_keras(model) validates and rebuilds an equal model that predicts the same with model's weights."""
+    doc = twinnet.from_keras(model)
+    twinnet.load_spec(doc)
+    got = twinnet.build_model(doc, compile=False)
+    assert layer_table(got) == layer_table(model)
+    assert counts(got) == counts(model)
+    got.set_weights(model.get_weights())
+    rng = np.random.default_rng(0)
+    xs = [rng.integers(0, 10, size=(1, *t.shape[1:])).astype(str(t.dtype)) if "int" in str(t.dtype)
+          else rng.normal(size=(1, *t.shape[1:])).astype("float32") for t in model.inputs]
+    x = xs[0] if len(xs) == 1 else xs
+    want, have = model(x, training=False), got(x, training=False)
+    for u, v in zip(keras.tree.flatten(have), keras.tree.flatten(want), strict=True):
+        np.testing.assert_array_equal(np.asarray(u), np.asarray(v))
+    return doc
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_catalog_spec_round_trips(name: str) -> None:
+    doc = assert_round_trip(twinnet.build_model(name, seed=1, compile=False))
+    assert doc["name"] == name
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("application", ["VGG16", "ResNet50"])
+def test_keras_application_round_trips(application: str) -> None:
+    keras.backend.clear_session()  # so that the auto-named input is the plain "input_layer"
+    doc = assert_round_trip(getattr(keras.applications, application)(weights=None))
+    assert doc["name"] == application.lower()
+    keras.backend.clear_session()
+
+
+def test_import_writes_only_what_differs_from_the_defaults() -> None:
+    doc = twinnet.from_keras(twinnet.build_model("lenet5", compile=False), name="again")
+    assert doc["name"] == "again"
+    assert "outputs" not in doc
+    assert doc["layers"][0] == {"type": "Input", "name": "input", "shape": [32, 32, 1]}
+    assert doc["layers"][1] == {"type": "Conv2D", "name": "c1", "filters": 6, "kernel_size": [5, 5],
+                                "activation": "tanh"}
+    assert doc["layers"][2] == {"type": "AveragePooling2D", "name": "s2", "pool_size": [2, 2]}  # Keras needs it
+    assert all("inputs" not in layer for layer in doc["layers"])
+
+
+def test_graph_gets_inputs_and_outputs_and_auto_names_stay_out() -> None:
+    inp = keras.Input((4,), name="x")
+    hidden = keras.layers.Dense(3, name="dense_1")(inp)
+    skip = keras.layers.Dense(3, kernel_initializer="he_normal", name="side")(inp)
+    total = keras.layers.Add(name="total")([hidden, skip])
+    model = keras.Model(inp, [total, hidden], name="two-headed net")
+    doc = assert_round_trip(model)
+    assert doc["name"] == "two_headed_net"
+    assert doc["outputs"] == ["total", "dense_1"]
+    assert doc["layers"][1] == {"type": "Dense", "units": 3}  # "dense_1" is the name the expansion gives it
+    assert doc["layers"][2] == {"type": "Dense", "name": "side", "inputs": ["x"], "units": 3,
+                                "kernel_initializer": "he_normal"}
+    keras.backend.clear_session()
+
+
+def test_sequential_model_and_constant_initializer() -> None:
+    model = keras.Sequential([keras.Input((3, 3, 1), name="image"),
+                              keras.layers.Conv2D(1, 2, kernel_initializer=keras.initializers.Constant(1.0),
+                                                  use_bias=False, name="ones")], name="seq")
+    doc = assert_round_trip(model)
+    assert doc["layers"][1]["kernel_initializer"] == {"class_name": "Constant", "config": {"value": 1.0}}
+    keras.backend.clear_session()
+
+
+def _lambda() -> Any:
+    inp = keras.Input((4,))
+    return keras.Model(inp, keras.layers.Lambda(lambda t: t * 2, name="double")(inp))
+
+
+def _regularized() -> Any:
+    inp = keras.Input((4,))
+    return keras.Model(inp, keras.layers.Dense(2, kernel_regularizer="l2", name="fc")(inp))
+
+
+def _channels_first() -> Any:
+    inp = keras.Input((1, 8, 8))
+    return keras.Model(inp, keras.layers.Conv2D(2, 3, data_format="channels_first", name="conv")(inp))
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (_lambda, ["'double'", "Lambda", "allowlist"]),
+    (_regularized, ["'fc'", "Dense", "kernel_regularizer", "L2"]),
+    (_channels_first, ["'conv'", "Conv2D", "data_format", "channels_first"]),
+])
+def test_what_a_spec_cannot_express_is_refused(make: Callable[[], Any], words: list[str]) -> None:
+    with pytest.raises(twinnet.SpecError) as info:
+        twinnet.from_keras(make())
+    assert (info.value.path, info.value.kind) == ("", "unsupported_layer")
+    for word in words:
+        assert word in info.value.message
+    keras.backend.clear_session()
+
+
+def test_spec_name_is_made_valid() -> None:
+    assert spec_name("resnet50") == "resnet50"
+    assert spec_name("my model-2") == "my_model_2"
+    assert spec_name("3d") == "model_3d"
