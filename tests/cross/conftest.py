@@ -105,3 +105,13 @@ def handoff(r: R) -> Iterator[types.ModuleType]:
 
     keras.backend.clear_session()
     gc.collect()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The figures of the fuzzing (test_fuzz.py), when it ran."""
+    fuzz = sys.modules.get("test_fuzz")
+    counts = getattr(fuzz, "COUNTS", None)
+    if counts:
+        terminalreporter.section("fuzzing")
+        for key, n in sorted(counts.items()):
+            terminalreporter.write_line(f"{n:>9,}  {key}")

@@ -1,0 +1,51 @@
+# from_keras(): a Keras model becomes a spec that rebuilds an equal model.
+
+# Class, config (with the name), output shape and parameters of every layer, as JSON text.
+layer_facts <- function(model) {
+  json <- reticulate::import("json", convert = TRUE)
+  vapply(model$layers, function(l) {
+    facts <- reticulate::dict(cls = class(l)[[1L]], config = l$get_config(),
+                              shape = reticulate::tuple(l$output$shape), params = l$count_params())
+    json$dumps(facts, sort_keys = TRUE, default = "repr")
+  }, character(1))
+}
+
+test_that("catalog models round-trip: same layers, configs, counts and outputs", {
+  skip_if_no_python("keras")
+  np <- reticulate::import("numpy", convert = FALSE)
+  for (name in c("lenet5", "mini_resnet", "imdb_lstm", "example_edge_detection")) {
+    model <- build_model(name, seed = 1L, compile = FALSE)
+    doc <- from_keras(model)
+    expect_equal(doc$name, name)
+    expect_s3_class(load_spec(doc), "twinnet_spec")
+    again <- build_model(doc, compile = FALSE)
+    expect_identical(layer_facts(again), layer_facts(model), label = name)
+    expect_equal(again$count_params(), model$count_params())
+    again$set_weights(model$get_weights())
+    shape <- c(1L, as.integer(unlist(model$inputs[[1L]]$shape[-1L])))
+    dtype <- model$inputs[[1L]]$dtype
+    x <- if (grepl("int", dtype)) np$ones(shape, dtype = dtype) else np$full(shape, 0.5, dtype = "float32")
+    expect_identical(again$predict(x, verbose = 0L), model$predict(x, verbose = 0L), label = name)
+  }
+})
+
+test_that("only arguments that differ from Keras's defaults are written", {
+  skip_if_no_python("keras")
+  doc <- from_keras(build_model("lenet5", compile = FALSE), name = "again")
+  expect_equal(doc$name, "again")
+  expect_null(doc$outputs)
+  expect_identical(doc$layers[[2L]], list(type = "Conv2D", name = "c1", filters = 6L, kernel_size = list(5L, 5L),
+                                          activation = "tanh"))
+  expect_identical(doc$layers[[3L]], list(type = "AveragePooling2D", name = "s2", pool_size = list(2L, 2L)))
+})
+
+test_that("a layer outside the allowlist is refused, naming the layer", {
+  skip_if_no_python("keras")
+  keras <- reticulate::import("keras")
+  inp <- keras$Input(shape = list(4L))
+  out <- keras$layers$Dense(2L, kernel_regularizer = "l2", name = "fc")(inp)
+  err <- spec_error_of(from_keras(keras$Model(inp, out)))
+  expect_equal(err$path, "")
+  expect_equal(err$kind, "unsupported_layer")
+  expect_match(err$message, "layer 'fc' (Dense) has kernel_regularizer = L2", fixed = TRUE)
+})
