@@ -48,6 +48,7 @@ fit_model <- function(model, x, y, epochs = 1L, batch_size = 32L, validation_dat
 #'
 #' @inheritParams fit_model
 #' @param x,y Test inputs and targets.
+#' @param batch_size Samples per batch.
 #' @return A named numeric vector: the loss and each compiled metric.
 #' @export
 evaluate_model <- function(model, x, y, batch_size = 32L, verbose = NULL) {
@@ -60,6 +61,7 @@ evaluate_model <- function(model, x, y, batch_size = 32L, verbose = NULL) {
 #'
 #' @inheritParams fit_model
 #' @param x Inputs: an R array (first axis: the samples).
+#' @param batch_size Samples per batch.
 #' @return The model's outputs as an R array (a matrix for one output vector
 #'   per sample).
 #' @export

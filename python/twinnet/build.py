@@ -76,9 +76,10 @@ def build_model(spec: Any, seed: int | None = None, compile: bool = True) -> Any
         try:
             obj = _make_layer(keras, layer)
             tensors[layer["name"]] = obj(args if len(args) > 1 else args[0]) if args else obj
-        except (ValueError, TypeError, KeyError) as e:  # what Keras refuses that the checks let through
+        except Exception as e:  # what Keras refuses that the checks let through (R catches every error too)
+            first = next((line.strip() for line in str(e).splitlines() if line.strip()), type(e).__name__)
             raise SpecError(layer["source"], f"Keras cannot build layer '{layer['name']}' "
-                            f"({layer['type']}): {str(e).splitlines()[0]}", "build") from None
+                            f"({layer['type']}): {first}", "build") from None
     ins = [tensors[n] for n in graph["inputs"]]
     outs = [tensors[n] for n in graph["outputs"]]
     model = keras.Model(inputs=ins[0] if len(ins) == 1 else ins,

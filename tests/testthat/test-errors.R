@@ -10,9 +10,10 @@ test_that("suggest() gives Python's hint", {
   expect_equal(suggest("Conv2d", c("Conv1D", "Conv2D", "Dense")), "did you mean 'Conv2D'?")
   expect_null(suggest("zzz", c("filters", "units")))
   expect_null(suggest("x", character()))
-  # the limit is a third of the word's length, at least 1
+  # the limit is a third of the word's length, at least 2 edits
   expect_equal(suggest("ab", c("ac")), "did you mean 'ac'?")
-  expect_null(suggest("ab", c("cd")))
+  expect_equal(suggest("adma", c("adam", "sgd")), "did you mean 'adam'?")
+  expect_null(suggest("ab", c("xyz")))
   # ties go to the first candidate in sorted order
   expect_equal(suggest("cat", c("cbt", "cas", "bat")), "did you mean 'bat'?")
 })
