@@ -62,7 +62,8 @@ catalog_names <- function() {
 
 catalog_path <- function(name) file.path(specs_path("models"), paste0(name, ".json"))
 
-is_file <- function(path) isTRUE(utils::file_test("-f", path))
+# Whether path is a file; FALSE (quietly) for a name the system cannot look up, such as a very long one.
+is_file <- function(path) isTRUE(suppressWarnings(utils::file_test("-f", path)))
 
 # list(doc, origin, text): the document, where it came from and its JSON text.
 read_source <- function(source) {
@@ -85,13 +86,18 @@ read_source <- function(source) {
     if (is_name && is_file(catalog_path(text))) return(read_file(catalog_path(text)))
     if (is_file(source)) return(read_file(source))
     hint <- if (is_name) suggest(text, catalog_names()) else NULL
-    stop_spec("", sprintf("'%s' is not a catalog name (see catalog()), a file or JSON text", source),
+    stop_spec("", sprintf("'%s' is not a catalog name (see catalog()), a file or JSON text", cut_text(source, 60L)),
               "not_found", hint)
   }
   stop_spec("", sprintf(
     "expected a catalog name, a file path, JSON text or a list, found %s",
     r_type_name(source)
   ), "wrong_type")
+}
+
+# The first width - 3 characters and "...", for a long text in a message (spec.py's _cut()).
+cut_text <- function(text, width) {
+  if (nchar(text) <= width) text else paste0(substr(text, 1L, width - 3L), "...")
 }
 
 # Python's str.strip(): the characters Python counts as whitespace, from both ends.

@@ -18,6 +18,7 @@ from .expand import expand
 from .importer import from_keras
 from .limits import set_limits
 from .persist import UnsafeModelError, load_model, save_model
+from .serialize import serialize_model, unserialize_model
 from .spec import Spec, load_spec
 
 try:
@@ -52,6 +53,8 @@ __all__ = [
     "pad_digits",
     "run_examples",
     "save_model",
+    "serialize_model",
     "set_limits",
     "to_code",
+    "unserialize_model",
 ]

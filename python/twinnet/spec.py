@@ -109,8 +109,16 @@ def _finite_int(text: str) -> int:
     return value
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= 20 else text[:17] + "..."
+def _cut(text: str, width: int = 20) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _is_file(path: Path) -> bool:
+    """Whether path is a file; False for a name the system cannot even look up (too long, a NUL in it)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def non_finite_path(value: Any) -> str | None:
@@ -191,17 +199,19 @@ def _read_source(source: Any) -> tuple[Any, str]:
             return copy.deepcopy(dict(source)), "<dict>"
         return copy.deepcopy(source), "<list>"
     if isinstance(source, PathLike):
+        if not _is_file(Path(source)):
+            raise SpecError("", f"there is no file '{_cut(str(source), 60)}'", "not_found")
         return _read_file(Path(source))
     if isinstance(source, str):
         text = source.strip()
         if text.lstrip("\ufeff").startswith(("{", "[")):  # JSON text (parse_json() refuses a byte order mark)
             return parse_json(source), "<json>"
-        if NAME_RE.match(text) and catalog_path(text).is_file():
+        if NAME_RE.match(text) and _is_file(catalog_path(text)):
             return _read_file(catalog_path(text))
-        if Path(source).is_file():
+        if _is_file(Path(source)):
             return _read_file(Path(source))
         hint = suggest(text, catalog_names()) if NAME_RE.match(text) else None
-        raise SpecError("", f"'{source}' is not a catalog name (see catalog()), a file or JSON text",
+        raise SpecError("", f"'{_cut(source, 60)}' is not a catalog name (see catalog()), a file or JSON text",
                         "not_found", hint)
     raise SpecError("", "expected a catalog name, a file path, JSON text or a dict, "
                         f"found {type(source).__name__}", "wrong_type")

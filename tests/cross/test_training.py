@@ -61,6 +61,7 @@ def test_training_parity(r: Any, handoff: types.ModuleType, tmp_path: Path) -> N
       h$r_history <- as.list(split(hist$value, hist$metric))
       h$r_weights <- m$get_weights()
       m$save(h$r_file)
+      h$r_bytes <- twinnet::serialize_model(m)   # what saveRDS() would keep
     """)
     # R holds the float32 weights as doubles (exactly); back in float32 they must be the same bits
     r_weights = [np.ascontiguousarray(w, dtype=np.float32) for w in handoff.r_weights]
@@ -75,3 +76,5 @@ def test_training_parity(r: Any, handoff: types.ModuleType, tmp_path: Path) -> N
     test = twinnet.pad_digits(split.x_test[:64])
     loaded = keras.models.load_model(handoff.r_file, safe_mode=True)
     assert np.array_equal(loaded.predict(test, verbose=0), model.predict(test, verbose=0))
+    from_bytes = twinnet.unserialize_model(bytes(handoff.r_bytes))
+    assert np.array_equal(from_bytes.predict(test, verbose=0), model.predict(test, verbose=0))

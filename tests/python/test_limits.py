@@ -167,3 +167,10 @@ def test_weights_are_numbers() -> None:
                       ([[[1.0]] * 4, {"value": 0}], "/layers/1/weights/1")):
         err = error(doc({"type": "Dense", "units": 1, "weights": bad}))
         assert (err.path, err.kind) == (path, "invalid_value")
+
+
+def test_names_the_file_system_cannot_look_up_are_not_found(tmp_path: Path) -> None:
+    for source in ("x" * 5_000, "a\0b", tmp_path / "missing.json", "/no/such/dir/" + "y" * 300):
+        err = error(source)
+        assert (err.path, err.kind) == ("", "not_found"), source
+        assert len(err.message) < 200

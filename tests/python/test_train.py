@@ -45,3 +45,13 @@ def test_bad_compile_settings_are_spec_errors() -> None:
     with pytest.raises(twinnet.SpecError) as e:
         twinnet.load_spec(doc)
     assert (e.value.path, e.value.kind, e.value.hint) == ("/compile/optimizer", "invalid_value", "did you mean 'adam'?")
+
+
+def test_serialized_model_round_trips() -> None:
+    model = twinnet.build_model("lenet5", seed=4)
+    data = twinnet.serialize_model(model)
+    assert data[:2] == b"PK"  # a .keras file is a zip archive
+    again = twinnet.unserialize_model(data)
+    x = twinnet.pad_digits(twinnet.mnist_split().x_test[:8])
+    assert np.array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert type(again.optimizer).__name__ == "Adam"

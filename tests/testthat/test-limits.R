@@ -155,3 +155,11 @@ test_that("fixed weights are numbers", {
   err <- spec_error_of(load_spec(dense_doc(list(type = "Dense", units = 1L, weights = bad))))
   expect_equal(c(err$path, err$kind), c("/layers/1/weights/1/0", "invalid_value"))
 })
+
+test_that("names the file system cannot look up are not found, quietly", {
+  for (source in c(strrep("x", 5000), paste0("/no/such/dir/", strrep("y", 300)))) {
+    err <- expect_silent(spec_error_of(load_spec(source)))
+    expect_equal(c(err$path, err$kind), c("", "not_found"))
+    expect_lt(nchar(err$message), 200)
+  }
+})

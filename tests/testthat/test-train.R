@@ -49,3 +49,14 @@ test_that("validation data gives validation rows, and the history plots", {
   grDevices::dev.off()
   expect_gt(file.size(file), 1000)
 })
+
+test_that("a model survives an .rds file as serialize_model() bytes", {
+  skip_if_no_python("keras")
+  model <- build_model("lenet5", seed = 4)
+  file <- withr::local_tempfile(fileext = ".rds")
+  saveRDS(serialize_model(model), file)
+  again <- unserialize_model(readRDS(file))
+  x <- pad_digits(mnist_split()$x_test[1:8, , ])
+  expect_identical(predict_model(again, x), predict_model(model, x))
+  expect_error(unserialize_model("not bytes"), "raw vector")
+})
