@@ -127,6 +127,11 @@ infer <- function(layer, shapes) {
     n <- last * cfg$units + (if (isTRUE(cfg$use_bias)) cfg$units else 0)
     return(result(c(x[-length(x)], cfg$units), split_weights(layer, n)))
   }
+  # an axis Keras would refuse only when the model predicts
+  if (t == "Softmax" && !(cfg$axis >= -(length(x) + 1) && cfg$axis <= length(x))) {
+    stop_spec(paste0(layer$source, "/axis"), sprintf("axis %s is not an axis of %s", format_int(cfg$axis), fmt_shape(x)),
+              "invalid_value")
+  }
   if (t %in% c("Dropout", "Activation", "ReLU", "LeakyReLU", "Softmax", "Rescaling")) {
     return(result(x))
   }

@@ -315,7 +315,7 @@ validate_document <- function(doc, text = NULL) {
     stop_spec("/format_version", "the required field 'format_version' is missing (use \"1.0\")", "missing")
   }
   version <- doc[["format_version"]]
-  if (!json_is_string(version) || !grepl("^[0-9]+\\.[0-9]+$", version, perl = TRUE)) {
+  if (!json_is_string(version) || !grepl("^[0-9]+\\.[0-9]+\\z", version, perl = TRUE)) {
     stop_spec("/format_version",
               sprintf("expected a version string such as \"1.0\", found %s", describe(version)),
               "invalid_value")

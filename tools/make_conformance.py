@@ -454,6 +454,11 @@ INVALID: dict[str, tuple[str, Any, str, str]] = {
                          {**spec(IN, {"type": "Dense", "units": 2, "trainable": False}),
                           "expect": {"params": {"total": 18, "trainable": 18}}}, "/expect/params/trainable",
                          "expect_mismatch"),
+    # -- found while fuzzing: both languages accepted these before
+    "format_version_newline": ("format_version is exactly major.minor, without a trailing newline.",
+                               {**spec(IN), "format_version": "1.0\n"}, "/format_version", "invalid_value"),
+    "softmax_axis_outside": ("Softmax's axis is an axis of its input (Keras would fail only when predicting).",
+                             spec(IN, {"type": "Softmax", "axis": 5}), "/layers/1/axis", "invalid_value"),
 }
 
 

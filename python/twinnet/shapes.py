@@ -111,6 +111,8 @@ def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
             raise SpecError(layer["source"], f"layer '{layer['name']}' needs a known last axis", "shape_mismatch")
         n = x[-1] * c["units"] + (c["units"] if c["use_bias"] else 0)
         return ([*x[:-1], c["units"]], *_weights(layer, n))
+    if t == "Softmax" and not -(len(x) + 1) <= c["axis"] <= len(x):  # Keras would fail only when it predicts
+        raise SpecError(layer["source"] + "/axis", f"axis {c['axis']} is not an axis of {_fmt(x)}", "invalid_value")
     if t in ("Dropout", "Activation", "ReLU", "LeakyReLU", "Softmax", "Rescaling"):
         return list(x), 0, 0
     if t == "BatchNormalization":

@@ -299,7 +299,7 @@ def validate_document(doc: Any) -> dict[str, Any]:
     if "format_version" not in doc:
         raise SpecError("/format_version", 'the required field \'format_version\' is missing (use "1.0")', "missing")
     version = doc["format_version"]
-    if not isinstance(version, str) or not re.match(r"^[0-9]+\.[0-9]+$", version):
+    if not isinstance(version, str) or not re.fullmatch(r"[0-9]+\.[0-9]+", version):
         raise SpecError("/format_version", f'expected a version string such as "1.0", found {describe(version)}',
                         "invalid_value")
     if int(version.split(".")[0]) != SUPPORTED_MAJOR:

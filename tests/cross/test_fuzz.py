@@ -306,15 +306,17 @@ def mutate(data: Any, doc: Any) -> Any:
     COUNTS[f"mutation {op}"] += 1
     if op == "root":
         return copy.deepcopy(data.draw(st.sampled_from([*ODD_VALUES, [doc], {"spec": doc}])))
-    path = data.draw(st.sampled_from(list(_paths(doc))[1:] or [()]))
+    paths = list(_paths(doc))[1:] or [()]
+    layers = [p for p in paths if isinstance(v := _at(doc, p), dict) and str(v.get("type")) in layer_types()]
+    if op == "plausible" and layers:  # another value for an argument of a layer: often still valid
+        target = _at(doc, data.draw(st.sampled_from(layers)))
+        key = data.draw(st.sampled_from(sorted(layer_types()[target["type"]]["args"])))
+        target[key] = copy.deepcopy(data.draw(st.sampled_from(PLAUSIBLE[key])))
+        return doc
+    path = data.draw(st.sampled_from(paths))
     target = _at(doc, path)
     parent = _at(doc, path[:-1]) if path else None
-    if op == "plausible" and isinstance(target, dict):
-        key = data.draw(st.sampled_from(sorted(PLAUSIBLE)))
-        target[key] = copy.deepcopy(data.draw(st.sampled_from(PLAUSIBLE[key])))
-    elif op == "plausible" and path and isinstance(path[-1], str) and path[-1] in PLAUSIBLE:
-        parent[path[-1]] = copy.deepcopy(data.draw(st.sampled_from(PLAUSIBLE[path[-1]])))
-    elif op == "delete" and path:
+    if op == "delete" and path:
         del parent[path[-1]]
     elif op == "rename" and path and isinstance(parent, dict):
         parent[_typo(data, path[-1])] = parent.pop(path[-1])

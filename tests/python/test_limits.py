@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,11 +75,9 @@ def test_variable_lengths_count_as_one() -> None:
 
 def test_a_huge_repeat_is_refused_before_it_is_unrolled() -> None:
     blocks = {"b": {"layers": [{"type": "Dense", "units": 2}]}}
-    start = time.perf_counter()
-    for repeat in (10_000, 10**9, 10**300):
+    for repeat in (10_000, 10**9, 10**300):  # unrolled, 10**300 would never finish
         err = error(doc({"block": "b", "repeat": repeat}, blocks=blocks))
         assert (err.path, err.kind) == ("/layers/1/repeat", "too_large")
-    assert time.perf_counter() - start < 2
     assert len(twinnet.expand(doc({"block": "b", "repeat": 9_999}, blocks=blocks))["layers"]) == 10_000
 
 
@@ -88,19 +85,15 @@ def test_nested_blocks_are_counted_before_they_are_unrolled() -> None:
     blocks = {"b0": {"layers": [{"type": "Dense", "units": 2}] * 10}}
     for level in range(1, 6):
         blocks[f"b{level}"] = {"layers": [{"block": f"b{level - 1}"}] * 10}  # 10**6 layers at the top
-    start = time.perf_counter()
     err = error(doc({"block": "b5"}, blocks=blocks))
     assert (err.path, err.kind) == ("/layers/1", "too_large")
-    assert "1,000,001 layers" in err.message
-    assert time.perf_counter() - start < 2
+    assert "1,000,001 layers" in err.message  # counted, not unrolled
 
 
 def test_a_long_layer_list_is_refused_before_the_schema_reads_it() -> None:
     layers = [{"type": "Input", "shape": [2]}] + [{"type": "Dense", "units": 2}] * 200_000
-    start = time.perf_counter()
     err = error({"format_version": "1.0", "name": "x", "layers": layers})
     assert (err.path, err.kind) == ("/layers/10000", "too_large")
-    assert time.perf_counter() - start < 2
     err = error({"format_version": "1.0", "name": "x", "layers": layers[:2],
                  "blocks": {"long": {"layers": layers[1:]}}})
     assert (err.path, err.kind) == ("/blocks/long/layers/10000", "too_large")

@@ -115,7 +115,8 @@ test_that("nesting depth is limited before parsing, for text and for lists", {
 })
 
 test_that("numbers JSON cannot hold are refused", {
-  text <- '{"format_version": "1.0", "name": "x", "layers": [{"type": "Input", "shape": [4]}, {"type": "Dense", "units": 2}]}'
+  text <- paste0('{"format_version": "1.0", "name": "x", "layers": ',
+                 '[{"type": "Input", "shape": [4]}, {"type": "Dense", "units": 2}]}')
   for (number in c("1e400", "-1e400", strrep("9", 400), strrep("9", 5000))) {
     err <- spec_error_of(load_spec(sub('"units": 2', paste0('"units": ', number), text, fixed = TRUE)))
     expect_equal(c(err$path, err$kind), c("", "invalid_json"), label = substr(number, 1, 10))
