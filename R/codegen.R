@@ -33,88 +33,21 @@ to_code <- function(spec, language = c("python", "r", "r-reticulate")) {
 #'
 #' The table [to_code()] is checked against: each keras3 function that the
 #' `"r"` code may call, with the argument names it may pass (from the keras3
-#' reference). Every layer function also takes `name` and `trainable`
-#' through `...`.
+#' reference; the table is `keras3.json` among the package's specs). Every
+#' layer function also takes `name` and `trainable` through `...`.
 #'
 #' @return A named list: function name -> character vector of argument names.
 #' @examples
 #' keras3_functions()[["layer_conv_2d"]]
 #' @export
 keras3_functions <- function() {
-  conv <- c("filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "activation",
-            "use_bias", "kernel_initializer", "bias_initializer")
-  pool <- c("pool_size", "strides", "padding")
-  rnn <- c("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
-           "bias_initializer", "dropout", "recurrent_dropout", "return_sequences", "go_backwards", "unroll")
-  optimizers <- c("sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "ftrl", "lion")
-  c(
-    list(
-      keras_model_sequential = c("input_shape", "name", "input_dtype", "input_name"),
-      keras_input = c("shape", "dtype", "name"),
-      keras_model = c("inputs", "outputs", "name"),
-      compile = c("optimizer", "loss", "metrics"),
-      get_layer = "name",
-      set_weights = "weights",
-      array_reshape = character(),
-      layer_conv_1d = conv,
-      layer_conv_2d = conv,
-      layer_max_pooling_1d = pool,
-      layer_max_pooling_2d = pool,
-      layer_average_pooling_1d = pool,
-      layer_average_pooling_2d = pool,
-      layer_global_average_pooling_1d = "keepdims",
-      layer_global_average_pooling_2d = "keepdims",
-      layer_global_max_pooling_1d = "keepdims",
-      layer_global_max_pooling_2d = "keepdims",
-      layer_zero_padding_2d = "padding",
-      layer_cropping_3d = "cropping",
-      layer_flatten = character(),
-      layer_dense = c("units", "activation", "use_bias", "kernel_initializer", "bias_initializer"),
-      layer_dropout = "rate",
-      layer_activation = "activation",
-      layer_activation_relu = c("max_value", "negative_slope", "threshold"),
-      layer_activation_leaky_relu = "negative_slope",
-      layer_activation_softmax = "axis",
-      layer_rescaling = c("scale", "offset"),
-      layer_batch_normalization = c("axis", "momentum", "epsilon", "center", "scale"),
-      layer_add = character(),
-      layer_concatenate = "axis",
-      layer_reshape = "target_shape",
-      layer_embedding = c("input_dim", "output_dim", "embeddings_initializer", "mask_zero"),
-      layer_simple_rnn = rnn,
-      layer_lstm = append(rnn, c("recurrent_activation", "unit_forget_bias"), 1L),
-      layer_gru = c(append(rnn, "recurrent_activation", 1L), "reset_after"),
-      initializer_constant = "value",
-      initializer_zeros = character(),
-      initializer_ones = character(),
-      initializer_random_uniform = c("minval", "maxval", "seed"),
-      initializer_random_normal = c("mean", "stddev", "seed"),
-      initializer_truncated_normal = c("mean", "stddev", "seed"),
-      initializer_glorot_uniform = "seed",
-      initializer_glorot_normal = "seed",
-      initializer_he_uniform = "seed",
-      initializer_he_normal = "seed",
-      initializer_lecun_uniform = "seed",
-      initializer_lecun_normal = "seed",
-      initializer_orthogonal = c("gain", "seed")
-    ),
-    structure(rep(list("learning_rate"), length(optimizers)), names = paste0("optimizer_", optimizers))
-  )
+  lapply(keras3_table()$functions, function(args) as.character(unlist(args)))
 }
 
-R_LAYER_FUNCTIONS <- c(
-  Conv1D = "layer_conv_1d", Conv2D = "layer_conv_2d", MaxPooling1D = "layer_max_pooling_1d",
-  MaxPooling2D = "layer_max_pooling_2d", AveragePooling1D = "layer_average_pooling_1d",
-  AveragePooling2D = "layer_average_pooling_2d", GlobalAveragePooling1D = "layer_global_average_pooling_1d",
-  GlobalAveragePooling2D = "layer_global_average_pooling_2d", GlobalMaxPooling1D = "layer_global_max_pooling_1d",
-  GlobalMaxPooling2D = "layer_global_max_pooling_2d", ZeroPadding2D = "layer_zero_padding_2d",
-  Cropping3D = "layer_cropping_3d", Flatten = "layer_flatten", Dense = "layer_dense",
-  Dropout = "layer_dropout", Activation = "layer_activation", ReLU = "layer_activation_relu",
-  LeakyReLU = "layer_activation_leaky_relu", Softmax = "layer_activation_softmax",
-  Rescaling = "layer_rescaling", BatchNormalization = "layer_batch_normalization", Add = "layer_add",
-  Concatenate = "layer_concatenate", Reshape = "layer_reshape", Embedding = "layer_embedding",
-  SimpleRNN = "layer_simple_rnn", LSTM = "layer_lstm", GRU = "layer_gru"
-)
+# shared_specs/keras3.json, the one table both packages use.
+keras3_table <- function() cached("keras3", function() read_json_file(specs_path("keras3.json")))
+
+r_layer_function <- function(type) keras3_table()$layer_functions[[type]]
 
 OPTIMIZER_CLASSES <- c(
   sgd = "SGD", adam = "Adam", adamw = "AdamW", rmsprop = "RMSprop", adagrad = "Adagrad",
@@ -254,7 +187,7 @@ is_default_arg <- function(entry, arg, spec, value) {
 layer_call <- function(gen, entry, args) {
   type <- entry$type
   if (gen$py) return(sprintf("layers.%s(%s)", type, join_args(args)))
-  if (gen$k3) return(sprintf("%s(%s)", R_LAYER_FUNCTIONS[[type]], join_args(args)))
+  if (gen$k3) return(sprintf("%s(%s)", r_layer_function(type), join_args(args)))
   sprintf("keras$layers$%s(%s)", type, join_args(args))
 }
 
@@ -272,7 +205,7 @@ apply_layer <- function(gen, entry, args, inputs) {
   arg <- if (length(inputs) == 1L) inputs else code_vector(gen, inputs)
   if (gen$k3) {
     if (length(inputs) == 1L) return(sprintf("%s |> %s", arg, layer_call(gen, entry, args)))
-    return(sprintf("%s(%s)", R_LAYER_FUNCTIONS[[entry$type]], join_args(c(arg, args))))
+    return(sprintf("%s(%s)", r_layer_function(entry$type), join_args(c(arg, args))))
   }
   sprintf("%s(%s)", layer_call(gen, entry, args), arg)
 }

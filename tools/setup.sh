@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything twinnet needs, from nothing; safe to run again (it skips what is done).
-#   1. Debian packages: R, reticulate, jsonlite, testthat, roxygen2 (installed when run as root with apt)
+#   1. Debian packages: R, reticulate, jsonlite, testthat, roxygen2, ggplot2; Graphviz for the
+#      diagrams and Chromium for the handout's browser test (installed when run as root with apt)
 #   2. .venv: a virtual environment on a Python whose executable links libpython dynamically,
 #      with the reference versions in constraints.txt and twinnet installed editable
 #   3. the R package, installed from the repo root
@@ -13,7 +14,7 @@ say() { printf '[setup] %s\n' "$*"; }
 
 # -- 1. Debian packages -------------------------------------------------------
 DEB_PACKAGES=(r-base-core r-base-dev r-cran-reticulate r-cran-jsonlite r-cran-testthat r-cran-roxygen2
-              r-cran-withr)
+              r-cran-withr r-cran-ggplot2 graphviz chromium fonts-dejavu-core)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

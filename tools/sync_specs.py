@@ -24,6 +24,7 @@ COPIES = [ROOT / "python" / "twinnet" / "specs", ROOT / "inst" / "specs"]
 DATA = ROOT / "shared_data"
 DATA_COPIES = [ROOT / "python" / "twinnet" / "data", ROOT / "inst" / "extdata"]
 NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$"
+SHARED_SUFFIXES = {".json", ".html"}  # what the packages get of shared_specs/ (not its README)
 PARAM_PATTERN = "^\\$[A-Za-z][A-Za-z0-9_]*$"
 
 
@@ -255,7 +256,7 @@ def build_tree(dest: Path) -> None:
     schema_path.write_text(render(generate_schema(registry)))
     for copy in COPIES:
         target = dest / copy.relative_to(ROOT)
-        for src in sorted(SHARED.rglob("*.json")):
+        for src in sorted(p for p in SHARED.rglob("*") if p.suffix in SHARED_SUFFIXES):
             rel = src.relative_to(SHARED)
             out = target / rel
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,9 +12,11 @@ from .build import build_model, compile_model
 from .catalog import CatalogEntry, catalog, format_catalog
 from .codegen import to_code
 from .data import DatasetUnavailableError, Split, load_dataset, mnist_sample, mnist_split, pad_digits
+from .diagram import GraphvizError, diagram, to_dot
 from .errors import SpecError
 from .examples import ExampleRow, conv_output_size, example_names, format_examples, load_example, run_examples
 from .expand import expand
+from .handout import handout
 from .importer import from_keras
 from .limits import set_limits
 from .persist import UnsafeModelError, load_model, save_model
@@ -30,6 +32,7 @@ __all__ = [
     "CatalogEntry",
     "DatasetUnavailableError",
     "ExampleRow",
+    "GraphvizError",
     "Spec",
     "SpecError",
     "Split",
@@ -39,11 +42,13 @@ __all__ = [
     "catalog",
     "compile_model",
     "conv_output_size",
+    "diagram",
     "example_names",
     "expand",
     "format_catalog",
     "format_examples",
     "from_keras",
+    "handout",
     "load_dataset",
     "load_example",
     "load_model",
@@ -56,5 +61,6 @@ __all__ = [
     "serialize_model",
     "set_limits",
     "to_code",
+    "to_dot",
     "unserialize_model",
 ]

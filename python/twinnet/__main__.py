@@ -1,4 +1,7 @@
-"""The command line: ``python -m twinnet catalog|show|summary|code|doctor|demo|examples``."""
+"""The command line, ``twinnet`` or ``python -m twinnet``.
+
+Subcommands: catalog, show, summary, code, diagram, handout, examples, doctor, demo.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +29,12 @@ def _summary(name: str) -> str:
     return "\n".join(lines)
 
 
+def expand_name(spec: str) -> str:
+    from .spec import load_spec
+
+    return str(load_spec(spec).data["name"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="twinnet", description="One JSON spec, the same Keras model in R and Python.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     p_code = sub.add_parser("code", help="print the Keras code that builds a spec's model")
     p_code.add_argument("spec")
     p_code.add_argument("--language", choices=["python", "r", "r-reticulate"], default="python")
+    p_dia = sub.add_parser("diagram", help="draw a spec's network with Graphviz (SVG, PNG or DOT)")
+    p_dia.add_argument("spec")
+    p_dia.add_argument("-o", "--output", help="file to write (.svg, .png or .dot); without it, the DOT text is printed")
+    p_dia.add_argument("--format", choices=["svg", "png", "dot"], help="instead of the file's extension")
+    p_ho = sub.add_parser("handout", help="write a self-contained HTML page: code in R and Python, layers, diagram")
+    p_ho.add_argument("spec")
+    p_ho.add_argument("-o", "--output", help="the HTML file (default: <spec name>.html)")
+    p_ho.add_argument("--history", help="a JSON file of training curves: metric name -> values per epoch "
+                      "(Keras's History.history)")
     sub.add_parser("doctor", help="versions, and whether R and Python use the same interpreter")
     p_ex = sub.add_parser("examples", help="run the lecture's worked examples: its numbers beside the model's")
     p_ex.add_argument("names", nargs="*", help="examples to run (default: all)")
@@ -61,6 +79,25 @@ def main(argv: list[str] | None = None) -> int:
             from .codegen import to_code
 
             print(to_code(args.spec, args.language), end="")
+        elif args.command == "diagram":
+            from .diagram import GraphvizError, diagram
+
+            try:
+                if args.output is None and args.format in (None, "dot"):
+                    print(diagram(args.spec), end="")
+                else:
+                    print(diagram(args.spec, args.output or f"{expand_name(args.spec)}.{args.format}", args.format))
+            except (GraphvizError, ValueError) as e:
+                print(f"twinnet: {e}", file=sys.stderr)
+                return 1
+        elif args.command == "handout":
+            from .handout import handout
+
+            history = None
+            if args.history:
+                with open(args.history, encoding="utf-8") as f:
+                    history = json.load(f)
+            print(handout(args.spec, args.output, history=history))
         elif args.command == "doctor":
             from .doctor import doctor
 

@@ -16,100 +16,20 @@ from typing import Any
 
 from .errors import SpecError
 from .expand import canonical, expand_document
-from .registry import layer_types
+from .registry import layer_types, shared
 from .spec import Spec, load_spec
 
 __all__ = ["KERAS3_FUNCTIONS", "LANGUAGES", "to_code"]
 
 LANGUAGES = ("python", "r", "r-reticulate")
 
-# The keras3 (R) functions the generated "r" code calls, with the argument names it may pass
-# (from the keras3 reference, https://keras3.posit.co/reference/). `name`, `trainable` and
-# `dtype` reach every layer through `...`. The R package holds the same table (R/codegen.R).
-KERAS3_FUNCTIONS: dict[str, list[str]] = {
-    "keras_model_sequential": ["input_shape", "name", "input_dtype", "input_name"],
-    "keras_input": ["shape", "dtype", "name"],
-    "keras_model": ["inputs", "outputs", "name"],
-    "compile": ["optimizer", "loss", "metrics"],
-    "get_layer": ["name"],
-    "set_weights": ["weights"],
-    "array_reshape": [],
-    "layer_conv_1d": ["filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "activation",
-                      "use_bias", "kernel_initializer", "bias_initializer"],
-    "layer_conv_2d": ["filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "activation",
-                      "use_bias", "kernel_initializer", "bias_initializer"],
-    "layer_max_pooling_1d": ["pool_size", "strides", "padding"],
-    "layer_max_pooling_2d": ["pool_size", "strides", "padding"],
-    "layer_average_pooling_1d": ["pool_size", "strides", "padding"],
-    "layer_average_pooling_2d": ["pool_size", "strides", "padding"],
-    "layer_global_average_pooling_1d": ["keepdims"],
-    "layer_global_average_pooling_2d": ["keepdims"],
-    "layer_global_max_pooling_1d": ["keepdims"],
-    "layer_global_max_pooling_2d": ["keepdims"],
-    "layer_zero_padding_2d": ["padding"],
-    "layer_cropping_3d": ["cropping"],
-    "layer_flatten": [],
-    "layer_dense": ["units", "activation", "use_bias", "kernel_initializer", "bias_initializer"],
-    "layer_dropout": ["rate"],
-    "layer_activation": ["activation"],
-    "layer_activation_relu": ["max_value", "negative_slope", "threshold"],
-    "layer_activation_leaky_relu": ["negative_slope"],
-    "layer_activation_softmax": ["axis"],
-    "layer_rescaling": ["scale", "offset"],
-    "layer_batch_normalization": ["axis", "momentum", "epsilon", "center", "scale"],
-    "layer_add": [],
-    "layer_concatenate": ["axis"],
-    "layer_reshape": ["target_shape"],
-    "layer_embedding": ["input_dim", "output_dim", "embeddings_initializer", "mask_zero"],
-    "layer_simple_rnn": ["units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
-                         "bias_initializer", "dropout", "recurrent_dropout", "return_sequences", "go_backwards",
-                         "unroll"],
-    "layer_lstm": ["units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
-                   "recurrent_initializer", "bias_initializer", "unit_forget_bias", "dropout", "recurrent_dropout",
-                   "return_sequences", "go_backwards", "unroll"],
-    "layer_gru": ["units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
-                  "recurrent_initializer", "bias_initializer", "dropout", "recurrent_dropout", "return_sequences",
-                  "go_backwards", "unroll", "reset_after"],
-    "initializer_constant": ["value"],
-    "initializer_zeros": [],
-    "initializer_ones": [],
-    "initializer_random_uniform": ["minval", "maxval", "seed"],
-    "initializer_random_normal": ["mean", "stddev", "seed"],
-    "initializer_truncated_normal": ["mean", "stddev", "seed"],
-    "initializer_glorot_uniform": ["seed"],
-    "initializer_glorot_normal": ["seed"],
-    "initializer_he_uniform": ["seed"],
-    "initializer_he_normal": ["seed"],
-    "initializer_lecun_uniform": ["seed"],
-    "initializer_lecun_normal": ["seed"],
-    "initializer_orthogonal": ["gain", "seed"],
-    "optimizer_sgd": ["learning_rate"],
-    "optimizer_adam": ["learning_rate"],
-    "optimizer_adamw": ["learning_rate"],
-    "optimizer_rmsprop": ["learning_rate"],
-    "optimizer_adagrad": ["learning_rate"],
-    "optimizer_adadelta": ["learning_rate"],
-    "optimizer_adamax": ["learning_rate"],
-    "optimizer_nadam": ["learning_rate"],
-    "optimizer_ftrl": ["learning_rate"],
-    "optimizer_lion": ["learning_rate"],
-}
+# The keras3 (R) functions the generated "r" code calls, with the argument names it may pass,
+# and the keras3 function of each layer type: one table for both packages, shared_specs/keras3.json.
+_KERAS3 = shared("keras3.json")
+KERAS3_FUNCTIONS: dict[str, list[str]] = _KERAS3["functions"]
 # Every keras3 layer function also takes these through `...`.
-KERAS3_LAYER_COMMON = ["name", "trainable"]
-
-R_LAYER_FUNCTIONS = {
-    "Conv1D": "layer_conv_1d", "Conv2D": "layer_conv_2d", "MaxPooling1D": "layer_max_pooling_1d",
-    "MaxPooling2D": "layer_max_pooling_2d", "AveragePooling1D": "layer_average_pooling_1d",
-    "AveragePooling2D": "layer_average_pooling_2d", "GlobalAveragePooling1D": "layer_global_average_pooling_1d",
-    "GlobalAveragePooling2D": "layer_global_average_pooling_2d", "GlobalMaxPooling1D": "layer_global_max_pooling_1d",
-    "GlobalMaxPooling2D": "layer_global_max_pooling_2d", "ZeroPadding2D": "layer_zero_padding_2d",
-    "Cropping3D": "layer_cropping_3d", "Flatten": "layer_flatten", "Dense": "layer_dense",
-    "Dropout": "layer_dropout", "Activation": "layer_activation", "ReLU": "layer_activation_relu",
-    "LeakyReLU": "layer_activation_leaky_relu", "Softmax": "layer_activation_softmax",
-    "Rescaling": "layer_rescaling", "BatchNormalization": "layer_batch_normalization", "Add": "layer_add",
-    "Concatenate": "layer_concatenate", "Reshape": "layer_reshape", "Embedding": "layer_embedding",
-    "SimpleRNN": "layer_simple_rnn", "LSTM": "layer_lstm", "GRU": "layer_gru",
-}
+KERAS3_LAYER_COMMON: list[str] = _KERAS3["layer_common"]
+R_LAYER_FUNCTIONS: dict[str, str] = _KERAS3["layer_functions"]
 
 OPTIMIZER_CLASSES = {
     "sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad",

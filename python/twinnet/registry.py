@@ -24,6 +24,12 @@ def schema() -> dict[str, Any]:
     return json.loads((SPECS_DIR / "schema" / "twinnet-spec-v1.schema.json").read_text(encoding="utf-8"))
 
 
+@cache
+def shared(name: str) -> dict[str, Any]:
+    """Another table of shared_specs/ (``keras3.json``, ``diagram.json``), as the packages hold it."""
+    return json.loads((SPECS_DIR / name).read_text(encoding="utf-8"))
+
+
 def layer_types() -> dict[str, Any]:
     return registry()["layers"]
 

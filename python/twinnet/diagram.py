@@ -1,0 +1,156 @@
+"""Diagrams: a spec drawn by Graphviz, each layer with its output shape and parameters.
+
+``to_dot(spec)`` writes the Graphviz DOT text; R's ``to_dot()`` writes the same text, byte for
+byte, from the same table (``shared_specs/diagram.json``), so the same ``dot`` program draws the
+same picture from either language. ``diagram(spec, file)`` draws it as SVG or PNG.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from .expand import expand
+from .registry import shared
+from .spec import Spec, load_spec
+
+__all__ = ["FORMATS", "GraphvizError", "diagram", "dot_program", "to_dot"]
+
+FORMATS = ("svg", "png", "dot")
+
+GRAPHVIZ_MISSING = (
+    "Graphviz's `dot` program was not found, so the diagram cannot be drawn as {fmt}. "
+    "Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
+    "others: https://graphviz.org/download/) or set TWINNET_DOT to the path of `dot`. "
+    "Without Graphviz, a file ending in .dot gets the DOT text."
+)
+
+_BLOCK_SOURCE = re.compile(r"^/blocks/([^/]+)/layers/([0-9]+)$")
+
+
+class GraphvizError(RuntimeError):
+    """Graphviz is missing, or `dot` failed."""
+
+
+def html_escape(text: str) -> str:
+    """The escaping of HTML text and Graphviz HTML labels, the same in R."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def format_shape(shape: list[int | None]) -> str:
+    return "(" + ", ".join("None" if v is None else str(v) for v in shape) + ")"
+
+
+def _attrs(values: dict[str, str]) -> str:
+    return ", ".join(f'{k}="{v}"' for k, v in values.items())
+
+
+def _colors() -> dict[str, str]:
+    return {t: fam["color"] for fam in shared("diagram.json")["families"].values() for t in fam["types"]}
+
+
+def _node(layer: dict[str, Any], color: str) -> str:
+    cells = [
+        f"<B>{html_escape(layer['name'])}</B>&#160;{html_escape(layer['type'])}",
+        format_shape(layer["output_shape"]),
+        f"{layer['params']:,} params",
+    ]
+    rows = "".join(f"<TR><TD>{c}</TD></TR>" for c in cells)
+    table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{color}">{rows}</TABLE>'
+    return f'"{layer["name"]}" [label=<{table}>];'
+
+
+def to_dot(spec: Spec | str | dict[str, Any] | os.PathLike[str]) -> str:
+    """The network as Graphviz DOT text: one node per layer, blocks as dashed boxes.
+
+    Each node shows the layer's name, type, output shape and parameter count, coloured by family
+    (convolution, pooling, dense, recurrent, ...). Needs neither Keras nor Graphviz.
+
+    >>> print(to_dot("mnist_mlp").splitlines()[0])
+    digraph "mnist_mlp" {
+    """
+    s = load_spec(spec)
+    g = expand(s)
+    style = shared("diagram.json")
+    colors = _colors()
+    title = str(s.data.get("title") or g["name"])
+    graph = dict(style["graph"])
+    graph_attrs = _attrs(graph)
+    label = f"<<B>{html_escape(title)}</B><BR/>{g['params']['total']:,} parameters>"
+    lines = [
+        f'digraph "{g["name"]}" {{',
+        f"  graph [{graph_attrs}, label={label}];",
+        f"  node [{_attrs(style['node'])}];",
+        f"  edge [{_attrs(style['edge'])}];",
+    ]
+    cluster: str | None = None
+    n_clusters = 0
+    for layer in g["layers"]:
+        m = _BLOCK_SOURCE.match(layer["source"])
+        block = m.group(1) if m else None
+        if cluster is not None and (block != cluster or (m is not None and m.group(2) == "0")):
+            lines.append("  }")
+            cluster = None
+        if block is not None and cluster is None:
+            n_clusters += 1
+            cluster = block
+            lines.append(f'  subgraph "cluster_{n_clusters}" {{')
+            lines.append(f'    graph [{_attrs(style["cluster"])}, label="{block}"];')
+        indent = "    " if cluster is not None else "  "
+        lines.append(indent + _node(layer, colors.get(layer["type"], "#ffffff")))
+    if cluster is not None:
+        lines.append("  }")
+    for layer in g["layers"]:
+        for src in layer["inputs"]:
+            lines.append(f'  "{src}" -> "{layer["name"]}";')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def dot_program() -> str | None:
+    """The Graphviz `dot` program: TWINNET_DOT if set, else `dot` on PATH; None when missing."""
+    want = os.environ.get("TWINNET_DOT")
+    if want:
+        return want if os.path.isfile(want) and os.access(want, os.X_OK) else None
+    return shutil.which("dot")
+
+
+def render_dot(dot: str, fmt: str) -> bytes:
+    """Graphviz's drawing of DOT text as ``svg`` or ``png`` bytes."""
+    program = dot_program()
+    if program is None:
+        raise GraphvizError(GRAPHVIZ_MISSING.format(fmt=fmt.upper()))
+    args = [program, f"-T{fmt}"] + (["-Gdpi=96"] if fmt == "png" else [])
+    res = subprocess.run(args, input=dot.encode("utf-8"), capture_output=True, check=False)
+    if res.returncode != 0:
+        raise GraphvizError(f"Graphviz's dot failed (exit {res.returncode}): "
+                            + res.stderr.decode("utf-8", "replace").strip())
+    return res.stdout
+
+
+def diagram(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os.PathLike[str] | None = None,
+            format: str | None = None) -> str:
+    """Draw a spec's network, each layer with its output shape and parameters.
+
+    Without ``file``, returns the DOT text (as :func:`to_dot`). With ``file``, writes the picture
+    and returns the file's path; ``format`` (``"svg"``, ``"png"`` or ``"dot"``) defaults to the
+    file's extension. SVG and PNG need Graphviz; a missing Graphviz raises :class:`GraphvizError`
+    saying how to install it. R's ``diagram()`` draws the same picture.
+    """
+    dot = to_dot(spec)
+    if file is None:
+        return dot
+    path = Path(file)
+    fmt = (format or path.suffix.lstrip(".")).lower()
+    if fmt == "gv":
+        fmt = "dot"
+    if fmt not in FORMATS:
+        raise ValueError(f"diagram format must be one of {', '.join(FORMATS)} (from the file's extension or "
+                         f"`format`), not {fmt!r}")
+    data = dot.encode("utf-8") if fmt == "dot" else render_dot(dot, fmt)
+    path.write_bytes(data)
+    return str(path)

@@ -1,0 +1,172 @@
+"""The handout: one self-contained HTML page about a spec, for students to keep.
+
+``handout(spec, file)`` fills ``shared_specs/handout/template.html`` with the spec's title,
+description and source, the R (keras3) and the Python code side by side, the layer table, the
+diagram and, when given, the training curves. Everything is inline (styles and SVG pictures), so
+the page works offline. R's ``handout()`` writes the same page, byte for byte.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .codegen import to_code
+from .diagram import GraphvizError, format_shape, html_escape, render_dot, to_dot
+from .expand import expand
+from .registry import SPECS_DIR
+from .spec import Spec, load_spec
+
+__all__ = ["curves_svg", "handout", "history_series"]
+
+History = Mapping[str, Sequence[float]] | Any
+
+_PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
+CURVE_COLORS = {"training": "#1f77b4", "validation": "#ff7f0e"}
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def history_series(history: History) -> dict[str, dict[str, list[float]]]:
+    """A training history as metric -> data set ("training", "validation") -> values per epoch.
+
+    Takes a Keras ``History`` (what ``model.fit`` returns) or its ``.history`` dict, where
+    ``val_loss`` is the validation series of ``loss``.
+    """
+    raw = getattr(history, "history", history)
+    if not isinstance(raw, Mapping):
+        raise TypeError("history must be a keras History or a dict of metric name -> values per epoch, "
+                        f"not {type(history).__name__}")
+    out: dict[str, dict[str, list[float]]] = {}
+    for key, values in raw.items():
+        validation = str(key).startswith("val_")
+        metric = str(key)[4:] if validation else str(key)
+        out.setdefault(metric, {})["validation" if validation else "training"] = [float(v) for v in values]
+    return {m: {d: s[d] for d in ("training", "validation") if d in s} for m, s in out.items()}
+
+
+def _num(v: float) -> str:
+    return f"{v:.1f}"
+
+
+def _curve(metric: str, series: dict[str, list[float]]) -> str:
+    """One metric's chart as inline SVG: epochs across, values up, one line per data set."""
+    w, h, left, right, top, bottom = 320.0, 200.0, 52.0, 12.0, 26.0, 34.0
+    finite = [v for values in series.values() for v in values if math.isfinite(v)]
+    n = max((len(values) for values in series.values()), default=0)
+    lo = min(finite) if finite else 0.0
+    hi = max(finite) if finite else 1.0
+    if hi - lo < 1e-12:
+        lo = lo - 0.5
+        hi = hi + 0.5
+    pad = (hi - lo) * 0.05
+    lo = lo - pad
+    hi = hi + pad
+
+    def x_at(epoch: int) -> float:
+        if n <= 1:
+            return left + (w - left - right) / 2
+        return left + (epoch - 1) * (w - left - right) / (n - 1)
+
+    def y_at(v: float) -> float:
+        return top + (hi - v) * (h - top - bottom) / (hi - lo)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" viewBox="0 0 {w:.0f} {h:.0f}" '
+        f'role="img" aria-label="{html_escape(metric)} per epoch" font-family="DejaVu Sans, sans-serif" '
+        'font-size="11">',
+        f'<text x="{_num(w / 2)}" y="16" text-anchor="middle" font-weight="bold">{html_escape(metric)}</text>',
+        f'<rect x="{_num(left)}" y="{_num(top)}" width="{_num(w - left - right)}" height="{_num(h - top - bottom)}" '
+        'fill="none" stroke="#d0d4d9"/>',
+    ]
+    for v in (hi - pad, (hi + lo) / 2, lo + pad):
+        parts.append(f'<text x="{_num(left - 4)}" y="{_num(y_at(v) + 4)}" text-anchor="end">{v:.3g}</text>')
+    for epoch in sorted({1, n}) if n else []:
+        parts.append(f'<text x="{_num(x_at(epoch))}" y="{_num(h - bottom + 14)}" text-anchor="middle">{epoch}</text>')
+    parts.append(f'<text x="{_num(left + (w - left - right) / 2)}" y="{_num(h - 6)}" text-anchor="middle">'
+                 "epoch</text>")
+    legend_x = left + 6
+    for data, values in series.items():
+        points = " ".join(f"{_num(x_at(i + 1))},{_num(y_at(v))}" for i, v in enumerate(values) if math.isfinite(v))
+        color = CURVE_COLORS[data]
+        parts.append(f'<polyline class="{data}" fill="none" stroke="{color}" stroke-width="2" points="{points}"/>')
+        parts.append(f'<text x="{_num(legend_x)}" y="{_num(top + 12)}" fill="{color}">{data}</text>')
+        legend_x = legend_x + 70
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def curves_svg(history: History) -> str:
+    """The learning curves of a training history, one inline SVG chart per metric."""
+    return "\n".join(_curve(metric, series) for metric, series in history_series(history).items())
+
+
+def _diagram_svg(spec: Spec) -> str:
+    try:
+        svg = render_dot(to_dot(spec), "svg").decode("utf-8")
+    except GraphvizError as e:
+        warnings.warn(f"the handout has no diagram: {e}", stacklevel=3)
+        return f'<p class="missing">No diagram: {html_escape(str(e))}</p>'
+    return svg[svg.index("<svg"):].strip()
+
+
+def _layer_rows(graph: dict[str, Any]) -> str:
+    rows = []
+    for i, layer in enumerate(graph["layers"], start=1):
+        rows.append(f'<tr><td class="num">{i}</td><td><code>{html_escape(layer["name"])}</code></td>'
+                    f'<td>{html_escape(layer["type"])}</td><td><code>{format_shape(layer["output_shape"])}</code></td>'
+                    f'<td class="num">{_count(layer["params"])}</td></tr>')
+    return "\n".join(rows)
+
+
+def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os.PathLike[str] | None = None,
+            history: History | None = None) -> str:
+    """Write one self-contained HTML page about a spec, and return its path.
+
+    The page has the spec's title, description and source, the R (keras3) and the Python code
+    that build the model side by side, the layer table (output shapes, parameters), the Graphviz
+    diagram (a note instead, with a warning, where Graphviz is missing) and, when ``history`` is
+    given (a Keras ``History`` or its ``.history`` dict), the training curves. ``file`` defaults to
+    ``<spec name>.html`` in the working directory. R's ``handout()`` writes the same page.
+    """
+    from . import __version__
+
+    s = load_spec(spec)
+    graph = expand(s)
+    data = s.data
+    name = str(graph["name"])
+    p = graph["params"]
+    curves = ""
+    if history is not None:
+        curves = ('<h2>Training</h2>\n<figure class="curves" id="curves">' + curves_svg(history)
+                  + "<figcaption>Loss and metrics per epoch, training and validation.</figcaption></figure>")
+    tags = data.get("tags") or []
+    values = {
+        "version": html_escape(__version__),
+        "title": html_escape(str(data.get("title") or name)),
+        "name": html_escape(name),
+        "params": f"{_count(p['total'])} parameters",
+        "tags": html_escape(", ".join(str(t) for t in tags)) if tags else "no tags",
+        "description": html_escape(str(data.get("description") or "(no description)")),
+        "source": html_escape(str(data.get("source") or "(not given)")),
+        "r_code": html_escape(to_code(s, "r")),
+        "python_code": html_escape(to_code(s, "python")),
+        "layer_rows": _layer_rows(graph),
+        "trainable": _count(p["trainable"]),
+        "non_trainable": _count(p["non_trainable"]),
+        "total": _count(p["total"]),
+        "diagram": _diagram_svg(s),
+        "curves": curves,
+    }
+    template = (SPECS_DIR / "handout" / "template.html").read_text(encoding="utf-8")
+    page = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    path = Path(file) if file is not None else Path(f"{name}.html")
+    path.write_text(page, encoding="utf-8", newline="\n")
+    return str(path)
