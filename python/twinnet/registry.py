@@ -43,6 +43,40 @@ def validator() -> Any:
 
 
 @cache
+def fast_validators() -> tuple[Any, dict[str, Any]]:
+    """The schema split for speed: the document without its layers, and one validator per layer type.
+
+    A layer is valid under the whole schema exactly when it is an object whose ``type`` is in the
+    registry and it passes that type's definition (the other types' ``if`` branches never apply),
+    so checking each layer against its own type's definition accepts the same documents as the
+    whole schema, without trying every type's ``if`` on every layer.
+    """
+    import jsonschema
+
+    whole = schema()
+    skeleton = {**whole, "$defs": {**whole["$defs"], "layer": {"type": "object"}}}
+    per_type = {t: jsonschema.Draft202012Validator({"$id": whole["$id"], "$defs": whole["$defs"],
+                                                    "$ref": f"#/$defs/layer_{t}"})
+                for t in layer_types()}
+    return jsonschema.Draft202012Validator(skeleton), per_type
+
+
+def is_valid_document(doc: dict[str, Any]) -> bool:
+    """Whether a document passes the JSON Schema; the same answer as ``validator().is_valid``, faster."""
+    skeleton, per_type = fast_validators()
+    if not skeleton.is_valid(doc):
+        return False
+    lists = [doc["layers"], *(block["layers"] for block in doc.get("blocks", {}).values())]
+    for entry in (e for entries in lists for e in entries):
+        if "block" in entry:  # a block use: the skeleton checked it
+            continue
+        check = per_type.get(entry["type"]) if isinstance(entry.get("type"), str) else None
+        if check is None or not check.is_valid(entry):
+            return False
+    return True
+
+
+@cache
 def arg_validator(layer_type: str, arg: str) -> Any:
     """A validator of one argument's literal value."""
     import jsonschema

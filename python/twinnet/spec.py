@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError, json_pointer, suggest
 from .limits import HOW_TO_RAISE, MAX_JSON_DEPTH, MAX_SPEC_BYTES, get_limit
-from .registry import SPECS_DIR, SUPPORTED_MAJOR, validator
+from .registry import SPECS_DIR, SUPPORTED_MAJOR, is_valid_document, validator
 
 if TYPE_CHECKING:
     import jsonschema
@@ -306,6 +306,8 @@ def validate_document(doc: Any) -> dict[str, Any]:
         raise SpecError("/format_version", f"format_version {version} is not supported; "
                         f"this twinnet reads format {SUPPORTED_MAJOR}.x", "unsupported_version")
     check_list_lengths(doc)
+    if is_valid_document(doc):
+        return doc
     errors = list(validator().iter_errors(doc))
     if errors:
         raise _to_spec_error(min(errors, key=_order))

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import twinnet
-from twinnet.registry import layer_types
+from twinnet.registry import is_valid_document, layer_types, validator
 
 LONG_RUN = int(os.environ.get("TWINNET_FUZZ_EXAMPLES", "0"))
 SETTINGS = settings(
@@ -450,6 +450,15 @@ def test_fuzz_mutations_give_the_same_spec_error(r: Any, case: tuple[str, str]) 
     built = python_outcome("build_model", text)
     assert r_outcome(r, "build_model") == built, text
     COUNTS["accepted and built" if built is None else f"refused when built: {built[1]}"] += 1
+
+
+@given(case=mutants())
+@MUTATION_SETTINGS
+def test_fuzz_fast_schema_check_agrees_with_the_schema(case: tuple[str, str]) -> None:
+    """load_spec's fast check (one layer type's definition per layer) accepts what the whole schema accepts."""
+    doc = json.loads(case[1])
+    assert is_valid_document(doc) == validator().is_valid(doc), case[1]
+    COUNTS["mutated specs checked by both schema checks"] += 1
 
 
 def test_fuzz_counts_are_recorded() -> None:

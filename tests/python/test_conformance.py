@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from support import CONFORMANCE, vectors
 
 import twinnet
+from twinnet.registry import is_valid_document, validator
 
 
 def test_there_are_enough_vectors() -> None:
@@ -30,3 +32,22 @@ def test_invalid_gives_recorded_error(case: dict[str, Any]) -> None:
             twinnet.load_spec(source)
     assert (e.value.path, e.value.kind) == (case["error"]["path"], case["error"]["kind"]), str(e.value)
     assert e.value.message
+
+
+def _document(case: dict[str, Any]) -> Any:
+    if "spec" in case:
+        return case["spec"]
+    try:
+        return json.loads(case["text"])
+    except ValueError:  # not JSON: refused before the schema
+        return None
+
+
+OBJECTS = [p for p in vectors("valid") + vectors("invalid") if isinstance(_document(p.values[0]), dict)]
+
+
+@pytest.mark.parametrize("case", OBJECTS)
+def test_fast_schema_check_agrees_with_the_schema(case: dict[str, Any]) -> None:
+    """load_spec checks each layer against its own type's definition: the same verdict as the whole schema."""
+    doc = _document(case)
+    assert is_valid_document(doc) == validator().is_valid(doc)

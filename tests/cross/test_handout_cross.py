@@ -1,0 +1,61 @@
+"""Diagrams and handouts across languages: R writes the same DOT text, the same pictures and the
+same HTML page as Python, byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import twinnet
+from twinnet.diagram import dot_program
+
+CATALOG = [row.name for row in twinnet.catalog()]
+HISTORY = {"loss": [1.2, 0.6, 0.4, 0.3], "accuracy": [0.6, 0.8, 0.9, 0.93],
+           "val_loss": [0.9, 0.5, 0.45, 0.44], "val_accuracy": [0.7, 0.85, 0.88, 0.9]}
+
+
+@pytest.fixture(scope="module")
+def dot() -> str:
+    found = dot_program()
+    if found is None:
+        pytest.fail("Graphviz's dot is missing (tools/setup.sh installs the Debian package graphviz)", pytrace=False)
+    return found
+
+
+def r_string(path: Path) -> str:
+    return '"' + str(path).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_r_writes_the_same_dot(r: Any, name: str) -> None:
+    assert r(f'as.character(twinnet::to_dot("{name}"))')[0] == twinnet.to_dot(name)
+
+
+@pytest.mark.parametrize("name", ["lenet5", "mini_resnet"])
+def test_r_draws_the_same_pictures(r: Any, dot: str, name: str, tmp_path: Path) -> None:
+    for fmt in ("svg", "png"):
+        mine = Path(twinnet.diagram(name, tmp_path / f"py.{fmt}"))
+        r(f'twinnet::diagram("{name}", {r_string(tmp_path / f"r.{fmt}")})')
+        assert (tmp_path / f"r.{fmt}").read_bytes() == mine.read_bytes(), fmt
+
+
+def test_history_data_frame_from_r(r: Any) -> None:
+    """R's fit_model() history (a data frame) draws the same curves as Keras's History.history."""
+    from twinnet.handout import curves_svg
+
+    r.assign("h", r.ro.ListVector({k: r.ro.FloatVector(v) for k, v in HISTORY.items()}))
+    got = r("twinnet:::curves_svg(twinnet:::history_frame(h))")[0]
+    assert got == curves_svg(HISTORY)
+
+
+@pytest.mark.parametrize("name", ["lenet5", "mini_resnet", "imdb_lstm", "googlenet"])
+def test_r_writes_the_same_handout(r: Any, dot: str, name: str, tmp_path: Path) -> None:
+    mine = Path(twinnet.handout(name, tmp_path / "py.html", history=HISTORY if name != "googlenet" else None))
+    r.assign("h", r.ro.ListVector({k: r.ro.FloatVector(v) for k, v in HISTORY.items()}))
+    history = "h" if name != "googlenet" else "NULL"
+    r(f'twinnet::handout("{name}", {r_string(tmp_path / "r.html")}, history = {history})')
+    theirs = (tmp_path / "r.html").read_bytes()
+    assert theirs == mine.read_bytes()
+    assert len(theirs) > 10_000

@@ -1,0 +1,304 @@
+"""Diagrams (Graphviz) and the handout (HTML), with the page checked in headless Chromium."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import ROOT
+
+import twinnet
+from twinnet.diagram import GraphvizError, dot_program, to_dot
+from twinnet.handout import curves_svg, history_series
+from twinnet.registry import layer_types, shared
+
+CATALOG = [entry.name for entry in twinnet.catalog()]
+HISTORY = {"loss": [1.2, 0.6, 0.4, 0.3], "accuracy": [0.6, 0.8, 0.9, 0.93],
+           "val_loss": [0.9, 0.5, 0.45, 0.44], "val_accuracy": [0.7, 0.85, 0.88, 0.9]}
+
+
+def need(program: str | None, what: str) -> str:
+    """The program's path; a skip with a message locally, a failure under CI=true."""
+    if program:
+        return program
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {what} is missing (tools/setup.sh installs it)", pytrace=False)
+    pytest.skip(f"{what} is not installed")
+
+
+def graphviz() -> str:
+    return need(dot_program(), "Graphviz's dot (Debian package graphviz)")
+
+
+def chromium() -> str:
+    found = os.environ.get("TWINNET_CHROMIUM") or next(
+        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+    return need(found, "Chromium (Debian package chromium)")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def png_pixels(data: bytes) -> bytes:
+    """The decompressed image data of a PNG (filter bytes included): enough to tell a blank page."""
+    pos, chunks = 8, []
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind = data[pos + 4:pos + 8]
+        if kind == b"IDAT":
+            chunks.append(data[pos + 8:pos + 8 + length])
+        pos += 12 + length
+    return zlib.decompress(b"".join(chunks))
+
+
+class Page(html.parser.HTMLParser):
+    """The ids, the text per id and the tags of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: dict[str, str] = {}
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: dict[str, list[str]] = {}
+        self._open: list[str] = []
+        self._stack: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if a.get("id"):
+            self.ids[str(a["id"])] = tag
+            self._open.append(str(a["id"]))
+            self.text[str(a["id"])] = []
+        if tag not in ("meta", "br", "img", "link", "input"):
+            self._stack.append(a.get("id"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._stack:
+            closing = self._stack.pop()
+            if closing is not None and self._open and self._open[-1] == closing:
+                self._open.pop()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        for i in self._open:
+            self.text[i].append(data)
+
+
+def parse(page: str) -> Page:
+    p = Page()
+    p.feed(page)
+    return p
+
+
+# -- diagrams --------------------------------------------------------------------------------
+
+def test_every_layer_type_has_a_colour() -> None:
+    families = shared("diagram.json")["families"]
+    typed = [t for fam in families.values() for t in fam["types"]]
+    assert sorted(typed) == sorted(layer_types()), "diagram.json must give each registry type exactly one family"
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_dot_has_a_node_per_layer_and_an_edge_per_input(name: str) -> None:
+    graph = twinnet.expand(name)
+    dot = to_dot(name)
+    nodes = re.findall(r'^\s*"([A-Za-z0-9_]+)" \[label=<', dot, flags=re.M)
+    assert nodes == [layer["name"] for layer in graph["layers"]]
+    edges = re.findall(r'^\s*"([A-Za-z0-9_]+)" -> "([A-Za-z0-9_]+)";$', dot, flags=re.M)
+    assert edges == [(src, layer["name"]) for layer in graph["layers"] for src in layer["inputs"]]
+    for layer in graph["layers"]:
+        shape = "(" + ", ".join("None" if v is None else str(v) for v in layer["output_shape"]) + ")"
+        assert f"<B>{layer['name']}</B>&#160;{layer['type']}</TD></TR><TR><TD>{shape}</TD></TR>" \
+               f"<TR><TD>{layer['params']:,} params</TD>" in dot
+    assert dot.count("{") == dot.count("}")
+    assert f"{graph['params']['total']:,} parameters" in dot
+
+
+def test_blocks_become_clusters() -> None:
+    dot = to_dot("mini_resnet")
+    # stage 1 uses the basic block twice, stage 2 the downsample block and then the basic block once
+    assert re.findall(r'label="([a-z_]+)"\];', dot) == ["basic", "basic", "downsample", "basic"]
+    plain = to_dot("lenet5")
+    assert "subgraph" not in plain
+
+
+def test_titles_are_escaped() -> None:
+    spec = json.loads((ROOT / "shared_specs" / "models" / "mnist_mlp.json").read_text())
+    spec["title"] = 'A <b>bold</b> & "quoted" net'
+    dot = to_dot(spec)
+    assert "A &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; net" in dot
+
+
+@pytest.mark.parametrize("name", ["lenet5", "mini_resnet", "googlenet"])
+def test_svg_and_png(name: str, tmp_path: Path) -> None:
+    graphviz()
+    svg = Path(twinnet.diagram(name, tmp_path / f"{name}.svg")).read_text()
+    assert svg.startswith("<?xml") and svg.rstrip().endswith("</svg>")
+    assert svg.count('class="node"') == len(twinnet.expand(name)["layers"])
+    png = Path(twinnet.diagram(name, tmp_path / "picture.bin", format="png")).read_bytes()
+    width, height = png_size(png)
+    assert width > 100 and height > width  # a top-to-bottom picture
+    dot = Path(twinnet.diagram(name, tmp_path / f"{name}.gv")).read_text()
+    assert dot == to_dot(name)
+
+
+def test_missing_graphviz_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWINNET_DOT", str(tmp_path / "no-such-dot"))
+    with pytest.raises(GraphvizError, match=r"apt-get install graphviz.*TWINNET_DOT"):
+        twinnet.diagram("lenet5", tmp_path / "x.svg")
+    assert not (tmp_path / "x.svg").exists()
+    # the DOT text needs no Graphviz
+    assert twinnet.diagram("lenet5", tmp_path / "x.dot") == str(tmp_path / "x.dot")
+    with pytest.warns(UserWarning, match="the handout has no diagram: Graphviz's `dot` program was not found"):
+        page = Path(twinnet.handout("lenet5", tmp_path / "h.html")).read_text()
+    assert '<p class="missing">No diagram: Graphviz' in page
+
+
+def test_unknown_diagram_format(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="svg, png, dot"):
+        twinnet.diagram("lenet5", tmp_path / "x.jpg")
+
+
+# -- the handout -------------------------------------------------------------------------------
+
+def test_history_series_pairs_training_and_validation() -> None:
+    series = history_series(HISTORY)
+    assert list(series) == ["loss", "accuracy"]
+    assert series["loss"] == {"training": HISTORY["loss"], "validation": HISTORY["val_loss"]}
+    with pytest.raises(TypeError, match="History"):
+        history_series([1, 2, 3])
+
+
+def test_curves_are_drawn_to_scale() -> None:
+    svg = curves_svg({"loss": [2.0, 1.0, 0.0]})
+    points = re.search(r'class="training"[^>]*points="([^"]+)"', svg)
+    assert points is not None
+    xy = [tuple(map(float, p.split(","))) for p in points.group(1).split()]
+    assert [x for x, _ in xy] == sorted(x for x, _ in xy)  # epochs left to right
+    assert xy[0][1] < xy[1][1] < xy[2][1]  # a falling loss goes down the picture (SVG's y grows downwards)
+    assert xy[1][1] == pytest.approx((xy[0][1] + xy[2][1]) / 2)
+    flat = curves_svg({"accuracy": [0.5], "val_accuracy": [0.5]})  # one epoch, constant: no division by zero
+    assert flat.count("<polyline") == 2
+
+
+@pytest.mark.parametrize("name", ["lenet5", "mini_resnet", "imdb_lstm"])
+def test_handout_has_every_part(name: str, tmp_path: Path) -> None:
+    graphviz()
+    page = Path(twinnet.handout(name, tmp_path / "page.html", history=HISTORY)).read_text()
+    p = parse(page)
+    for part in ("code-r", "code-python", "layers", "diagram", "curves"):
+        assert part in p.ids, part
+    assert "".join(p.text["code-r"]).endswith(twinnet.to_code(name, "r"))
+    assert "".join(p.text["code-python"]).endswith(twinnet.to_code(name, "python"))
+    graph = twinnet.expand(name)
+    rows = [a for tag, a in p.tags if tag == "td" and a.get("class") == "num"]
+    assert len(rows) == 2 * len(graph["layers"]) + 1  # number and parameters per layer, and the total
+    assert page.count("<svg") == 1 + 2  # the diagram, loss and accuracy
+    assert page.count('class="node"') == len(graph["layers"])
+    assert '<polyline class="validation"' in page
+    assert "http://" not in page.replace("http://www.w3.org/", "")  # self-contained: nothing to fetch
+    assert "<script" not in page
+
+
+def test_handout_escapes_what_the_spec_says(tmp_path: Path) -> None:
+    graphviz()
+    spec = json.loads((ROOT / "shared_specs" / "models" / "mnist_mlp.json").read_text())
+    spec["description"] = '<script>alert("x")</script> & {{title}}'
+    page = Path(twinnet.handout(spec, tmp_path / "x.html")).read_text()
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; {{title}}" in page  # filled once, not twice
+    assert 'id="curves"' not in page  # no history, no curves
+
+
+def test_handout_without_a_file_is_named_after_the_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    graphviz()
+    monkeypatch.chdir(tmp_path)
+    assert twinnet.handout("mnist_mlp") == "mnist_mlp.html"
+    assert (tmp_path / "mnist_mlp.html").stat().st_size > 5000
+
+
+# -- the command line and the browser ----------------------------------------------------------
+
+CHECK = """
+<script>
+window.addEventListener("load", () => {
+  const box = (sel) => { const e = document.querySelector(sel); if (!e) return null;
+    const r = e.getBoundingClientRect(); return {left: r.left, top: r.top, width: r.width, height: r.height}; };
+  const out = {
+    r: box("#code-r pre"), python: box("#code-python pre"), table: box("#layers"),
+    diagram: box("#diagram svg"), curves: box("#curves svg"),
+    rows: document.querySelectorAll("#layers tbody tr").length,
+    nodes: document.querySelectorAll("#diagram svg g.node").length,
+    title: document.querySelector("h1").textContent,
+  };
+  const pre = document.createElement("pre"); pre.id = "twinnet-check"; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>
+"""
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--hide-scrollbars", "--window-size=1280,2400"]
+
+
+def run_chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_cli_handout_renders_in_chromium(tmp_path: Path) -> None:
+    graphviz()
+    browser = chromium()
+    assert browser
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps(HISTORY))
+    res = subprocess.run([sys.executable, "-m", "twinnet", "handout", "lenet5", "--history", str(history)],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert res.returncode == 0, res.stderr
+    page = tmp_path / "lenet5.html"
+    assert res.stdout.strip() == "lenet5.html" and page.exists()
+
+    # the layout as the browser computed it
+    checked = tmp_path / "checked.html"
+    checked.write_text(page.read_text().replace("</body>", CHECK + "</body>"))
+    dom = run_chromium(["--virtual-time-budget=5000", "--dump-dom", checked.as_uri()], tmp_path / "profile1")
+    found = re.search(r'<pre id="twinnet-check">(.*?)</pre>', dom.stdout, flags=re.S)
+    assert found, f"the check did not run in Chromium: {dom.stderr[-2000:]}"
+    out: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    assert out["title"] == "LeNet-5"
+    for part in ("r", "python", "table", "diagram", "curves"):
+        assert out[part] is not None and out[part]["width"] > 100 and out[part]["height"] > 100, (part, out[part])
+    r, py = out["r"], out["python"]
+    assert r["top"] == py["top"] and r["left"] + r["width"] <= py["left"], "code panels side by side, R first"
+    assert out["rows"] == 9 and out["nodes"] == 9
+
+    # and a picture of it
+    shot = tmp_path / "handout.png"
+    res2 = run_chromium([f"--screenshot={shot}", page.as_uri()], tmp_path / "profile2")
+    assert shot.exists(), res2.stderr[-2000:]
+    data = shot.read_bytes()
+    assert png_size(data) == (1280, 2400)
+    assert len(set(png_pixels(data))) > 64, "the screenshot is blank"
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "twinnet"
+    assert script.exists(), "pip install should create the `twinnet` command"
+    res = subprocess.run([str(script), "diagram", "mnist_mlp"], capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert res.returncode == 0 and res.stdout == to_dot("mnist_mlp")
