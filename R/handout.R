@@ -1,0 +1,245 @@
+# The handout: one self-contained HTML page about a spec (python/twinnet/handout.py;
+# both write the same page, byte for byte, from shared_specs/handout/template.html).
+
+PLACEHOLDER_RE <- "\\{\\{([a-z_]+)\\}\\}"
+CURVE_COLORS <- c(training = "#1f77b4", validation = "#ff7f0e")
+
+handout_template <- function() {
+  cached("handout_template", function() {
+    # Python reads the template in universal-newline mode.
+    gsub("\r\n?", "\n", read_text(specs_path("handout", "template.html")))
+  })
+}
+
+# A training history as metric -> data set ("training", "validation") -> values per epoch, the
+# metrics in the order of their first appearance (handout.py's history_series()).
+history_series <- function(history) {
+  if (inherits(history, "keras_training_history")) history <- history$metrics
+  if (inherits(history, "python.builtin.object")) {
+    if (reticulate::py_has_attr(history, "history")) history <- reticulate::py_get_attr(history, "history")
+    if (inherits(history, "python.builtin.object")) history <- reticulate::py_to_r(history)
+  }
+  metrics <- character()
+  out <- list()
+  add <- function(metric, data, values) {
+    i <- match(metric, metrics)
+    if (is.na(i)) {
+      metrics <<- c(metrics, metric)
+      i <- length(metrics)
+      out[[i]] <<- list()
+    }
+    out[[i]][[data]] <<- as.numeric(values)
+  }
+  if (is.data.frame(history)) {
+    missing <- setdiff(c("epoch", "metric", "value", "data"), names(history))
+    if (length(missing) > 0L) {
+      stop("a history data frame needs the columns epoch, metric, value and data (as fit_model() returns); ",
+           "missing: ", paste(missing, collapse = ", "), call. = FALSE)
+    }
+    metric <- as.character(history$metric)
+    data <- as.character(history$data)
+    bad <- setdiff(unique(data), c("training", "validation"))
+    if (length(bad) > 0L) {
+      stop("the data column of a history is \"training\" or \"validation\", not \"", bad[[1L]], "\"",
+           call. = FALSE)
+    }
+    for (m in unique(metric)) {
+      for (d in unique(data[metric == m])) {
+        rows <- which(metric == m & data == d)
+        rows <- rows[order(history$epoch[rows])]
+        add(m, d, history$value[rows])
+      }
+    }
+  } else if (is.list(history) && (length(history) == 0L || !is.null(names(history)))) {
+    for (key in names(history)) {
+      validation <- startsWith(key, "val_")
+      metric <- if (validation) substring(key, 5L) else key
+      add(metric, if (validation) "validation" else "training", unlist(history[[key]]))
+    }
+  } else {
+    stop("history must be a twinnet_history data frame (from fit_model()), a keras History or a named ",
+         "list of metric name -> values per epoch, not ", r_type_name(history), call. = FALSE)
+  }
+  out <- lapply(out, function(s) s[intersect(c("training", "validation"), names(s))])
+  names(out) <- metrics
+  out
+}
+
+fmt1 <- function(v) sprintf("%.1f", v)
+
+# One metric's chart as inline SVG: epochs across, values up, one line per data set.
+curve_svg <- function(metric, series) {
+  w <- 320
+  h <- 200
+  left <- 52
+  right <- 12
+  top <- 26
+  bottom <- 34
+  every <- unlist(series, use.names = FALSE)
+  finite <- every[is.finite(every)]
+  n <- if (length(series) > 0L) max(lengths(series)) else 0L
+  lo <- if (length(finite) > 0L) min(finite) else 0
+  hi <- if (length(finite) > 0L) max(finite) else 1
+  if (hi - lo < 1e-12) {
+    lo <- lo - 0.5
+    hi <- hi + 0.5
+  }
+  pad <- (hi - lo) * 0.05
+  lo <- lo - pad
+  hi <- hi + pad
+  x_at <- function(epoch) {
+    if (n <= 1L) return(left + (w - left - right) / 2)
+    left + (epoch - 1) * (w - left - right) / (n - 1)
+  }
+  y_at <- function(v) top + (hi - v) * (h - top - bottom) / (hi - lo)
+  m <- html_escape(metric)
+  parts <- c(
+    paste0(sprintf("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" ",
+                   w, h, w, h),
+           sprintf("role=\"img\" aria-label=\"%s per epoch\" font-family=\"DejaVu Sans, sans-serif\" ", m),
+           "font-size=\"11\">"),
+    sprintf("<text x=\"%s\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">%s</text>", fmt1(w / 2), m),
+    sprintf("<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"none\" stroke=\"#d0d4d9\"/>",
+            fmt1(left), fmt1(top), fmt1(w - left - right), fmt1(h - top - bottom))
+  )
+  for (v in c(hi - pad, (hi + lo) / 2, lo + pad)) {
+    parts <- c(parts, sprintf("<text x=\"%s\" y=\"%s\" text-anchor=\"end\">%s</text>",
+                              fmt1(left - 4), fmt1(y_at(v) + 4), sprintf("%.3g", v)))
+  }
+  epochs <- if (n > 0L) sort(unique(c(1L, as.integer(n)))) else integer()
+  for (epoch in epochs) {
+    parts <- c(parts, sprintf("<text x=\"%s\" y=\"%s\" text-anchor=\"middle\">%d</text>",
+                              fmt1(x_at(epoch)), fmt1(h - bottom + 14), epoch))
+  }
+  parts <- c(parts, sprintf("<text x=\"%s\" y=\"%s\" text-anchor=\"middle\">epoch</text>",
+                            fmt1(left + (w - left - right) / 2), fmt1(h - 6)))
+  legend_x <- left + 6
+  for (data in names(series)) {
+    values <- series[[data]]
+    keep <- which(is.finite(values))
+    points <- paste(sprintf("%s,%s", fmt1(x_at(keep)), fmt1(y_at(values[keep]))), collapse = " ")
+    if (length(keep) == 0L) points <- ""
+    color <- CURVE_COLORS[[data]]
+    parts <- c(parts,
+               sprintf("<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>",
+                       data, color, points),
+               sprintf("<text x=\"%s\" y=\"%s\" fill=\"%s\">%s</text>", fmt1(legend_x), fmt1(top + 12), color, data))
+    legend_x <- legend_x + 70
+  }
+  paste(c(parts, "</svg>"), collapse = "")
+}
+
+# The learning curves of a training history, one inline SVG chart per metric.
+curves_svg <- function(history) {
+  series <- history_series(history)
+  charts <- vapply(seq_along(series), function(i) curve_svg(names(series)[[i]], series[[i]]), "")
+  paste(charts, collapse = "\n")
+}
+
+# The diagram as inline SVG, or a note (and a warning) where Graphviz is missing or fails.
+handout_diagram <- function(spec) {
+  svg <- tryCatch(
+    render_dot(to_dot(spec), "svg"),
+    twinnet_graphviz_missing = function(e) e,
+    twinnet_graphviz_error = function(e) e
+  )
+  if (inherits(svg, "condition")) {
+    msg <- conditionMessage(svg)
+    warning("the handout has no diagram: ", msg, call. = FALSE)
+    return(sprintf("<p class=\"missing\">No diagram: %s</p>", html_escape(msg)))
+  }
+  text <- rawToChar(svg)
+  Encoding(text) <- "UTF-8"
+  start <- regexpr("<svg", text, fixed = TRUE)
+  if (start < 0L) {
+    stop(graphviz_condition("twinnet_graphviz_error", "Graphviz's dot wrote no <svg> element"))
+  }
+  trimws(substring(text, start), whitespace = "[ \t\r\n\f\v]")
+}
+
+layer_rows <- function(graph) {
+  rows <- vapply(seq_along(graph$layers), function(i) {
+    layer <- graph$layers[[i]]
+    sprintf(paste0("<tr><td class=\"num\">%d</td><td><code>%s</code></td><td>%s</td>",
+                   "<td><code>%s</code></td><td class=\"num\">%s</td></tr>"),
+            i, html_escape(layer$name), html_escape(layer$type), format_shape(layer$output_shape),
+            count_text(layer$params))
+  }, "")
+  paste(rows, collapse = "\n")
+}
+
+#' Write a handout: one HTML page about a spec
+#'
+#' Writes one self-contained HTML page for students to keep: the spec's
+#' title, description and source, the R (keras3) and the Python code that
+#' build the model side by side, the layer table (output shapes,
+#' parameters), the Graphviz diagram and, when `history` is given, the
+#' training curves. Styles and pictures are inline, so the page works
+#' offline. Python's `twinnet.handout()` writes the same page, byte for byte.
+#'
+#' Where Graphviz is missing (see [diagram()]), the page has a note instead
+#' of the diagram and `handout()` warns.
+#'
+#' @inheritParams to_dot
+#' @param file The path of the HTML file; by default `<spec name>.html` in
+#'   the working directory.
+#' @param history `NULL`, or a training history: the `twinnet_history` data
+#'   frame [fit_model()] returns, or a named list of metric name -> values per
+#'   epoch such as Keras's `History.history` (names starting with `val_` are
+#'   the validation series).
+#' @return The path of the page, invisibly.
+#' @seealso [diagram()], [to_code()].
+#' @examples
+#' file <- tempfile(fileext = ".html")
+#' history <- list(loss = c(1.2, 0.6, 0.4), val_loss = c(0.9, 0.5, 0.45))
+#' # without Graphviz the page has a note instead of the diagram
+#' withCallingHandlers(
+#'   handout("lenet5", file, history = history),
+#'   warning = function(w) invokeRestart("muffleWarning")
+#' )
+#' \dontrun{
+#' utils::browseURL(file)
+#' }
+#' @export
+handout <- function(spec, file = NULL, history = NULL) {
+  s <- load_spec(spec)
+  graph <- expand(s)
+  data <- s$data
+  name <- py_str(graph$name)
+  p <- graph$params
+  curves <- ""
+  if (!is.null(history)) {
+    curves <- paste0("<h2>Training</h2>\n<figure class=\"curves\" id=\"curves\">", curves_svg(history),
+                     "<figcaption>Loss and metrics per epoch, training and validation.</figcaption></figure>")
+  }
+  tags <- json_or(data[["tags"]], list())
+  values <- list(
+    version = html_escape(as.character(utils::packageVersion("twinnet"))),
+    title = html_escape(py_str(json_or(data[["title"]], name))),
+    name = html_escape(name),
+    params = paste(count_text(p$total), "parameters"),
+    tags = if (length(tags) > 0L) html_escape(paste(as.character(unlist(tags)), collapse = ", ")) else "no tags",
+    description = html_escape(py_str(json_or(data[["description"]], "(no description)"))),
+    source = html_escape(py_str(json_or(data[["source"]], "(not given)"))),
+    r_code = html_escape(to_code(s, "r")),
+    python_code = html_escape(to_code(s, "python")),
+    layer_rows = layer_rows(graph),
+    trainable = count_text(p$trainable),
+    non_trainable = count_text(p$non_trainable),
+    total = count_text(p$total),
+    diagram = handout_diagram(s),
+    curves = curves
+  )
+  values <- lapply(values, enc2utf8)
+  template <- handout_template()
+  found <- gregexpr(PLACEHOLDER_RE, template, perl = TRUE)
+  keys <- sub(PLACEHOLDER_RE, "\\1", regmatches(template, found)[[1L]], perl = TRUE)
+  unknown <- setdiff(keys, names(values))
+  if (length(unknown) > 0L) stop("internal error: the handout template has the unknown field {{", unknown[[1L]],
+                                 "}}", call. = FALSE)
+  page <- template
+  regmatches(page, found) <- list(vapply(keys, function(k) values[[k]], "", USE.NAMES = FALSE))
+  if (is.null(file)) file <- paste0(name, ".html")
+  writeBin(charToRaw(enc2utf8(page)), file)
+  invisible(file)
+}

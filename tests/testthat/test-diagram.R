@@ -1,0 +1,193 @@
+# to_dot() and diagram(): the DOT text of a spec and its drawing by Graphviz
+# (python/twinnet/diagram.py writes the same text and the same pictures).
+
+dot_lines <- function(dot) strsplit(dot, "\n", fixed = TRUE)[[1L]]
+
+# The names of the nodes a DOT text declares, and its edges as "from -> to".
+dot_nodes <- function(dot) {
+  lines <- grep("^ +\"[^\"]+\" \\[label=<", dot_lines(dot), value = TRUE)
+  sub("^ +\"([^\"]+)\" \\[label=<.*$", "\\1", lines)
+}
+dot_edges <- function(dot) {
+  lines <- grep("^  \"[^\"]+\" -> \"[^\"]+\";$", dot_lines(dot), value = TRUE)
+  sub("^  \"([^\"]+)\" -> \"([^\"]+)\";$", "\\1 -> \\2", lines)
+}
+
+test_that("to_dot() draws one node per layer and one edge per input", {
+  skip_if_no_python("jsonschema")
+  for (name in c("lenet5", "mini_resnet", "imdb_lstm", "googlenet", "stock_gru")) {
+    g <- expand(name)
+    dot <- to_dot(name)
+    expect_type(dot, "character")
+    expect_length(dot, 1L)
+    expect_true(endsWith(dot, "}\n"), label = name)
+    expect_identical(dot_lines(dot)[[1L]], sprintf("digraph \"%s\" {", name))
+    expect_identical(dot_nodes(dot), layer_names(g), label = name)
+    want <- unlist(lapply(g$layers, function(l) sprintf("%s -> %s", unlist(l$inputs), l$name)))
+    expect_identical(dot_edges(dot), want, label = name)
+    # braces balance: every cluster is closed
+    chars <- strsplit(gsub("<[^>]*>", "", dot), "")[[1L]]
+    expect_equal(sum(chars == "{"), sum(chars == "}"), label = name)
+  }
+})
+
+test_that("each node shows the layer's name, type, output shape and parameters", {
+  skip_if_no_python("jsonschema")
+  dot <- to_dot("lenet5")
+  c1 <- grep("^  \"c1\" \\[", dot_lines(dot), value = TRUE)
+  expect_length(c1, 1L)
+  expect_match(c1, "<B>c1</B>&#160;Conv2D", fixed = TRUE)
+  expect_match(c1, "<TD>(None, 28, 28, 6)</TD>", fixed = TRUE)
+  expect_match(c1, "<TD>156 params</TD>", fixed = TRUE)
+  expect_match(c1, "BGCOLOR=\"#cfe2f3\"", fixed = TRUE)
+  expect_match(dot, "<BR/>61,706 parameters>", fixed = TRUE)
+  # thousands separators, never scientific notation
+  big <- to_dot("vgg16")
+  expect_match(big, "<BR/>138,357,544 parameters>", fixed = TRUE)
+  expect_match(big, "102,764,544 params", fixed = TRUE)
+  expect_false(grepl("e+", big, fixed = TRUE))
+})
+
+test_that("the layers of each use of a block are grouped in a dashed cluster", {
+  skip_if_no_python("jsonschema")
+  dot <- to_dot("mini_resnet")
+  lines <- dot_lines(dot)
+  expect_equal(sum(grepl("^  subgraph \"cluster_[0-9]+\" \\{$", lines)), 4L)
+  expect_equal(sum(lines == "  }"), 4L)
+  expect_match(dot, "graph [style=\"rounded,dashed\", color=\"#999999\", fontname=\"DejaVu Sans\", fontsize=\"10\", fontcolor=\"#555555\", label=\"downsample\"];",
+               fixed = TRUE)
+  # layers outside blocks are not indented into a cluster
+  expect_true("  \"stem\" [label=<<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\" BGCOLOR=\"#cfe2f3\"><TR><TD><B>stem</B>&#160;Conv2D</TD></TR><TR><TD>(None, 32, 32, 16)</TD></TR><TR><TD>432 params</TD></TR></TABLE>>];" %in% lines)
+  expect_false(any(grepl("subgraph", dot_lines(to_dot("lenet5")))))
+})
+
+test_that("every registry layer type has a colour in diagram.json", {
+  table <- jsonlite::read_json(system.file("specs", "diagram.json", package = "twinnet"))
+  types <- unlist(lapply(table$families, function(f) unlist(f$types)))
+  expect_true(all(grepl("^#[0-9a-f]{6}$", vapply(table$families, function(f) f$color, ""))))
+  missing <- setdiff(names(twinnet:::layer_types()), types)
+  expect_identical(missing, character(), label = "layer types without a colour")
+  expect_false(anyDuplicated(types) > 0L)
+})
+
+test_that("HTML-like text in a title is escaped in the DOT label", {
+  skip_if_no_python("jsonschema")
+  dot <- to_dot(tiny_spec(title = "A <b>&\"quoted\" net"))
+  expect_match(dot, "label=<<B>A &lt;b&gt;&amp;&quot;quoted&quot; net</B><BR/>46 parameters>", fixed = TRUE)
+})
+
+test_that("diagram() without a file gives the DOT text, printed as is", {
+  skip_if_no_python("jsonschema")
+  d <- diagram("mnist_mlp")
+  expect_s3_class(d, "twinnet_dot")
+  expect_identical(as.character(d), to_dot("mnist_mlp"))
+  expect_output(print(d), "digraph \"mnist_mlp\" {", fixed = TRUE)
+})
+
+test_that("diagram() writes a .dot or .gv file without Graphviz", {
+  skip_if_no_python("jsonschema")
+  withr::local_envvar(TWINNET_DOT = "/nonexistent/dot")
+  file <- withr::local_tempfile(fileext = ".dot")
+  expect_identical(withVisible(diagram("lenet5", file))$visible, FALSE)
+  expect_identical(diagram("lenet5", file), file)
+  expect_identical(readBin(file, "raw", file.size(file)), charToRaw(to_dot("lenet5")))
+  gv <- withr::local_tempfile(fileext = ".GV")
+  diagram("lenet5", gv)
+  expect_identical(readChar(gv, file.size(gv), useBytes = TRUE), to_dot("lenet5"))
+  other <- withr::local_tempfile(fileext = ".txt")
+  diagram("lenet5", other, format = "dot")
+  expect_true(file.size(other) > 0)
+})
+
+test_that("an unknown format is refused, saying which formats there are", {
+  skip_if_no_python("jsonschema")
+  expect_error(diagram("lenet5", withr::local_tempfile(fileext = ".pdf")),
+               "diagram format must be one of svg, png, dot (from the file's extension or `format`), not 'pdf'",
+               fixed = TRUE)
+  expect_error(diagram("lenet5", withr::local_tempfile(), format = "jpeg"), "not 'jpeg'", fixed = TRUE)
+  expect_error(diagram("lenet5", withr::local_tempfile()), "not ''", fixed = TRUE)
+})
+
+test_that("a missing Graphviz signals a classed error saying how to install it", {
+  skip_if_no_python("jsonschema")
+  withr::local_envvar(TWINNET_DOT = "/nonexistent/dot")
+  file <- withr::local_tempfile(fileext = ".svg")
+  err <- tryCatch(diagram("lenet5", file), twinnet_graphviz_missing = function(e) e)
+  expect_s3_class(err, "twinnet_graphviz_missing")
+  expect_identical(class(err), c("twinnet_graphviz_missing", "error", "condition"))
+  expect_identical(conditionMessage(err), paste0(
+    "Graphviz's `dot` program was not found, so the diagram cannot be drawn as SVG. ",
+    "Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; ",
+    "others: https://graphviz.org/download/) or set TWINNET_DOT to the path of `dot`. ",
+    "Without Graphviz, a file ending in .dot gets the DOT text."
+  ))
+  expect_false(file.exists(file))
+  expect_error(diagram("lenet5", withr::local_tempfile(fileext = ".png")), class = "twinnet_graphviz_missing")
+  expect_error(diagram("lenet5", withr::local_tempfile(fileext = ".png")), "drawn as PNG", fixed = TRUE)
+  # a TWINNET_DOT that is not executable counts as missing too
+  not_executable <- withr::local_tempfile()
+  writeLines("not a program", not_executable)
+  Sys.chmod(not_executable, "0644")
+  withr::local_envvar(TWINNET_DOT = not_executable)
+  expect_null(twinnet:::dot_program())
+  expect_error(diagram("lenet5", file), class = "twinnet_graphviz_missing")
+})
+
+test_that("a failing dot signals twinnet_graphviz_error with its message", {
+  skip_on_os("windows")
+  skip_if_no_python("jsonschema")
+  fake <- withr::local_tempfile()
+  writeLines(c("#!/bin/sh", "echo 'Error: something broke' >&2", "exit 3"), fake)
+  Sys.chmod(fake, "0755")
+  withr::local_envvar(TWINNET_DOT = fake)
+  err <- tryCatch(diagram("lenet5", withr::local_tempfile(fileext = ".svg")), twinnet_graphviz_error = function(e) e)
+  expect_s3_class(err, "twinnet_graphviz_error")
+  expect_identical(conditionMessage(err), "Graphviz's dot failed (exit 3): Error: something broke")
+})
+
+test_that("diagram() writes an SVG with one node per layer", {
+  skip_if_no_python("jsonschema")
+  skip_if_no_graphviz()
+  for (name in c("lenet5", "mini_resnet")) {
+    file <- withr::local_tempfile(fileext = ".svg")
+    expect_identical(diagram(name, file), file)
+    svg <- readChar(file, file.size(file), useBytes = TRUE)
+    expect_true(startsWith(svg, "<?xml"), label = name)
+    expect_match(svg, "<svg ", fixed = TRUE)
+    expect_match(svg, "</svg>\n$")
+    nodes <- gregexpr("<g id=\"node[0-9]+\" class=\"node\">", svg)[[1L]]
+    expect_equal(length(nodes), length(expand(name)$layers), label = name)
+    edges <- gregexpr("class=\"edge\"", svg, fixed = TRUE)[[1L]]
+    expect_equal(length(edges), length(dot_edges(to_dot(name))), label = name)
+  }
+})
+
+test_that("diagram() writes a PNG", {
+  skip_if_no_python("jsonschema")
+  skip_if_no_graphviz()
+  file <- withr::local_tempfile(fileext = ".png")
+  diagram("lenet5", file)
+  expect_gt(file.size(file), 1000)
+  bytes <- readBin(file, "raw", file.size(file))
+  expect_identical(bytes[1:8], as.raw(c(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)))
+  # format overrides the extension
+  other <- withr::local_tempfile(fileext = ".img")
+  diagram("lenet5", other, format = "PNG")
+  expect_identical(readBin(other, "raw", file.size(other)), bytes)
+})
+
+test_that("R writes the same DOT text and pictures as Python", {
+  skip_if_no_python("twinnet")
+  py <- reticulate::import("twinnet", convert = TRUE)
+  for (name in catalog()$name) {
+    expect_identical(to_dot(name), py$to_dot(name), label = name)
+  }
+  skip_if_no_graphviz()
+  for (fmt in c("svg", "png")) {
+    mine <- withr::local_tempfile(fileext = paste0(".", fmt))
+    theirs <- withr::local_tempfile(fileext = paste0(".", fmt))
+    diagram("mini_resnet", mine)
+    py$diagram("mini_resnet", theirs)
+    expect_identical(readBin(mine, "raw", file.size(mine)), readBin(theirs, "raw", file.size(theirs)), label = fmt)
+  }
+})
