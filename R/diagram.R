@@ -146,11 +146,12 @@ graphviz_condition <- function(class, message) {
 }
 
 # Graphviz's drawing of DOT text as "svg" or "png": a raw vector.
-# Signals twinnet_graphviz_missing or twinnet_graphviz_error (Python's GraphvizError).
+# Signals twinnet_graphviz_error (Python's GraphvizError); also twinnet_graphviz_missing when dot is missing.
 render_dot <- function(dot, format) {
   program <- dot_program()
   if (is.null(program)) {
-    stop(graphviz_condition("twinnet_graphviz_missing", sprintf(GRAPHVIZ_MISSING, toupper(format))))
+    stop(graphviz_condition(c("twinnet_graphviz_missing", "twinnet_graphviz_error"),
+                            sprintf(GRAPHVIZ_MISSING, toupper(format))))
   }
   input <- tempfile("twinnet-", fileext = ".gv")
   output <- tempfile("twinnet-")
@@ -187,8 +188,9 @@ path_suffix <- function(file) {
 #' SVG and PNG need Graphviz's `dot` program: the one named by the
 #' environment variable `TWINNET_DOT`, else `dot` on the `PATH`. Where it is
 #' missing, drawing signals a condition of class `twinnet_graphviz_missing`
-#' saying how to install it; where `dot` fails, one of class
-#' `twinnet_graphviz_error`. A `.dot` file needs no Graphviz.
+#' (a `twinnet_graphviz_error` too) saying how to install it; where `dot`
+#' fails, one of class `twinnet_graphviz_error`. A `.dot` file needs no
+#' Graphviz.
 #'
 #' @inheritParams to_dot
 #' @param file `NULL`, or the path of the file to write.

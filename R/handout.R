@@ -140,7 +140,6 @@ curves_svg <- function(history) {
 handout_diagram <- function(spec) {
   svg <- tryCatch(
     render_dot(to_dot(spec), "svg"),
-    twinnet_graphviz_missing = function(e) e,
     twinnet_graphviz_error = function(e) e
   )
   if (inherits(svg, "condition")) {

@@ -114,7 +114,7 @@ test_that("a missing Graphviz signals a classed error saying how to install it",
   file <- withr::local_tempfile(fileext = ".svg")
   err <- tryCatch(diagram("lenet5", file), twinnet_graphviz_missing = function(e) e)
   expect_s3_class(err, "twinnet_graphviz_missing")
-  expect_identical(class(err), c("twinnet_graphviz_missing", "error", "condition"))
+  expect_identical(class(err), c("twinnet_graphviz_missing", "twinnet_graphviz_error", "error", "condition"))
   expect_identical(conditionMessage(err), paste0(
     "Graphviz's `dot` program was not found, so the diagram cannot be drawn as SVG. ",
     "Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; ",
