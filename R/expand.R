@@ -41,8 +41,38 @@ expand <- function(spec) {
 }
 
 # Expand a document that has passed the schema (the semantic checks happen here).
+# A graph that load_spec() has just made for this very document, under the
+# limits in force now, is taken instead of expanding the document again (see
+# offer_expansion()).
 expand_document <- function(doc) {
-  ex <- new_expander(doc)
+  limits <- current_limits()
+  offer <- the$offered_expansion
+  the$offered_expansion <- NULL # taken at most once
+  if (!is.null(offer) && identical(offer$limits, limits) && identical(offer$doc, doc, num.eq = FALSE)) {
+    return(offer$graph)
+  }
+  expand_fresh(doc, limits)
+}
+
+# load_spec()'s semantic checks: expand the document, and leave the graph for
+# the next expand_document() (expand(load_spec(x)) and build_model(x) expand a
+# spec right after loading it). The same document under the same limits gives
+# the same graph; identical() returns at once for the same object, which is
+# what load_spec() hands on (num.eq = FALSE: 0 and -0 differ).
+offer_expansion <- function(doc) {
+  the$offered_expansion <- NULL
+  limits <- current_limits()
+  graph <- expand_fresh(doc, limits)
+  the$offered_expansion <- list(doc = doc, limits = limits, graph = graph)
+  invisible(graph)
+}
+
+current_limits <- function() {
+  lapply(c(max_params = "max_params", max_activation = "max_activation", max_layers = "max_layers"), get_limit)
+}
+
+expand_fresh <- function(doc, limits) {
+  ex <- new_expander(doc, limits)
   top <- new_scope()
   last <- expand_list(ex, doc[["layers"]], top, "/layers", character())
   outputs <- if (has_field(doc, "outputs")) {
@@ -71,12 +101,14 @@ expand_document <- function(doc) {
 
 # Every layer must lead to an output (Keras would silently drop one that does not).
 check_connected <- function(layers, outputs) {
-  needed <- outputs
-  for (layer in rev(layers)) {
-    if (layer$name %in% needed) needed <- c(needed, unlist(layer$inputs))
+  names <- vapply(layers, function(l) l$name, "")
+  needed <- names %in% outputs
+  for (i in rev(seq_along(layers))) {
+    if (needed[[i]]) needed[names %in% unlist(layers[[i]]$inputs)] <- TRUE
   }
-  for (layer in layers) {
-    if (!layer$name %in% needed) {
+  for (i in seq_along(layers)) {
+    layer <- layers[[i]]
+    if (!needed[[i]]) {
       stop_spec(layer$source, sprintf(paste0(
         "layer '%s' does not lead to any output; use it as an input of a later layer ",
         "or list it in \"outputs\""), layer$name), "disconnected")
@@ -113,7 +145,7 @@ check_expect <- function(doc, graph) {
 
 # -- the state of one expansion ------------------------------------------------
 
-new_expander <- function(doc) {
+new_expander <- function(doc, limits) {
   ex <- new.env(parent = emptyenv())
   ex$blocks <- field(doc, "blocks", empty_object())
   ex$layers <- list()
@@ -121,8 +153,8 @@ new_expander <- function(doc) {
   ex$full_names <- character()
   ex$total_params <- 0
   ex$sizes <- list() # block name -> layers one use of it unrolls to
-  ex$limits <- lapply(c(max_params = "max_params", max_activation = "max_activation", max_layers = "max_layers"),
-                      get_limit)
+  ex$limits <- limits
+  ex$types <- layer_types()
   ex
 }
 
@@ -135,20 +167,20 @@ too_large_error <- function(ex, path, what, limit_name) {
 
 # One more layer: the layer count, its output size per sample and the running parameter count.
 check_layer <- function(ex, layer, shape, path) {
-  label <- sprintf("layer '%s' (%s)", layer$name, layer$type)
+  label <- function() sprintf("layer '%s' (%s)", layer$name, layer$type)
   count <- length(ex$layers) + 1
   if (count > ex$limits$max_layers) {
-    stop(too_large_error(ex, path, sprintf("%s is layer number %s of the model", label, format_count(count)),
+    stop(too_large_error(ex, path, sprintf("%s is layer number %s of the model", label(), format_count(count)),
                          "max_layers"))
   }
-  values <- prod(ifelse(is.na(shape), 1, shape))
+  values <- prod(shape[!is.na(shape)])
   if (values > ex$limits$max_activation) {
-    stop(too_large_error(ex, path, sprintf("%s outputs %s values per sample", label, format_count(values)),
+    stop(too_large_error(ex, path, sprintf("%s outputs %s values per sample", label(), format_count(values)),
                          "max_activation"))
   }
   ex$total_params <- ex$total_params + as.numeric(layer$params)
   if (ex$total_params > ex$limits$max_params) {
-    stop(too_large_error(ex, path, sprintf("%s brings the model to %s parameters", label,
+    stop(too_large_error(ex, path, sprintf("%s brings the model to %s parameters", label(),
                                            format_count(ex$total_params)), "max_params"))
   }
 }
@@ -216,10 +248,10 @@ resolve <- function(ref, scope, path) {
 
 # Substitute a "$name" block parameter; list(value, path of where it was written).
 param <- function(value, scope, path) {
-  if (json_is_string(value)) {
-    m <- regmatches(value, regexec(PARAM_RE, value, perl = TRUE))[[1L]]
-    if (length(m) == 2L) {
-      name <- m[[2L]]
+  if (json_is_string(value) && startsWith(value, "$")) {
+    if (grepl(PARAM_RE, value, perl = TRUE)) {
+      name <- substring(value, 2L)
+      if (endsWith(name, "\n")) name <- substr(name, 1L, nchar(name) - 1L) # "$" matches before a final newline
       if (!name %in% names(scope$params)) {
         where <- if (nzchar(scope$prefix)) "this block" else "the top level (parameters live in blocks)"
         stop_spec(path, sprintf("'%s' is not a parameter of %s", value, where), "unknown_parameter",
@@ -270,7 +302,7 @@ inputs_of <- function(entry, scope, path, previous) {
 
 expand_layer <- function(ex, entry, scope, path, previous) {
   t <- entry[["type"]]
-  info <- layer_types()[[t]]
+  info <- ex$types[[t]]
   local <- field(entry, "name")
   if (is.null(local) || !nzchar(local)) local <- auto_name(scope, info$auto_name)
   full <- claim(ex, local, scope, if (has_field(entry, "name")) paste0(path, "/name") else path)
@@ -289,17 +321,34 @@ expand_layer <- function(ex, entry, scope, path, previous) {
     stop_spec(paste0(path, "/inputs"), sprintf("%s takes %s input(s), found %d", t, want, length(inputs)),
               "invalid_value")
   }
-  config <- empty_object()
-  for (arg in names(info$args)) {
-    spec <- info$args[[arg]]
-    given <- if (has_field(entry, arg)) {
-      param(entry[[arg]], scope, sprintf("%s/%s", path, arg))
+  args <- info$args
+  written <- names(entry)
+  plan <- layer_plan(t, args)
+  if (is.null(plan$template)) { # a default the registry gets wrong: each argument in turn, as written
+    config <- empty_object()
+    todo <- names(args)
+  } else { # the defaults, canonical already; then what the entry writes and what a default derives
+    config <- plan$template
+    todo <- plan$args[plan$derived | plan$args %in% written]
+  }
+  for (arg in todo) {
+    spec <- args[[arg]]
+    where <- NULL # the argument's own pointer, unless a block parameter gave the value
+    if (arg %in% written) {
+      value <- entry[[arg]]
+      if (json_is_string(value) && startsWith(value, "$")) {
+        given <- param(value, scope, sprintf("%s/%s", path, arg))
+        value <- given$value
+        where <- given$path
+      }
     } else {
-      list(value = spec[["default"]], path = sprintf("%s/%s", path, arg))
+      value <- spec[["default"]]
     }
-    value <- given$value
     if (is.null(value) && has_field(spec, "null_means")) value <- config[[spec$null_means]]
-    config[arg] <- list(canonical(t, arg, spec, value, given$path))
+    # (the pointer is only worked out for an error message)
+    value <- canonical(t, arg, spec, value, if (is.null(where)) sprintf("%s/%s", path, arg) else where,
+                       check = plan$checks[[arg]])
+    if (is.null(value)) config[arg] <- list(NULL) else config[[arg]] <- value
   }
   layer <- list(name = full, type = t, inputs = as.list(inputs), config = config, source = path)
   if (has_field(entry, "weights")) {
@@ -318,7 +367,11 @@ expand_layer <- function(ex, entry, scope, path, previous) {
 }
 
 # A shape as a JSON array: NA becomes null, lengths become integers.
-shape_json <- function(shape) lapply(shape, function(v) if (is.na(v)) NULL else as_count(v))
+shape_json <- function(shape) {
+  out <- vector("list", length(shape))
+  for (i in which(!is.na(shape))) out[[i]] <- as_count(shape[[i]])
+  out
+}
 
 expand_block <- function(ex, entry, scope, path, previous, stack) {
   name <- entry[["block"]]
@@ -407,11 +460,43 @@ check_weights <- function(weights, path) {
   invisible(NULL)
 }
 
+# What expand_layer() needs of a layer type, worked out once per session:
+# `args` (the argument names, in the registry's order), `derived` (whether an
+# argument's default comes from another argument, "null_means") and `template`
+# (the config of a layer that writes no argument, every default in canonical
+# form, NULL where a default is derived; NULL if a default is not valid, so
+# that the error is signalled at the layer, as the loop over every argument
+# does, or if a default derives from an argument that comes after it).
+layer_plan <- function(layer_type, args) {
+  memo <- cached("layer_plans", function() new.env(parent = emptyenv()))
+  plan <- memo[[layer_type]]
+  if (!is.null(plan)) return(plan)
+  names <- names(args) %||% character()
+  derived <- vapply(args, function(spec) is.null(spec[["default"]]) && has_field(spec, "null_means"), logical(1),
+                    USE.NAMES = FALSE)
+  target_first <- vapply(seq_along(names), function(i) {
+    !derived[[i]] || isTRUE(match(args[[i]][["null_means"]], names) < i)
+  }, logical(1))
+  template <- if (!all(target_first)) NULL else tryCatch({
+    config <- empty_object()
+    for (i in seq_along(names)) {
+      value <- if (derived[[i]]) NULL else canonical(layer_type, names[[i]], args[[i]], args[[i]][["default"]], "")
+      config[names[[i]]] <- list(value)
+    }
+    config
+  }, twinnet_spec_error = function(e) NULL)
+  checks <- lapply(names, function(arg) arg_validator(layer_type, arg))
+  names(checks) <- names
+  plan <- list(args = names, derived = derived, template = template, checks = checks)
+  assign(layer_type, plan, envir = memo)
+  plan
+}
+
 # Check one argument against its kind and write it in canonical form: the one
 # place where integers become R integers, so that Keras gets ints.
-canonical <- function(layer_type, arg, spec, value, path) {
-  sch <- arg_schema(layer_type, arg)
-  if (!schema_valid(sch, value)) {
+canonical <- function(layer_type, arg, spec, value, path, check = arg_validator(layer_type, arg)) {
+  if (!check(value)) {
+    sch <- arg_schema(layer_type, arg)
     text <- if (json_is_string(value)) sprintf("\"%s\"", value) else py_repr(value)
     stop_spec(path, sprintf("expected %s, found %s", sch$description, text), "invalid_value")
   }

@@ -42,7 +42,7 @@ load_spec <- function(source) {
   if (inherits(source, "twinnet_spec")) return(source)
   src <- read_source(source)
   validate_document(src$doc, src$text)
-  expand_document(src$doc)
+  offer_expansion(src$doc) # the semantic checks
   new_twinnet_spec(src$doc, src$origin)
 }
 
@@ -362,6 +362,7 @@ schema_errors <- function(doc, text = NULL) {
   json <- python_module("json", "to read JSON")
   builtins <- reticulate::import_builtins(convert = FALSE)
   pydoc <- json$loads(if (is.null(text)) to_json(doc) else text)
+  if (isTRUE(reticulate::py_to_r(reticulate::py_call(fast_schema_check(), pydoc)))) return(list())
   lapply(reticulate::iterate(validator$iter_errors(pydoc)), function(err) {
     list(
       tokens = as.list(reticulate::py_to_r(builtins$list(err$absolute_path))),

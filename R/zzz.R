@@ -45,3 +45,44 @@ first_line <- function(text) {
   lines <- trimws(lines[nzchar(trimws(lines))])
   if (length(lines) == 0L) "" else lines[[1L]]
 }
+
+# Python code that twinnet runs through reticulate (it never imports Python's
+# twinnet package): functions defined once per session in a namespace of their
+# own, so that work over many Python objects is one call from R.
+PYTHON_HELPERS <- "
+def make_fast_check(whole, types):
+    # The JSON Schema split for speed, as python/twinnet/registry.py's is_valid_document():
+    # the document without its layers, and one validator per layer type.
+    import jsonschema
+    skeleton = {**whole, '$defs': {**whole['$defs'], 'layer': {'type': 'object'}}}
+    per_type = {t: jsonschema.Draft202012Validator({'$id': whole['$id'], '$defs': whole['$defs'],
+                                                    '$ref': f'#/$defs/layer_{t}'})
+                for t in types}
+    skeleton = jsonschema.Draft202012Validator(skeleton)
+
+    def is_valid(doc):
+        if not skeleton.is_valid(doc):
+            return False
+        lists = [doc['layers'], *(block['layers'] for block in doc.get('blocks', {}).values())]
+        for entry in (e for entries in lists for e in entries):
+            if 'block' in entry:  # a block use: the skeleton checked it
+                continue
+            check = per_type.get(entry['type']) if isinstance(entry.get('type'), str) else None
+            if check is None or not check.is_valid(entry):
+                return False
+        return True
+
+    return is_valid
+
+
+import types as _types
+helpers = _types.SimpleNamespace(make_fast_check=make_fast_check)
+"
+
+# PYTHON_HELPERS's functions (not converting to R): python_helpers()$make_fast_check(...).
+python_helpers <- function() {
+  cached("python_helpers", function() {
+    python_module("json", "to read JSON") # says what to do when Python cannot be started
+    reticulate::py_get_item(reticulate::py_run_string(PYTHON_HELPERS, local = TRUE, convert = FALSE), "helpers")
+  })
+}
