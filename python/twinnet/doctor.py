@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-__all__ = ["doctor", "mapped_libpython", "python_info", "r_info"]
+__all__ = ["doctor", "graphviz_version", "mapped_libpython", "python_info", "r_info"]
 
 
 def _version(dist: str) -> str | None:
@@ -66,6 +66,17 @@ def r_info(timeout: float = 300) -> dict[str, Any]:
     return json.loads(res.stdout[res.stdout.index("{"):])
 
 
+def graphviz_version() -> str | None:
+    """What Graphviz's dot says of its version, or None where it is missing."""
+    from .diagram import dot_program
+
+    program = dot_program()
+    if program is None:
+        return None
+    res = subprocess.run([program, "-V"], capture_output=True, text=True, timeout=60, check=False)
+    return (res.stderr or res.stdout).strip() or program
+
+
 def doctor(out: Any = None) -> bool:
     """Print both sides and return True when R and Python use the same interpreter."""
     out = out or sys.stdout
@@ -92,6 +103,8 @@ def doctor(out: Any = None) -> bool:
     if r_error:
         print(f"  R: {r_error}", file=out)
     verdict = "yes" if same else "NO"
+    print(f"  {'graphviz':15} {graphviz_version() or 'missing: diagrams and handouts need it (Debian: graphviz)'}",
+          file=out)
     print(f"  same interpreter in R and Python: {verdict}", file=out)
     if py["libpython"] is None:
         print("  note: this Python links libpython statically; R embedded in it (rpy2) cannot load "

@@ -302,3 +302,12 @@ def test_console_script_is_installed() -> None:
     res = subprocess.run([str(script), "diagram", "mnist_mlp"], capture_output=True, text=True, timeout=120,
                          check=False)
     assert res.returncode == 0 and res.stdout == to_dot("mnist_mlp")
+
+
+def test_doctor_reports_graphviz(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from twinnet.doctor import graphviz_version
+
+    graphviz()
+    assert (graphviz_version() or "").startswith("dot - graphviz version")
+    monkeypatch.setenv("TWINNET_DOT", str(tmp_path / "missing"))
+    assert graphviz_version() is None
