@@ -36,18 +36,9 @@ build_model <- function(spec, seed = NULL, compile = TRUE) {
   graph <- expand(spec)
   keras <- keras_module()
   if (!is.null(seed)) keras$utils$set_random_seed(as.integer(seed))
-  tensors <- new.env(parent = emptyenv())
-  for (layer in graph$layers) {
-    obj <- keras_call(layer, make_layer(keras, layer))
-    if (layer$type == "Input") {
-      tensors[[layer$name]] <- obj
-      next
-    }
-    args <- lapply(layer$inputs, function(n) tensors[[n]])
-    tensors[[layer$name]] <- keras_call(layer, obj(if (length(args) > 1L) args else args[[1L]]))
-  }
-  ins <- lapply(graph$inputs, function(n) tensors[[n]])
-  outs <- lapply(graph$outputs, function(n) tensors[[n]])
+  tensors <- build_layers(keras, graph)
+  ins <- lapply(graph$inputs, function(n) reticulate::py_get_item(tensors, n))
+  outs <- lapply(graph$outputs, function(n) reticulate::py_get_item(tensors, n))
   model <- keras$Model(
     inputs = if (length(ins) == 1L) ins[[1L]] else ins,
     outputs = if (length(outs) == 1L) outs[[1L]] else outs,
@@ -95,26 +86,27 @@ compile_model <- function(model, settings) {
   invisible(model)
 }
 
+# Make and call every layer, in Python: the layers' names, types, inputs and
+# configs go over to Python in one conversion (the one reticulate applies to
+# each argument of a call), and Keras is called from a short Python loop (PYTHON_HELPERS),
+# not once per layer through reticulate. A layer Keras refuses is a spec error
+# at that layer, with the first line of the exception's text. Returns a Python
+# dict: layer name -> its output tensor (or the Input).
+build_layers <- function(keras, graph) {
+  layers <- lapply(graph$layers, function(l) list(name = l$name, type = l$type, inputs = l$inputs, config = l$config))
+  res <- python_helpers()$build_layers(keras, layers) # (converted as any argument is: in C, in one go)
+  failed <- reticulate::py_to_r(reticulate::py_get_item(res, 0L))
+  if (!is.null(failed)) {
+    layer <- graph$layers[[failed + 1L]]
+    text <- reticulate::py_to_r(reticulate::py_get_item(res, 1L))
+    stop_spec(layer$source, sprintf("Keras cannot build layer '%s' (%s): %s", layer$name, layer$type,
+                                    sub("^[A-Za-z_.]*(Error|Exception): ", "", first_line(text))), "build")
+  }
+  reticulate::py_get_item(res, 2L)
+}
+
 # Python's keras module (imported on first use: loading twinnet stays fast).
 keras_module <- function() python_module("keras", "to build the model", convert = TRUE)
-
-make_layer <- function(keras, layer) {
-  config <- layer$config
-  if (layer$type == "Input") {
-    return(keras$Input(shape = reticulate::tuple(config$shape), dtype = config$dtype, name = layer$name))
-  }
-  do.call(keras$layers[[layer$type]], c(list(name = layer$name), config))
-}
-
-# Evaluate a Keras call; a Python error becomes a spec error at the layer
-# (a shape Keras refuses that the checks let through), not a traceback.
-keras_call <- function(layer, expr) {
-  tryCatch(expr, error = function(e) {
-    if (inherits(e, "twinnet_spec_error")) stop(e)
-    stop_spec(layer$source, sprintf("Keras cannot build layer '%s' (%s): %s",
-                                    layer$name, layer$type, python_error_text(e)), "build")
-  })
-}
 
 # The first line of a Python exception's text, without its class name.
 python_error_text <- function(e) {

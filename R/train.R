@@ -35,9 +35,9 @@ fit_model <- function(model, x, y, epochs = 1L, batch_size = 32L, validation_dat
                       validation_split = 0, shuffle = TRUE, seed = NULL, verbose = NULL) {
   keras <- keras_module()
   if (!is.null(seed)) keras$utils$set_random_seed(as.integer(seed))
-  if (!is.null(validation_data)) validation_data <- reticulate::tuple(lapply(validation_data, as_array))
+  if (!is.null(validation_data)) validation_data <- reticulate::tuple(lapply(validation_data, as_input))
   fitted <- model$fit(
-    x = as_array(x), y = as_array(y), epochs = as.integer(epochs), batch_size = as.integer(batch_size),
+    x = as_input(x), y = as_input(y), epochs = as.integer(epochs), batch_size = as.integer(batch_size),
     validation_data = validation_data, validation_split = validation_split, shuffle = shuffle,
     verbose = keras_verbose(verbose)
   )
@@ -52,7 +52,7 @@ fit_model <- function(model, x, y, epochs = 1L, batch_size = 32L, validation_dat
 #' @return A named numeric vector: the loss and each compiled metric.
 #' @export
 evaluate_model <- function(model, x, y, batch_size = 32L, verbose = NULL) {
-  res <- model$evaluate(x = as_array(x), y = as_array(y), batch_size = as.integer(batch_size),
+  res <- model$evaluate(x = as_input(x), y = as_input(y), batch_size = as.integer(batch_size),
                         verbose = keras_verbose(verbose), return_dict = TRUE)
   unlist(res)
 }
@@ -66,11 +66,26 @@ evaluate_model <- function(model, x, y, batch_size = 32L, verbose = NULL) {
 #'   per sample).
 #' @export
 predict_model <- function(model, x, batch_size = 32L, verbose = NULL) {
-  model$predict(as_array(x), batch_size = as.integer(batch_size), verbose = keras_verbose(verbose))
+  model$predict(as_input(x), batch_size = as.integer(batch_size), verbose = keras_verbose(verbose))
 }
 
 # reticulate turns an R vector into a Python list, an R array into a NumPy array: Keras wants arrays.
 as_array <- function(x) if (is.atomic(x) && is.null(dim(x))) array(x) else x
+
+# Data for Keras: an R array of doubles or integers as a NumPy array in C order.
+# reticulate hands an R array over as a NumPy array in R's (Fortran) order
+# without a copy, float64 for doubles; Keras casts float64 to its floatx
+# (float32), keeping that order, and TensorFlow then copies the data into C
+# order, reading it far apart (about 90 ms for 32 ResNet-50 images). Here the
+# same NumPy cast to floatx and the reordering are done once, in blocks
+# (PYTHON_HELPERS's c_array()): the same values. Integers stay int32, as Keras
+# leaves them. Anything else goes as before.
+as_input <- function(x) {
+  x <- as_array(x)
+  if (is.object(x) || !(is.double(x) || is.integer(x)) || is.null(dim(x))) return(x)
+  dtype <- if (is.double(x)) keras_module()$backend$floatx() else NULL
+  python_helpers()$c_array(x, dtype)
+}
 
 keras_verbose <- function(verbose) {
   if (!is.null(verbose)) return(verbose)
