@@ -163,7 +163,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         rng = np.random.default_rng(0)
         pools = {"lenet5": rng.random((256, 32, 32, 1), dtype=np.float32),
-                 "resnet50": rng.random((32, 224, 224, 3), dtype=np.float32)}
+                 "resnet50": rng.random((256, 224, 224, 3), dtype=np.float32)}
         for name, pool in pools.items():
             np.save(Path(tmp) / f"{name}.npy", pool)
             model = twinnet.build_model(name, seed=1)
@@ -189,6 +189,30 @@ def main() -> int:
     return 0
 
 
+def targets_table(m: dict[str, float], mr: dict[str, float], start: dict[str, float],
+                  harness_figures: tuple[float, float, str] | None) -> list[str]:
+    """Each figure's worst case against its target."""
+    def row(figure: str, target: str, worst: float, limit: float, fmt: str = "{:.2f}") -> str:
+        return f"| {figure} | {target} | {fmt.format(worst)} | {'yes' if worst <= limit else 'no'} |"
+
+    hand = [m[f"build/{n}"] / m[f"hand/{n}"] for n in SPECS if f"hand/{n}" in m]
+    build = [mr[f"build/{n}"] / m[f"build/{n}"] for n in SPECS]
+    predict = [mr[k] / m[k] for k in m if k.startswith("predict/") and int(k.split("/")[2]) >= 32]
+    keras_alone, both = start["python: import keras"], start["python: import keras, twinnet"]
+    rows = ["## Against the targets", "", "The worst case of each figure in this run.", "",
+            "| figure | target | worst in this run | met |", "| --- | --- | ---: | --- |",
+            row("1. spec build / hand-written build", "at most 1.05", max(hand), 1.05),
+            row("2. R build / Python build", "at most 1.5", max(build), 1.5),
+            row("4. R predict / Python predict, batches of 32 and more", "at most 1.05", max(predict), 1.05),
+            row("5. R epoch / Python epoch", "at most 1.05", mr["epoch/lenet5"] / m["epoch/lenet5"], 1.05),
+            row("6. what `import twinnet` adds to `import keras`", "at most 10%",
+                100 * (both / keras_alone - 1), 10, "{:+.1f}%")]
+    if harness_figures:
+        rows.append(row("7. the whole cross-language harness, 2 cores", "under 10 minutes",
+                        harness_figures[0] / 60, 10, "{:.1f} min"))
+    return [*rows, ""]
+
+
 def write_report(path: Path, reps: int, py: dict[str, list[float]], r: dict[str, list[float]],
                  start: dict[str, float], harness_figures: tuple[float, float, str] | None) -> None:
     m = {k: median(v) for k, v in py.items()}
@@ -207,6 +231,7 @@ def write_report(path: Path, reps: int, py: dict[str, list[float]], r: dict[str,
         f"- {subprocess.run(['R', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}, "
         "reticulate 1.28",
         "",
+        *targets_table(m, mr, start, harness_figures),
         "## 1. Build from a spec vs the same model written by hand in Keras (Python)",
         "",
         "`twinnet.build_model(name, seed=1)` (reading, checking and expanding the spec included) against the",
