@@ -1,14 +1,15 @@
 """twinnet's benchmarks: what the spec layer and the R bridge cost over plain Keras.
 
 Run from the repository root: `make bench` (or `.venv/bin/python bench/run.py`). Every figure is
-the median of REPS runs after a warm-up; each comparison is measured side by side in this one
-run and reported as a ratio. Writes BENCHMARKS.md.
+the median of REPS runs after a warm-up. The two sides of each comparison run in this one
+process, alternately (A B, then B A, ...), so that a slow minute of the machine slows both:
+R is embedded through rpy2, as in the harness, and shares this process's Python, Keras and
+TensorFlow. Writes BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
@@ -33,16 +34,46 @@ SPECS = ["lenet5", "mnist_mlp", "imdb_lstm", "mini_resnet", "googlenet", "resnet
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "RETICULATE_PYTHON": sys.executable}
 
 
-def timed(body: Callable[[Any], Any], reps: int, setup: Callable[[], Any] = lambda: None) -> list[float]:
-    """Seconds of body(setup()), for a warm-up and then `reps` runs (setup is not timed)."""
-    body(setup())
-    out = []
-    for _ in range(reps):
+Timer = Callable[[], float]  # one run, untimed set-up included; returns the seconds of the timed part
+
+
+def python_timer(body: Callable[[Any], Any], setup: Callable[[], Any] = lambda: None) -> Timer:
+    def run() -> float:
         state = setup()
         t0 = time.perf_counter()
         body(state)
-        out.append(time.perf_counter() - t0)
-    return out
+        return time.perf_counter() - t0
+    return run
+
+
+def r_timer(r: Any, body: str, setup: str = "NULL") -> Timer:
+    """R code timed in R (Sys.time(), microseconds); `setup` runs first, untimed, and `s` holds its value."""
+    code = f"s <- {{ {setup} }}; t0 <- Sys.time(); {body}; as.numeric(Sys.time() - t0, units = 'secs')"
+    return lambda: float(r(code)[0])
+
+
+SHORT = 0.5  # seconds: a pair of runs shorter than this is measured SHORT_REPS times
+SHORT_REPS = 21
+
+
+def pair(a: Timer, b: Timer, reps: int) -> tuple[list[float], list[float]]:
+    """Both sides after a warm-up each, alternating and swapping the order every run.
+
+    Runs of tens of milliseconds vary by a third from one run to the next on a shared machine,
+    so short ones are repeated SHORT_REPS times (at least `reps`).
+    """
+    warm = a() + b()
+    n = max(reps, SHORT_REPS) if warm < SHORT else reps
+    ta: list[float] = []
+    tb: list[float] = []
+    for i in range(n):
+        if i % 2 == 0:
+            ta.append(a())
+            tb.append(b())
+        else:
+            tb.append(b())
+            ta.append(a())
+    return ta, tb
 
 
 # -- hand-written Keras, the baseline of figure 1 -------------------------------------------------
@@ -106,14 +137,6 @@ def fmt_s(sec: float) -> str:
     return f"{sec * 1000:.1f} ms" if sec < 1 else f"{sec:.2f} s"
 
 
-def run_r(reps: int, inputs_dir: Path) -> dict[str, list[float]]:
-    res = subprocess.run(["Rscript", str(ROOT / "bench" / "r_side.R"), str(reps), ",".join(SPECS), str(inputs_dir)],
-                         capture_output=True, text=True, env=ENV, cwd=ROOT)
-    if res.returncode != 0:
-        raise RuntimeError(res.stderr[-3000:])
-    return {k: list(np.atleast_1d(v)) for k, v in json.loads(res.stdout[res.stdout.index("{"):]).items()}
-
-
 def startup(reps: int) -> dict[str, float]:
     def run(cmd: list[str]) -> float:
         t0 = time.perf_counter()
@@ -153,38 +176,64 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
     reps = args.reps
+    sys.path.insert(0, str(ROOT / "tests" / "cross"))
+    from rsession import start_r
+
+    r = start_r()
+    r("keras <- reticulate::import('keras'); np <- reticulate::import('numpy', convert = FALSE)")
+    clear_r = "gc(); keras$backend$clear_session()"  # R's references to the last model go, as Python's do
     py: dict[str, list[float]] = {}
+    rr: dict[str, list[float]] = {}
     for name in SPECS:
-        py[f"expand/{name}"] = timed(lambda _s, n=name: twinnet.expand(twinnet.load_spec(n)), reps)
-        py[f"build/{name}"] = timed(lambda _s, n=name: twinnet.build_model(n, seed=1), reps,
-                                    setup=keras.backend.clear_session)
+        print(f"build {name}", file=sys.stderr, flush=True)
         if name in HAND_WRITTEN:
-            py[f"hand/{name}"] = timed(lambda _s, n=name: HAND_WRITTEN[n](), reps, setup=keras.backend.clear_session)
+            py[f"hand/{name}"], py[f"build/{name}"] = pair(
+                python_timer(lambda _s, n=name: HAND_WRITTEN[n](), keras.backend.clear_session),
+                python_timer(lambda _s, n=name: twinnet.build_model(n, seed=1), keras.backend.clear_session), reps)
+        py[f"build2/{name}"], rr[f"build/{name}"] = pair(
+            python_timer(lambda _s, n=name: twinnet.build_model(n, seed=1), keras.backend.clear_session),
+            r_timer(r, f"build_model('{name}', seed = 1L)", clear_r), reps)
+        py[f"expand/{name}"], rr[f"expand/{name}"] = pair(
+            python_timer(lambda _s, n=name: twinnet.expand(twinnet.load_spec(n))),
+            r_timer(r, f"expand(load_spec('{name}'))"), reps)
+    r(clear_r)
+    keras.backend.clear_session()
     with tempfile.TemporaryDirectory() as tmp:
         rng = np.random.default_rng(0)
         pools = {"lenet5": rng.random((256, 32, 32, 1), dtype=np.float32),
                  "resnet50": rng.random((256, 224, 224, 3), dtype=np.float32)}
         for name, pool in pools.items():
-            np.save(Path(tmp) / f"{name}.npy", pool)
+            print(f"predict {name}", file=sys.stderr, flush=True)
+            file = Path(tmp) / f"{name}.npy"
+            np.save(file, pool)
             model = twinnet.build_model(name, seed=1)
+            r(f"model <- build_model('{name}', seed = 1L); pool <- reticulate::py_to_r(np$load('{file}')); NULL")
             for batch in (1, 32, 256):
-                if batch > len(pool):
-                    continue
                 x = pool[:batch]
-                py[f"predict/{name}/{batch}"] = timed(lambda _s, m=model, x=x, b=batch: m.predict(x, batch_size=b,
-                                                                                                  verbose=0), reps)
+                r(f"x <- pool[seq_len({batch}), , , , drop = FALSE]; NULL")  # an R array, as an R user has it
+                py[f"predict/{name}/{batch}"], rr[f"predict/{name}/{batch}"] = pair(
+                    python_timer(lambda _s, m=model, x=x, b=batch: m.predict(x, batch_size=b, verbose=0)),
+                    r_timer(r, f"predict_model(model, x, batch_size = {batch}L, verbose = 0L)"), reps)
+            del model
+            r("rm(model, pool, x); NULL")
+            r(clear_r)
+            keras.backend.clear_session()
+        print("epoch", file=sys.stderr, flush=True)
         split = twinnet.mnist_split()
         x_train = twinnet.pad_digits(split.x_train)
+        r("sp <- mnist_split(); xt <- pad_digits(sp$x_train); NULL")
 
         def one_epoch(model: keras.Model) -> None:
             keras.utils.set_random_seed(1)
             model.fit(x_train, split.y_train, epochs=1, batch_size=64, verbose=0)
 
-        py["epoch/lenet5"] = timed(one_epoch, reps, setup=lambda: twinnet.build_model("lenet5", seed=1))
-        r = run_r(reps, Path(tmp))
+        py["epoch/lenet5"], rr["epoch/lenet5"] = pair(
+            python_timer(one_epoch, lambda: twinnet.build_model("lenet5", seed=1)),
+            r_timer(r, "fit_model(s, xt, sp$y_train, epochs = 1L, batch_size = 64L, seed = 1L, verbose = 0L)",
+                    "build_model('lenet5', seed = 1L)"), reps)
     start = startup(reps)
     harness_figures = None if args.no_harness else harness()
-    write_report(Path(args.out), reps, py, r, start, harness_figures)
+    write_report(Path(args.out), reps, py, rr, start, harness_figures)
     print(Path(args.out).read_text())
     return 0
 
@@ -196,7 +245,7 @@ def targets_table(m: dict[str, float], mr: dict[str, float], start: dict[str, fl
         return f"| {figure} | {target} | {fmt.format(worst)} | {'yes' if worst <= limit else 'no'} |"
 
     hand = [m[f"build/{n}"] / m[f"hand/{n}"] for n in SPECS if f"hand/{n}" in m]
-    build = [mr[f"build/{n}"] / m[f"build/{n}"] for n in SPECS]
+    build = [mr[f"build/{n}"] / m[f"build2/{n}"] for n in SPECS]
     predict = [mr[k] / m[k] for k in m if k.startswith("predict/") and int(k.split("/")[2]) >= 32]
     keras_alone, both = start["python: import keras"], start["python: import keras, twinnet"]
     rows = ["## Against the targets", "", "The worst case of each figure in this run.", "",
@@ -221,9 +270,11 @@ def write_report(path: Path, reps: int, py: dict[str, list[float]], r: dict[str,
         "# Benchmarks",
         "",
         "What twinnet costs on top of plain Keras, in each language. Written by `make bench`",
-        f"(`bench/run.py --reps {reps}`); every figure is the median of {reps} runs after a warm-up, and",
-        "each comparison was measured side by side in the same run. Ratios above 1 mean twinnet or R is",
-        "slower.",
+        f"(`bench/run.py --reps {reps}`); every figure is the median of {reps} runs after a warm-up ({SHORT_REPS} "
+        f"runs where a run takes less than {SHORT / 2:.2f} s). The two",
+        "sides of each comparison ran in one process, alternately (A B, then B A, ...): R is embedded",
+        "through rpy2, as in the harness, shares the process's Python, Keras and TensorFlow, and times its",
+        "own calls with `Sys.time()`. Ratios above 1 mean twinnet or R is slower.",
         "",
         f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         f"- Python {platform.python_version()}, keras {version('keras')}, tensorflow-cpu {version('tensorflow-cpu')}, "
@@ -247,10 +298,11 @@ def write_report(path: Path, reps: int, py: dict[str, list[float]], r: dict[str,
             h, s = m[f"hand/{name}"], m[f"build/{name}"]
             lines.append(f"| {name} | {fmt_s(h)} | {fmt_s(s)} | {s / h:.3f} |")
     lines += ["", "## 2. Build from R (through reticulate) vs from Python", "",
-              "`build_model(name)` in Rscript against `twinnet.build_model(name)`. Target: at most 1.5.", "",
+              "`build_model(name, seed = 1L)` in R against `twinnet.build_model(name, seed=1)`, R's garbage",
+              "collected and Keras's session cleared before each (untimed). Target: at most 1.5.", "",
               "| spec | Python | R | R / Python |", "| --- | ---: | ---: | ---: |"]
     for name in SPECS:
-        p, q = m[f"build/{name}"], mr[f"build/{name}"]
+        p, q = m[f"build2/{name}"], mr[f"build/{name}"]
         lines.append(f"| {name} | {fmt_s(p)} | {fmt_s(q)} | {q / p:.2f} |")
     lines += ["", "## 3. `load_spec` + `expand` per spec", "", "| spec | Python | R | R / Python |",
               "| --- | ---: | ---: | ---: |"]

@@ -7,8 +7,6 @@ under CI=true a missing piece is a failure.
 
 from __future__ import annotations
 
-import atexit
-import json
 import os
 import sys
 import types
@@ -16,8 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from twinnet.doctor import mapped_libpython
+from rsession import R, RSessionUnavailable, start_r
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RETICULATE_PYTHON", sys.executable)
@@ -32,63 +29,12 @@ def _unavailable(why: str) -> None:
     pytest.skip(f"cross-language harness skipped: {why}")
 
 
-# rpy2 releases the GIL while R runs. reticulate 1.28 takes it in its own calls, but not in the
-# finalizers that R's garbage collector runs on Python objects: a collection in the middle of an
-# R call then aborts the process ("PyThreadState_Get: ... the GIL is released"). So every R call
-# here holds the GIL from start to end, and collects garbage before it gives the GIL back.
-GIL_WRAP = """{{
-  invisible(.C("PyGILState_Ensure"))
-  tryCatch({{
-{code}
-  }}, finally = {{ gc(); invisible(.C("PyEval_SaveThread")) }})
-}}"""
-
-
-class R:
-    """A thin handle on the embedded R session."""
-
-    def __init__(self, robjects: Any):
-        self.ro = robjects
-
-    def __call__(self, code: str) -> Any:
-        return self.ro.r(GIL_WRAP.format(code=code))
-
-    def assign(self, name: str, value: Any) -> None:
-        self.ro.globalenv[name] = value
-
-    def json(self, expr: str) -> Any:
-        text = self(f'jsonlite::toJSON({expr}, auto_unbox = TRUE, null = "null", digits = NA)')[0]
-        return json.loads(text)
-
-    def spec_error(self, expr: str) -> tuple[str, str] | None:
-        """(path, kind) of the twinnet_spec_error that expr signals, or None."""
-        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) c(e$path, e$kind))")
-        return None if res is self.ro.NULL or len(res) == 0 else (str(res[0]), str(res[1]))
-
-
 @pytest.fixture(scope="session")
 def r() -> Iterator[R]:
     try:
-        import rpy2.rinterface as ri
-        import rpy2.robjects as ro
-        from rpy2.rinterface_lib import callbacks
-    except Exception as e:
-        _unavailable(f"rpy2 cannot start R ({type(e).__name__}: {e})")
-    # At exit, rpy2 would end R, which runs reticulate's finalizers without the GIL and aborts
-    # the process ("Fatal Python error: PyThreadState_Get"). The OS reclaims R instead.
-    atexit.unregister(ri.endr)
-    callbacks.consolewrite_warnerror = lambda s: sys.stderr.write(s)
-    libpython = mapped_libpython()
-    if len(libpython) != 1:
-        _unavailable(f"this Python maps {len(libpython)} libpython files, R needs exactly one: {libpython}")
-    ro.r(f'invisible(dyn.load("{libpython[0]}"))')  # for the GIL calls of GIL_WRAP
-    handle = R(ro)
-    try:
-        handle("suppressPackageStartupMessages(library(twinnet))")
-    except Exception as e:
-        _unavailable(f"the R package twinnet does not load ({e})")
-    same = handle('normalizePath(reticulate::import("sys")$executable)')[0]
-    assert os.path.realpath(same) == os.path.realpath(sys.executable), "R reached another Python"
+        handle = start_r()
+    except RSessionUnavailable as e:
+        _unavailable(str(e))
     yield handle
 
 

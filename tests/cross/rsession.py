@@ -1,0 +1,88 @@
+"""R embedded in this Python process through rpy2, as the harness and the benchmarks use it.
+
+R's reticulate finds the interpreter that is already running, so R and Python share one Python,
+one Keras and one TensorFlow.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import sys
+from typing import Any
+
+from twinnet.doctor import mapped_libpython
+
+# rpy2 releases the GIL while R runs. reticulate 1.28 takes it in its own calls, but not in the
+# finalizers that R's garbage collector runs on Python objects: a collection in the middle of an
+# R call then aborts the process ("PyThreadState_Get: ... the GIL is released"). So every R call
+# here holds the GIL from start to end, and collects garbage before it gives the GIL back.
+GIL_WRAP = """{{
+  invisible(.C("PyGILState_Ensure"))
+  tryCatch({{
+{code}
+  }}, finally = {{ gc(); invisible(.C("PyEval_SaveThread")) }})
+}}"""
+
+
+class RSessionUnavailable(RuntimeError):
+    """R, rpy2 or the R package cannot be started in this process."""
+
+
+class R:
+    """A thin handle on the embedded R session."""
+
+    def __init__(self, robjects: Any):
+        self.ro = robjects
+
+    def __call__(self, code: str) -> Any:
+        return self.ro.r(GIL_WRAP.format(code=code))
+
+    def assign(self, name: str, value: Any) -> None:
+        self.ro.globalenv[name] = value
+
+    def json(self, expr: str) -> Any:
+        text = self(f'jsonlite::toJSON({expr}, auto_unbox = TRUE, null = "null", digits = NA)')[0]
+        return json.loads(text)
+
+    def spec_error(self, expr: str) -> tuple[str, str] | None:
+        """(path, kind) of the twinnet_spec_error that expr signals, or None."""
+        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) c(e$path, e$kind))")
+        return None if res is self.ro.NULL or len(res) == 0 else (str(res[0]), str(res[1]))
+
+
+_SESSION: R | None = None
+
+
+def start_r() -> R:
+    """The embedded R session with twinnet loaded (started once per process)."""
+    global _SESSION
+    if _SESSION is not None:
+        return _SESSION
+    os.environ.setdefault("RETICULATE_PYTHON", sys.executable)
+    try:
+        import rpy2.rinterface as ri
+        import rpy2.robjects as ro
+        from rpy2.rinterface_lib import callbacks
+    except Exception as e:
+        raise RSessionUnavailable(f"rpy2 cannot start R ({type(e).__name__}: {e})") from None
+    # At exit, rpy2 would end R, which runs reticulate's finalizers without the GIL and aborts
+    # the process ("Fatal Python error: PyThreadState_Get"). The OS reclaims R instead.
+    atexit.unregister(ri.endr)
+    callbacks.consolewrite_warnerror = lambda s: sys.stderr.write(s)
+    libpython = mapped_libpython()
+    if len(libpython) != 1:
+        raise RSessionUnavailable(f"this Python maps {len(libpython)} libpython files, R needs exactly one: "
+                                  f"{libpython}")
+    ro.r(f'invisible(dyn.load("{libpython[0]}"))')  # for the GIL calls of GIL_WRAP
+    handle = R(ro)
+    try:
+        handle("suppressPackageStartupMessages(library(twinnet))")
+    except Exception as e:
+        raise RSessionUnavailable(f"the R package twinnet does not load ({e})") from None
+    same = handle('normalizePath(reticulate::import("sys")$executable)')[0]
+    if os.path.realpath(same) != os.path.realpath(sys.executable):
+        raise RSessionUnavailable(f"R reached another Python ({same})")
+    _SESSION = handle
+    return handle
