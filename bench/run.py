@@ -54,6 +54,7 @@ def r_timer(r: Any, body: str, setup: str = "NULL") -> Timer:
 
 SHORT = 0.5  # seconds: a pair of runs shorter than this is measured SHORT_REPS times
 SHORT_REPS = 21
+STARTUP_REPS = 11  # fresh processes of about 3 s, which vary by a fifth from one to the next
 PREDICT_REPS = 11  # ResNet-50's predict time is bimodal here (about 1.6 s or 2.6 s for 32 images, in both languages)
 
 
@@ -139,24 +140,25 @@ def fmt_s(sec: float) -> str:
 
 
 def startup(reps: int) -> dict[str, float]:
-    def run(cmd: list[str]) -> float:
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, env=ENV, cwd=ROOT)
-        return time.perf_counter() - t0
+    """Seconds from a fresh process to its end, each pair of commands alternated."""
+    def process(cmd: list[str]) -> Timer:
+        def run() -> float:
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=ENV, cwd=ROOT)
+            return time.perf_counter() - t0
+        return run
 
     py = sys.executable
-    figures = {}
-    for label, cmd in {
-        "python: import keras": [py, "-c", "import keras"],
-        "python: import keras, twinnet": [py, "-c", "import keras, twinnet"],
-        "python: import twinnet (alone)": [py, "-c", "import twinnet"],
-        "R: library(twinnet) to a built LeNet-5": ["Rscript", "-e",
-                                                   "suppressMessages(library(twinnet)); m <- build_model('lenet5')"],
-        "python: import twinnet to a built LeNet-5": [py, "-c", "import twinnet; twinnet.build_model('lenet5')"],
-    }.items():
-        run(cmd)
-        figures[label] = median([run(cmd) for _ in range(reps)])
-    return figures
+    n = max(reps, STARTUP_REPS)
+    keras_alone, both = pair(process([py, "-c", "import keras"]), process([py, "-c", "import keras, twinnet"]), n)
+    alone, _ = pair(process([py, "-c", "import twinnet"]), process([py, "-c", "pass"]), n)
+    r_built, py_built = pair(
+        process(["Rscript", "-e", "suppressMessages(library(twinnet)); m <- build_model('lenet5')"]),
+        process([py, "-c", "import twinnet; twinnet.build_model('lenet5')"]), n)
+    return {"python: import keras": median(keras_alone), "python: import keras, twinnet": median(both),
+            "python: import twinnet (alone)": median(alone),
+            "R: library(twinnet) to a built LeNet-5": median(r_built),
+            "python: import twinnet to a built LeNet-5": median(py_built)}
 
 
 def harness() -> tuple[float, float, str]:
@@ -330,7 +332,9 @@ def write_report(path: Path, reps: int, py: dict[str, list[float]], r: dict[str,
               "A fresh model each run, so the epoch includes Keras's one-off tracing of the training step.",
               "Target: R / Python at most 1.05.", "",
               "| Python | R | R / Python |", "| ---: | ---: | ---: |", f"| {fmt_s(p)} | {fmt_s(q)} | {q / p:.3f} |",
-              "", "## 6. Start-up", "", "Fresh processes. Target: `import twinnet` adds at most 10% to `import keras`.",
+              "", "## 6. Start-up", "",
+              f"Fresh processes, {STARTUP_REPS} of each, alternated. Target: `import twinnet` adds at most 10% to "
+              "`import keras`.",
               "", "| what | seconds |", "| --- | ---: |"]
     lines += [f"| {k} | {v:.2f} |" for k, v in start.items()]
     keras_alone, both = start["python: import keras"], start["python: import keras, twinnet"]
