@@ -37,30 +37,23 @@ schema <- function() cached("schema", function() read_json_file(schema_file()))
 
 layer_types <- function() registry()[["layers"]]
 
+# make()'s value for key, computed once per session and kept in the named table.
+memoized <- function(table, key, make) {
+  env <- cached(table, function() new.env(parent = emptyenv()))
+  if (!exists(key, envir = env, inherits = FALSE)) assign(key, make(), envir = env)
+  get(key, envir = env, inherits = FALSE)
+}
+
 # The schema of one argument's literal value (without the block-parameter alternative).
 # Read once per session and argument.
 arg_schema <- function(layer_type, arg) {
-  memo <- cached("arg_schemas", function() new.env(parent = emptyenv()))
-  key <- paste0(layer_type, "/", arg)
-  sch <- memo[[key]]
-  if (is.null(sch)) {
-    sch <- list(make_arg_schema(layer_type, arg))
-    assign(key, sch, envir = memo)
-  }
-  sch[[1L]]
+  memoized("arg_schemas", paste0(layer_type, "/", arg), function() make_arg_schema(layer_type, arg))
 }
 
 # A checker of one argument's literal value (schema_valid() of its arg_schema(), compiled once
 # per session and argument).
 arg_validator <- function(layer_type, arg) {
-  memo <- cached("arg_validators", function() new.env(parent = emptyenv()))
-  key <- paste0(layer_type, "/", arg)
-  check <- memo[[key]]
-  if (is.null(check)) {
-    check <- compile_schema(arg_schema(layer_type, arg))
-    assign(key, check, envir = memo)
-  }
-  check
+  memoized("arg_validators", paste0(layer_type, "/", arg), function() compile_schema(arg_schema(layer_type, arg)))
 }
 
 make_arg_schema <- function(layer_type, arg) {
