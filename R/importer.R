@@ -99,23 +99,13 @@ IMPORT_NEUTRAL_INITIALIZERS <- list(
   moving_mean_initializer = "zeros", moving_variance_initializer = "ones"
 )
 
-# Python helpers: the model's configuration and Keras's initializers as JSON text.
+# inst/python/twinnet_bridge.py, converting to R: the model's configuration and Keras's
+# initializers as JSON text.
 importer_python <- function() {
   cached("importer_python", function() {
     python_module("keras", "to read the model")
-    reticulate::py_run_string(paste(
-      "def config_json(model):",
-      "    import json",
-      "    return json.dumps(model.get_config(), default=repr)",
-      "def initializer_json(name):",
-      "    import json",
-      "    import keras",
-      "    try:",
-      "        return json.dumps(keras.initializers.serialize(keras.initializers.get(name)))",
-      "    except (KeyError, ValueError, TypeError):",
-      "        return None",
-      sep = "\n"
-    ), local = TRUE, convert = TRUE)
+    reticulate::import_from_path("twinnet_bridge", path = system.file("python", package = "twinnet"),
+                                 convert = TRUE)
   })
 }
 
@@ -205,7 +195,7 @@ import_args <- function(lname, cls, type, config) {
           stop(unsupported_layer(lname, cls, sprintf("has %s = %s", key, import_describe(config[[key]]))))
         }
       }
-      if (!schema_valid(arg_schema(type, key), value) || (spec$kind == "activation" && !json_is_string(value))) {
+      if (!arg_validator(type, key)(value) || (spec$kind == "activation" && !json_is_string(value))) {
         stop(unsupported_layer(lname, cls, sprintf("has %s = %s", key, import_describe(value))))
       }
       args[key] <- list(value)

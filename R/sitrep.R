@@ -5,7 +5,7 @@
 #' Starts Python (through reticulate) if it is not running yet and reports the
 #' interpreter R uses: its executable, version and prefixes, the `libpython`
 #' loaded into this R process, and the versions of Keras (and its backend),
-#' TensorFlow, NumPy and jsonschema. It also checks that R really runs the
+#' TensorFlow and NumPy. It also checks that R really runs the
 #' interpreter that reticulate was configured with: one executable, at most
 #' one `libpython` in the process, and the same Python version in the process
 #' as the executable reports when run on its own. (On a machine with two
@@ -13,19 +13,28 @@
 #' the other's executable.) `python -m twinnet doctor` shows the same report
 #' next to Python's.
 #'
+#' The verdict is `OK` only when R and Python provably use one interpreter and
+#' every module that [build_model()] and the verbs after it need (Keras, NumPy
+#' and Keras's backend) can be imported; otherwise it names each problem and
+#' the command that fixes it. The spec verbs ([load_spec()], [summary()],
+#' [to_code()], [to_dot()], [diagram()], [handout()]) need no Python at all.
+#'
+#' @param quiet If `TRUE`, print nothing (the report is still returned).
+#'
 #' @return Invisibly, a list of class `twinnet_sitrep` with the fields
 #'   `twinnet`, `r_version`, `reticulate`, `python`, `python_version`,
 #'   `executable_version`, `prefix`, `base_prefix`, `libpython`, `keras`,
-#'   `backend`, `tensorflow`, `numpy`, `jsonschema`, `configured_python`,
-#'   `same_interpreter` and `verdict` (`NA` where unknown).
+#'   `backend`, `tensorflow`, `numpy`, `configured_python`, `same_interpreter`,
+#'   `missing` (the Python modules that cannot be imported, comma-separated,
+#'   `""` for none), `ok` and `verdict` (`NA` where unknown).
 #' @examples
 #' \dontrun{
 #' sitrep()
 #' }
 #' @export
-sitrep <- function() {
+sitrep <- function(quiet = FALSE) {
   info <- structure(sitrep_info(), class = "twinnet_sitrep")
-  print(info)
+  if (!quiet) print(info)
   invisible(info)
 }
 
@@ -43,8 +52,7 @@ print.twinnet_sitrep <- function(x, ...) {
     "  configured" = show(x$configured_python),
     "Keras" = sprintf("%s (backend %s)", show(x$keras), show(x$backend)),
     "TensorFlow" = show(x$tensorflow),
-    "NumPy" = show(x$numpy),
-    "jsonschema" = show(x$jsonschema)
+    "NumPy" = show(x$numpy)
   )
   cat(sprintf("%-18s %s\n", paste0(names(rows), ":"), rows), sep = "")
   cat(x$verdict, "\n", sep = "")
@@ -52,8 +60,8 @@ print.twinnet_sitrep <- function(x, ...) {
 }
 
 # The facts of sitrep() as a plain named list of scalars (JSON-ready; NA where unknown).
-# `python -m twinnet doctor` reads it with
-#   Rscript -e 'cat(jsonlite::toJSON(twinnet:::sitrep_info(), auto_unbox = TRUE, null = "null"))'
+# `python -m twinnet doctor` reads them with
+#   Rscript -e 'cat(jsonlite::toJSON(unclass(twinnet::sitrep(quiet = TRUE)), auto_unbox = TRUE, null = "null"))'
 # so it must print nothing.
 sitrep_info <- function() {
   info <- list(
@@ -63,13 +71,16 @@ sitrep_info <- function() {
     python = NA_character_, python_version = NA_character_, executable_version = NA_character_,
     prefix = NA_character_, base_prefix = NA_character_, libpython = NA_character_,
     keras = NA_character_, backend = NA_character_, tensorflow = NA_character_,
-    numpy = NA_character_, jsonschema = NA_character_,
-    configured_python = NA_character_, same_interpreter = NA, verdict = NA_character_
+    numpy = NA_character_, configured_python = NA_character_, same_interpreter = NA,
+    missing = NA_character_, ok = FALSE, verdict = NA_character_
   )
   config <- tryCatch(reticulate::py_config(), error = function(e) e)
   if (inherits(config, "error")) {
     info$same_interpreter <- FALSE
-    info$verdict <- sprintf("NO PYTHON: reticulate cannot start Python (%s)", first_line(conditionMessage(config)))
+    info$verdict <- sprintf(paste0(
+      "NO PYTHON: reticulate cannot start Python (%s). The spec verbs work without it; ",
+      "build_model() and the verbs after it need it. %s"
+    ), first_line(conditionMessage(config)), python_fix_advice())
     return(info)
   }
   sys <- reticulate::import("sys")
@@ -81,15 +92,22 @@ sitrep_info <- function() {
   info$base_prefix <- sys$base_prefix
   info$libpython <- if (length(libs) == 0L) NA_character_ else paste(libs, collapse = "; ")
   info$configured_python <- config$python
-  info[c("keras", "backend", "tensorflow", "numpy", "jsonschema")] <- python_versions()
+  info[c("keras", "backend", "tensorflow", "numpy")] <- python_versions()
   problems <- interpreter_problems(info, libs)
   info$same_interpreter <- length(problems) == 0L
-  info$verdict <- if (info$same_interpreter) {
-    sprintf("OK: R and Python use one interpreter, %s (Python %s)%s", info$python,
-            version_number(info$python_version),
-            if (is.na(info$keras)) "; but Keras cannot be imported" else "")
-  } else {
+  missing <- missing_modules(info)
+  info$missing <- paste(missing, collapse = ", ")
+  info$ok <- info$same_interpreter && length(missing) == 0L
+  info$verdict <- if (!info$same_interpreter) {
     paste0("MISMATCH: ", paste(problems, collapse = "; "))
+  } else if (length(missing) > 0L) {
+    sprintf(paste0(
+      "MISSING: R and Python use one interpreter, %s (Python %s), but it cannot import %s, ",
+      "which build_model() needs. Install it there: %s"
+    ), info$python, version_number(info$python_version), info$missing, install_command(info$python, missing))
+  } else {
+    sprintf("OK: R and Python use one interpreter, %s (Python %s), with Keras %s (backend %s) and NumPy %s",
+            info$python, version_number(info$python_version), info$keras, info$backend, info$numpy)
   }
   from_r <- version_number(config$version_string %||% NA_character_)
   if (!is.na(from_r) && !identical(from_r, version_number(info$python_version))) {
@@ -120,20 +138,38 @@ mapped_libpython <- function() {
   unique(paths[nzchar(paths)])
 }
 
-# Versions of keras, its backend, tensorflow, numpy and jsonschema (NA if not importable).
+# The modules that build_model() needs and that cannot be imported: keras, numpy, the backend.
+missing_modules <- function(info) {
+  wanted <- c(keras = info$keras, numpy = info$numpy)
+  backend <- if (is.na(info$backend)) keras_backend_name() else info$backend
+  if (identical(backend, "tensorflow")) wanted <- c(wanted, tensorflow = info$tensorflow)
+  names(wanted)[is.na(wanted)]
+}
+
+# The shell command that installs the packages of `modules` into `python`.
+install_command <- function(python, modules) {
+  packages <- python_requirements()
+  keep <- vapply(packages, function(p) {
+    module <- sub("^tensorflow-cpu$", "tensorflow", sub("[<>=!\\[].*$", "", p))
+    module %in% modules
+  }, logical(1))
+  if (!reads_numpy2() && "numpy" %in% modules) packages[packages == "numpy"] <- "numpy<2"
+  sprintf("%s -m pip install %s", shQuote(python), paste(shQuote(packages[keep]), collapse = " "))
+}
+
+# Versions of keras, its backend, tensorflow and numpy (NA if not importable).
 python_versions <- function() {
   attempt <- function(expr) tryCatch(as.character(expr), error = function(e) NA_character_)
-  metadata <- attempt_import("importlib.metadata")
   keras <- attempt_import("keras")
   backend <- if (is.null(keras)) NA_character_ else attempt(keras$backend$backend())
-  tensorflow <- if (identical(backend, "tensorflow")) attempt_import("tensorflow") else NULL
+  expected <- if (is.na(backend)) keras_backend_name() else backend
+  tensorflow <- if (identical(expected, "tensorflow")) attempt_import("tensorflow") else NULL
   numpy <- attempt_import("numpy")
   list(
     keras = if (is.null(keras)) NA_character_ else attempt(keras$`__version__`),
     backend = backend,
     tensorflow = if (is.null(tensorflow)) NA_character_ else attempt(tensorflow$`__version__`),
-    numpy = if (is.null(numpy)) NA_character_ else attempt(numpy$`__version__`),
-    jsonschema = if (is.null(metadata)) NA_character_ else attempt(metadata$version("jsonschema"))
+    numpy = if (is.null(numpy)) NA_character_ else attempt(numpy$`__version__`)
   )
 }
 

@@ -41,7 +41,7 @@ NAME_RE <- "^[A-Za-z][A-Za-z0-9_]*$"
 load_spec <- function(source) {
   if (inherits(source, "twinnet_spec")) return(source)
   src <- read_source(source)
-  validate_document(src$doc, src$text)
+  validate_document(src$doc)
   offer_expansion(src$doc) # the semantic checks
   new_twinnet_spec(src$doc, src$origin)
 }
@@ -307,7 +307,7 @@ find_dup <- function(value, tokens) {
 }
 
 # Check the top level, the format version, then the JSON Schema; signal the first error.
-validate_document <- function(doc, text = NULL) {
+validate_document <- function(doc) {
   if (!json_is_object(doc)) {
     stop_spec("", sprintf("a spec is a JSON object, found %s", describe(doc)), "wrong_type")
   }
@@ -327,8 +327,8 @@ validate_document <- function(doc, text = NULL) {
     ), "unsupported_version")
   }
   check_list_lengths(doc)
-  errors <- schema_errors(doc, text)
-  if (length(errors) > 0L) stop(to_spec_error(errors[[first_error(errors)]], doc))
+  failure <- schema_check()(doc)
+  if (!is.null(failure)) stop(to_spec_error(failure))
   invisible(doc)
 }
 
@@ -355,78 +355,18 @@ check_list_lengths <- function(doc) {
   }
 }
 
-# The schema errors of a document, each a list of tokens, validator,
-# validator_value (its Python str()) and the Python error itself.
-schema_errors <- function(doc, text = NULL) {
-  validator <- schema_validator()
-  json <- python_module("json", "to read JSON")
-  builtins <- reticulate::import_builtins(convert = FALSE)
-  pydoc <- json$loads(if (is.null(text)) to_json(doc) else text)
-  if (isTRUE(reticulate::py_to_r(reticulate::py_call(fast_schema_check(), pydoc)))) return(list())
-  lapply(reticulate::iterate(validator$iter_errors(pydoc)), function(err) {
-    list(
-      tokens = as.list(reticulate::py_to_r(builtins$list(err$absolute_path))),
-      validator = reticulate::py_to_r(err$validator),
-      schema_path = as.character(unlist(reticulate::py_to_r(builtins$list(err$schema_path)))),
-      value = reticulate::py_str(err$validator_value),
-      error = err
-    )
-  })
-}
+TYPE_WORDS <- c(null = "null", boolean = "true or false", integer = "an integer", number = "a number",
+                string = "a string", array = "a list", object = "an object")
 
-# Which error Python's validate_document() reports: highest in the document
-# first, then in path order (indices before keys), then by validator name and
-# value (spec.py's _order()). Ties keep the first, as Python's min() does.
-first_error <- function(errors) {
-  best <- 1L
-  for (i in seq_along(errors)[-1L]) {
-    if (error_before(errors[[i]], errors[[best]])) best <- i
-  }
-  best
-}
-
-error_before <- function(a, b) {
-  if (length(a$tokens) != length(b$tokens)) return(length(a$tokens) < length(b$tokens))
-  for (i in seq_along(a$tokens)) {
-    c <- compare_token(a$tokens[[i]], b$tokens[[i]])
-    if (c != 0L) return(c < 0L)
-  }
-  c <- compare_code_points(a$validator, b$validator)
-  if (c != 0L) return(c < 0L)
-  compare_code_points(a$value, b$value) < 0L
-}
-
-# Python's order of the path tokens (0, index, "") and (1, 0, key).
-compare_token <- function(a, b) {
-  a_int <- is.numeric(a)
-  b_int <- is.numeric(b)
-  if (a_int != b_int) return(if (a_int) -1L else 1L)
-  if (a_int) return(as.integer(sign(a - b)))
-  compare_code_points(a, b)
-}
-
-# -1, 0 or 1, comparing strings by Unicode code point as Python does.
-compare_code_points <- function(a, b) {
-  x <- utf8ToInt(enc2utf8(a))
-  y <- utf8ToInt(enc2utf8(b))
-  n <- min(length(x), length(y))
-  differ <- which(x[seq_len(n)] != y[seq_len(n)])
-  if (length(differ) > 0L) return(as.integer(sign(x[differ[[1L]]] - y[differ[[1L]]])))
-  as.integer(sign(length(x) - length(y)))
-}
-
-# A schema error as a twinnet_spec_error (spec.py's _to_spec_error()).
-to_spec_error <- function(e, doc) {
-  tokens <- e$tokens
-  err <- e$error
-  sch <- reticulate::py_to_r(err$schema)
-  if (!is.list(sch)) sch <- list()
-  found <- json_at(doc, tokens)
-  value <- reticulate::py_to_r(err$validator_value)
+# The first schema failure as a twinnet_spec_error: path, kind, message and hint
+# (spec.py's _to_spec_error()).
+to_spec_error <- function(f) {
+  tokens <- f$tokens
+  sch <- if (is.list(f$schema)) f$schema else list()
+  found <- f$instance
   n <- length(tokens)
-  if (e$validator == "required") {
-    wanted <- as.character(unlist(value))
-    missing <- wanted[!wanted %in% names(found)][[1L]]
+  if (f$keyword == "required") {
+    missing <- f$key
     message <- if (missing == "type" && n >= 2L && identical(tokens[[n - 1L]], "layers")) {
       "a layer needs a \"type\" (a Keras layer class) or a \"block\""
     } else {
@@ -434,9 +374,9 @@ to_spec_error <- function(e, doc) {
     }
     return(spec_error(json_pointer(c(tokens, missing)), message, "missing"))
   }
-  if (e$validator == "additionalProperties") {
+  if (f$keyword == "additionalProperties") {
     allowed <- names(field(sch, "properties", list()))
-    extra <- sort_code_points(setdiff(names(found), allowed))[[1L]]
+    extra <- f$key
     layer_type <- field(field(field(sch, "properties", list()), "type", list()), "const")
     if (!is.null(layer_type) && !identical(layer_type, "")) {
       return(spec_error(json_pointer(c(tokens, extra)),
@@ -446,26 +386,30 @@ to_spec_error <- function(e, doc) {
     return(spec_error(json_pointer(c(tokens, extra)), sprintf("'%s' is not a known field here", extra),
                       "unknown_field", suggest(extra, allowed)))
   }
-  if (e$validator == "enum" && n >= 1L && identical(tokens[[n]], "type")) {
+  if (f$keyword == "enum" && n >= 1L && identical(tokens[[n]], "type")) {
+    hint <- if (json_is_string(found)) suggest(found, sch[["enum"]]) else NULL
     return(spec_error(json_pointer(tokens), sprintf("'%s' is not a supported layer type", py_str(found)),
-                      "unknown_type", suggest(py_str(found), value)))
+                      "unknown_type", hint))
   }
-  if ("propertyNames" %in% e$schema_path) { # a key of a block, args or params object
-    key <- reticulate::py_to_r(err$instance)
-    return(spec_error(json_pointer(c(tokens, key)), sprintf(
-      "the name %s must be letters, digits and underscores, starting with a letter", describe(key)
+  if (f$keyword == "propertyNames") { # a key of a block, args or params object
+    return(spec_error(json_pointer(c(tokens, f$key)), sprintf(
+      "the name %s must be letters, digits and underscores, starting with a letter", describe(f$key)
     ), "invalid_name"))
   }
   desc <- field(sch, "description")
   if (json_is_string(desc) && !(n >= 1L && identical(tokens[[1L]], "blocks"))) {
     desc <- strsplit(desc, " (inside a block", fixed = TRUE)[[1L]][[1L]] # "$parameters" exist only inside blocks
   }
+  if (!(json_is_string(desc) && nzchar(desc)) && f$keyword == "type") {
+    desc <- paste(TYPE_WORDS[as.character(unlist(sch[["type"]]))], collapse = " or ")
+  }
   if (json_is_string(desc) && nzchar(desc)) {
-    hint <- if (e$validator == "enum" && json_is_string(found)) suggest(found, value) else NULL
+    hint <- if (f$keyword == "enum" && json_is_string(found)) suggest(found, sch[["enum"]]) else NULL
     return(spec_error(json_pointer(tokens), sprintf("expected %s, found %s", desc, describe(found)),
                       "invalid_value", hint))
   }
-  spec_error(json_pointer(tokens), reticulate::py_to_r(err$message), "invalid_value")
+  spec_error(json_pointer(tokens), sprintf("the value %s fails the schema's '%s'", describe(found), f$keyword),
+             "invalid_value")
 }
 
 #' A validated spec

@@ -1,7 +1,52 @@
 # Loading the package, and reaching Python.
 
 .onLoad <- function(libname, pkgname) {
+  declare_python_requirements()
   choose_python()
+}
+
+# The Python packages twinnet needs for `backend` on this operating system
+# (shared_specs/python.json): Keras, NumPy and the backend's packages.
+python_requirements <- function(backend = keras_backend_name(), os = Sys.info()[["sysname"]]) {
+  reqs <- read_json_file(specs_path("python.json"))
+  per_os <- reqs$backends[[backend]]
+  if (is.null(per_os)) per_os <- list(other = list()) # an unknown backend: Keras will say so
+  backend_packages <- if (has_field(per_os, os)) per_os[[os]] else per_os[["other"]]
+  as.character(unlist(c(reqs$packages, backend_packages)))
+}
+
+# The backend Keras will use: KERAS_BACKEND without keras3's "-cpu"/"-gpu" suffix, or the default.
+keras_backend_name <- function() {
+  backend <- sub("-(cpu|gpu)$", "", Sys.getenv("KERAS_BACKEND"))
+  if (nzchar(backend)) backend else read_json_file(specs_path("python.json"))$default_backend
+}
+
+# Whether this reticulate declares Python requirements with py_require() (1.41 and later).
+has_py_require <- function(version = utils::packageVersion("reticulate")) {
+  since <- read_json_file(specs_path("python.json"))$reticulate$py_require_since
+  version >= since && "py_require" %in% getNamespaceExports("reticulate")
+}
+
+# Whether this reticulate reads NumPy 2 arrays (1.38 and later).
+reads_numpy2 <- function(version = utils::packageVersion("reticulate")) {
+  version >= read_json_file(specs_path("python.json"))$reticulate$numpy2_since
+}
+
+# Declare twinnet's Python needs to reticulate, as keras3 does, so that a Python
+# environment that reticulate manages (no RETICULATE_PYTHON, reticulate >= 1.41)
+# has them. With an older reticulate this does nothing: the user chooses Python.
+# Returns the declared packages (invisibly), or NULL where nothing was declared.
+declare_python_requirements <- function(require = NULL) {
+  if (is.null(require)) {
+    if (!has_py_require()) return(invisible(NULL))
+    require <- getExportedValue("reticulate", "py_require")
+  }
+  packages <- python_requirements()
+  done <- tryCatch({
+    require(packages)
+    TRUE
+  }, error = function(e) FALSE, warning = function(w) FALSE) # Python already running without them: sitrep() says so
+  invisible(if (done) packages else NULL)
 }
 
 # Point reticulate at twinnet's Python, unless the user has chosen one or
@@ -27,17 +72,33 @@ python_module <- function(name, purpose, convert = FALSE) {
     error = function(e) {
       stop(errorCondition(
         sprintf(
-          paste0(
-            "twinnet needs the Python module '%s' %s, but it cannot be imported: %s\n",
-            "Run twinnet::sitrep() to see which Python R uses; set RETICULATE_PYTHON or ",
-            "the option twinnet.python to a Python with keras, tensorflow, numpy (< 2) and jsonschema."
-          ),
-          name, purpose, first_line(conditionMessage(e))
+          "twinnet needs the Python module '%s' %s, but it cannot be imported: %s\n%s",
+          name, purpose, first_line(conditionMessage(e)), python_fix_advice()
         ),
         class = "twinnet_python_error", call = NULL
       ))
     }
   )
+}
+
+# What to do when Python or one of its modules is missing, for this reticulate.
+python_fix_advice <- function() {
+  packages <- python_requirements()
+  if (!reads_numpy2()) packages <- c(packages, read_json_file(specs_path("python.json"))$reticulate$numpy_cap)
+  quoted <- paste0("\"", packages, "\"", collapse = ", ")
+  advice <- sprintf(paste0(
+    "Run twinnet::sitrep() to see which Python R uses. To install what is missing there: ",
+    "reticulate::py_install(c(%s))"
+  ), quoted)
+  if (has_py_require()) {
+    advice <- paste0(advice, sprintf(paste0(
+      "; or, in a new R session with RETICULATE_PYTHON unset, let reticulate make an environment: ",
+      "reticulate::py_require(c(%s)) before anything starts Python"
+    ), quoted))
+  } else {
+    advice <- paste0(advice, "; or set RETICULATE_PYTHON or the option twinnet.python to a Python that has them")
+  }
+  paste0(advice, ".")
 }
 
 first_line <- function(text) {
@@ -46,84 +107,12 @@ first_line <- function(text) {
   if (length(lines) == 0L) "" else lines[[1L]]
 }
 
-# Python code that twinnet runs through reticulate (it never imports Python's
-# twinnet package): functions defined once per session in a namespace of their
-# own, so that work over many Python objects is one call from R.
-PYTHON_HELPERS <- "
-def make_fast_check(whole, types):
-    # The JSON Schema split for speed, as python/twinnet/registry.py's is_valid_document():
-    # the document without its layers, and one validator per layer type.
-    import jsonschema
-    skeleton = {**whole, '$defs': {**whole['$defs'], 'layer': {'type': 'object'}}}
-    per_type = {t: jsonschema.Draft202012Validator({'$id': whole['$id'], '$defs': whole['$defs'],
-                                                    '$ref': f'#/$defs/layer_{t}'})
-                for t in types}
-    skeleton = jsonschema.Draft202012Validator(skeleton)
-
-    def is_valid(doc):
-        if not skeleton.is_valid(doc):
-            return False
-        lists = [doc['layers'], *(block['layers'] for block in doc.get('blocks', {}).values())]
-        for entry in (e for entries in lists for e in entries):
-            if 'block' in entry:  # a block use: the skeleton checked it
-                continue
-            check = per_type.get(entry['type']) if isinstance(entry.get('type'), str) else None
-            if check is None or not check.is_valid(entry):
-                return False
-        return True
-
-    return is_valid
-
-
-def build_layers(keras, layers):
-    # Each layer of an expanded graph (name, type, inputs, config), made and called in order, as
-    # python/twinnet/build.py does. Returns (None, None, tensors by name), or, where Keras refuses
-    # a layer, (its 0-based index, str() of the exception, None).
-    tensors = {}
-    for i, layer in enumerate(layers):
-        try:
-            config = layer['config']
-            if layer['type'] == 'Input':
-                tensors[layer['name']] = keras.Input(shape=tuple(config['shape']), dtype=config['dtype'],
-                                                     name=layer['name'])
-                continue
-            obj = getattr(keras.layers, layer['type'])(name=layer['name'], **config)
-            args = [tensors[n] for n in layer['inputs']]
-            tensors[layer['name']] = obj(args if len(args) > 1 else args[0])
-        except Exception as e:
-            return i, str(e), None
-    return None, None, tensors
-
-
-def c_array(a, dtype):
-    # A C-ordered copy of `a` (as dtype, or as its own dtype for None), as a.astype(dtype, order='C')
-    # gives, faster for the arrays reticulate makes of R arrays: those are in Fortran order (the
-    # samples axis varies fastest), and NumPy's copy then reads memory far apart for every value.
-    # Here the samples axis is first swapped with the others block by block (each block read
-    # where it lies), then each sample's axes are put in order (one sample at a time is close together).
-    import numpy as np
-    dtype = np.dtype(a.dtype if dtype is None else dtype)
-    if a.ndim < 3 or a.size == 0 or not a.flags.f_contiguous or a.flags.c_contiguous:
-        return a.astype(dtype, order='C', copy=False)
-    n = a.shape[0]
-    rest = a.shape[1:]
-    m = a.size // n
-    flat = a.T.reshape(m, n)  # no copy: row (i_k, ..., i_1), column the sample
-    swapped = np.empty((n, m), dtype=dtype)
-    for i in range(0, m, 1024):
-        swapped[:, i:i + 1024] = flat[i:i + 1024].T
-    axes = (0,) + tuple(range(len(rest), 0, -1))
-    return np.ascontiguousarray(swapped.reshape((n,) + rest[::-1]).transpose(axes))
-
-
-import types as _types
-helpers = _types.SimpleNamespace(make_fast_check=make_fast_check, build_layers=build_layers, c_array=c_array)
-"
-
-# PYTHON_HELPERS's functions (not converting to R): python_helpers()$make_fast_check(...).
+# inst/python/twinnet_bridge.py, the Python functions that R's twinnet calls
+# (not converting to R): python_helpers()$build_layers(...).
 python_helpers <- function() {
   cached("python_helpers", function() {
     python_module("json", "to read JSON") # says what to do when Python cannot be started
-    reticulate::py_get_item(reticulate::py_run_string(PYTHON_HELPERS, local = TRUE, convert = FALSE), "helpers")
+    reticulate::import_from_path("twinnet_bridge", path = system.file("python", package = "twinnet"),
+                                 convert = FALSE)
   })
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # All the tests: derived-file drift, lint, the environment check, pytest (Python and the
-# rpy2 cross-language harness), R CMD check and testthat. The last line sums them up.
+# rpy2 cross-language harness), the wheel with NumPy 2, R CMD check and testthat. The last line sums them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -13,7 +13,7 @@ step "derived files (shared_specs -> schema, package copies)"
 $PY tools/sync_specs.py --check || status=1
 
 step "ruff"
-$PY -m ruff check python tests tools bench || status=1
+$PY -m ruff check python tests tools bench inst/python || status=1
 
 step "mypy"
 $PY -m mypy || status=1
@@ -23,6 +23,9 @@ $PY -m twinnet doctor || status=1
 
 step "pytest: Python tests and the cross-language harness"
 $PY -m pytest -p no:cacheprovider --durations=12 --junitxml="$OUT/pytest.xml" || status=1
+
+step "the wheel, installed with NumPy 2, against tests/python"
+bash tools/test_wheel.sh --junitxml="$OUT/wheel.xml" || status=1
 
 step "R CMD check --no-manual"
 ( cd "$OUT" && R CMD build --no-build-vignettes "$OLDPWD" >build.log 2>&1 && \
@@ -50,13 +53,13 @@ import sys, xml.etree.ElementTree as ET
 from pathlib import Path
 out, status = Path(sys.argv[1]), int(sys.argv[2])
 passed = failed = skipped = 0
-try:
-    s = ET.parse(out / "pytest.xml").getroot().iter("testsuite")
-    for suite in s:
-        t, f, e, k = (int(suite.get(x, 0)) for x in ("tests", "failures", "errors", "skipped"))
-        passed += t - f - e - k; failed += f + e; skipped += k
-except (OSError, ET.ParseError):
-    failed += 1
+for report in ("pytest.xml", "wheel.xml"):
+    try:
+        for suite in ET.parse(out / report).getroot().iter("testsuite"):
+            t, f, e, k = (int(suite.get(x, 0)) for x in ("tests", "failures", "errors", "skipped"))
+            passed += t - f - e - k; failed += f + e; skipped += k
+    except (OSError, ET.ParseError):
+        failed += 1
 try:
     p, f, k = (int(v) for v in (out / "testthat.counts").read_text().split())
     passed += p; failed += f; skipped += k

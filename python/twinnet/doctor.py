@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
@@ -31,33 +32,57 @@ def mapped_libpython() -> list[str]:
     return sorted(os.path.realpath(p) for p in found)
 
 
-def python_info() -> dict[str, Any]:
-    import keras
-    import numpy
+def _module_version(name: str) -> str | None:
+    """The version of an importable module, or None where it cannot be imported."""
+    try:
+        module = importlib.import_module(name)
+    except Exception:  # any failure to import (missing, broken binary) means it cannot be used
+        return None
+    return str(getattr(module, "__version__", "") or _version(name) or "?")
 
+
+def python_info() -> dict[str, Any]:
+    """This interpreter, and the versions of the modules build_model() needs (None where missing)."""
     libs = mapped_libpython()
-    return {
+    keras_version = _module_version("keras")
+    backend = None
+    if keras_version is not None:
+        import keras
+
+        backend = keras.backend.backend()
+    expected = backend or os.environ.get("KERAS_BACKEND", "tensorflow").removesuffix("-cpu").removesuffix("-gpu")
+    info = {
         "twinnet": _version("twinnet"),
         "python": sys.executable,
         "python_version": sys.version.split()[0],
         "prefix": sys.prefix,
         "base_prefix": sys.base_prefix,
         "libpython": libs[0] if libs else None,
-        "keras": keras.__version__,
-        "backend": keras.backend.backend(),
-        "tensorflow": _version("tensorflow-cpu") or _version("tensorflow"),
-        "numpy": numpy.__version__,
-        "jsonschema": _version("jsonschema"),
+        "keras": keras_version,
+        "backend": backend,
+        "tensorflow": _module_version("tensorflow") if expected == "tensorflow" else None,
+        "numpy": _module_version("numpy"),
         "rpy2": _version("rpy2"),
     }
+    wanted = ["keras", "numpy", *(["tensorflow"] if expected == "tensorflow" else [])]
+    info["missing"] = [m for m in wanted if info[m] is None]
+    return info
+
+
+def install_command(missing: list[str]) -> str:
+    """The command that installs the missing modules into this interpreter."""
+    reqs = json.loads((Path(__file__).resolve().parent / "specs" / "python.json").read_text(encoding="utf-8"))
+    backend = reqs["backends"]["tensorflow"]["Linux" if platform.system() == "Linux" else "other"]
+    packages = {"keras": "keras>=3.0", "numpy": "numpy", "tensorflow": backend[0]}
+    return f"{sys.executable} -m pip install " + " ".join(f"'{packages[m]}'" for m in missing)
 
 
 def r_info(timeout: float = 300) -> dict[str, Any]:
-    """Ask a fresh R process (Rscript) what twinnet::sitrep_info() sees."""
+    """Ask a fresh R process (Rscript) what twinnet::sitrep() sees."""
     rscript = shutil.which("Rscript")
     if rscript is None:
         raise RuntimeError("Rscript is not on PATH: install R (Debian: r-base-core)")
-    code = 'cat(jsonlite::toJSON(twinnet:::sitrep_info(), auto_unbox = TRUE, null = "null"))'
+    code = 'cat(jsonlite::toJSON(unclass(twinnet::sitrep(quiet = TRUE)), auto_unbox = TRUE, null = "null"))'
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.setdefault("RETICULATE_PYTHON", sys.executable)
     res = subprocess.run([rscript, "-e", code], capture_output=True, text=True, timeout=timeout, env=env)
@@ -78,7 +103,7 @@ def graphviz_version() -> str | None:
 
 
 def doctor(out: Any = None) -> bool:
-    """Print both sides and return True when R and Python use the same interpreter."""
+    """Print both sides; True when R and Python use the same interpreter and both can build models."""
     out = out or sys.stdout
     py = python_info()
     try:
@@ -100,14 +125,21 @@ def doctor(out: Any = None) -> bool:
         os.path.realpath(str(py[k])) == os.path.realpath(str(r.get(k)))
         for k in ("python", "prefix", "libpython")) and py["python_version"] == str(r.get("python_version")).split()[0]
     same = same and r.get("same_interpreter") is True  # R's own check (sitrep): one libpython, the configured python
+    ready = same and r.get("ok") is True and not py["missing"]
     if r_error:
         print(f"  R: {r_error}", file=out)
+    elif r.get("ok") is not True:
+        print(f"  R says: {r.get('verdict')}", file=out)
+    if py["missing"]:
+        print(f"  Python cannot import {', '.join(py['missing'])}, which build_model() needs; "
+              f"install it: {install_command(py['missing'])}", file=out)
     verdict = "yes" if same else "NO"
     print(f"  {'graphviz':15} {graphviz_version() or 'missing: diagrams and handouts need it (Debian: graphviz)'}",
           file=out)
     print(f"  same interpreter in R and Python: {verdict}", file=out)
+    print(f"  ready to build models in both languages: {'yes' if ready else 'NO'}", file=out)
     if py["libpython"] is None:
         print("  note: this Python links libpython statically; R embedded in it (rpy2) cannot load "
               "reticulate's libpython. Use an interpreter that links libpython3.x.so (see tools/setup.sh).",
               file=out)
-    return same
+    return ready

@@ -11,14 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import SpecError, json_pointer, suggest
 from .limits import HOW_TO_RAISE, MAX_JSON_DEPTH, MAX_SPEC_BYTES, get_limit
-from .registry import SPECS_DIR, SUPPORTED_MAJOR, is_valid_document, validator
-
-if TYPE_CHECKING:
-    import jsonschema
+from .registry import SPECS_DIR, SUPPORTED_MAJOR, validator
+from .schema import Failure
 
 __all__ = ["Spec", "catalog_names", "catalog_path", "load_spec", "validate_document"]
 
@@ -251,45 +249,52 @@ def describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _order(err: jsonschema.ValidationError) -> tuple[Any, ...]:
-    """Errors are reported highest in the document first, then in path order."""
-    tokens = tuple((0, t, "") if isinstance(t, int) else (1, 0, t) for t in err.absolute_path)
-    return (len(tokens), tokens, err.validator, str(err.validator_value))
+TYPE_WORDS = {"null": "null", "boolean": "true or false", "integer": "an integer", "number": "a number",
+              "string": "a string", "array": "a list", "object": "an object"}
 
 
-def _to_spec_error(err: jsonschema.ValidationError) -> SpecError:
-    tokens = list(err.absolute_path)
-    sch = err.schema if isinstance(err.schema, dict) else {}
-    found = err.instance
-    if err.validator == "required":
-        missing = next(k for k in err.validator_value if k not in found)
-        if missing == "type" and tokens and tokens[-2:-1] in (["layers"],):
+def _to_spec_error(f: Failure) -> SpecError:
+    """The first schema error as a SpecError: path, kind, message and hint (R: to_spec_error())."""
+    tokens = f.path()
+    sch = f.schema if isinstance(f.schema, dict) else {}
+    found = f.instance
+    if f.keyword == "required":
+        missing = str(f.key)
+        if missing == "type" and tokens[-2:-1] == ["layers"]:
             msg = 'a layer needs a "type" (a Keras layer class) or a "block"'
         else:
             msg = f"the required field '{missing}' is missing"
         return SpecError(json_pointer([*tokens, missing]), msg, "missing")
-    if err.validator == "additionalProperties":
+    if f.keyword == "additionalProperties":
         allowed = list(sch.get("properties", {}))
-        extra = sorted(k for k in found if k not in allowed)[0]
+        extra = str(f.key)
         layer_type = sch.get("properties", {}).get("type", {}).get("const")
         if layer_type:
             return SpecError(json_pointer([*tokens, extra]), f"'{extra}' is not an argument of {layer_type}",
                              "unknown_argument", suggest(extra, allowed))
         return SpecError(json_pointer([*tokens, extra]), f"'{extra}' is not a known field here",
                          "unknown_field", suggest(extra, allowed))
-    if err.validator == "enum" and tokens and tokens[-1] == "type":
-        return SpecError(json_pointer(tokens), f"'{found}' is not a supported layer type",
-                         "unknown_type", suggest(str(found), err.validator_value))
-    if "propertyNames" in err.schema_path:  # a key of a block, args or params object
-        return SpecError(json_pointer([*tokens, str(found)]), f"the name {describe(found)} must be letters, "
+    if f.keyword == "enum" and tokens and tokens[-1] == "type":
+        return SpecError(json_pointer(tokens), f"'{py_str(found)}' is not a supported layer type",
+                         "unknown_type", suggest(found, sch["enum"]) if isinstance(found, str) else None)
+    if f.keyword == "propertyNames":  # a key of a block, args or params object
+        return SpecError(json_pointer([*tokens, str(f.key)]), f"the name {describe(f.key)} must be letters, "
                          "digits and underscores, starting with a letter", "invalid_name")
     desc = sch.get("description")
     if desc and not (tokens and tokens[0] == "blocks"):  # "$parameters" exist only inside blocks
         desc = desc.split(" (inside a block")[0]
+    if not desc and f.keyword == "type":
+        types = sch["type"] if isinstance(sch["type"], list) else [sch["type"]]
+        desc = " or ".join(TYPE_WORDS[t] for t in types)
     if desc:
-        hint = suggest(found, err.validator_value) if err.validator == "enum" and isinstance(found, str) else None
+        hint = suggest(found, sch["enum"]) if f.keyword == "enum" and isinstance(found, str) else None
         return SpecError(json_pointer(tokens), f"expected {desc}, found {describe(found)}", "invalid_value", hint)
-    return SpecError(json_pointer(tokens), err.message, "invalid_value")
+    return SpecError(json_pointer(tokens), f"the value {describe(found)} fails the schema's '{f.keyword}'",
+                     "invalid_value")
+
+
+def py_str(value: Any) -> str:
+    return value if isinstance(value, str) else repr(value)
 
 
 def validate_document(doc: Any) -> dict[str, Any]:
@@ -306,11 +311,9 @@ def validate_document(doc: Any) -> dict[str, Any]:
         raise SpecError("/format_version", f"format_version {version} is not supported; "
                         f"this twinnet reads format {SUPPORTED_MAJOR}.x", "unsupported_version")
     check_list_lengths(doc)
-    if is_valid_document(doc):
-        return doc
-    errors = list(validator().iter_errors(doc))
-    if errors:
-        raise _to_spec_error(min(errors, key=_order))
+    failure = validator().first_error(doc)
+    if failure is not None:
+        raise _to_spec_error(failure)
     return doc
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from rsession import R, RSessionUnavailable, start_r
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, "python"))  # support.py
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RETICULATE_PYTHON", sys.executable)
 

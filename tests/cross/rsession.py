@@ -46,10 +46,13 @@ class R:
         text = self(f'jsonlite::toJSON({expr}, auto_unbox = TRUE, null = "null", digits = NA)')[0]
         return json.loads(text)
 
-    def spec_error(self, expr: str) -> tuple[str, str] | None:
-        """(path, kind) of the twinnet_spec_error that expr signals, or None."""
-        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) c(e$path, e$kind))")
-        return None if res is self.ro.NULL or len(res) == 0 else (str(res[0]), str(res[1]))
+    def spec_error(self, expr: str, message: bool = False) -> tuple[str, ...] | None:
+        """(path, kind) of the twinnet_spec_error that expr signals, or None; with message, (path, kind, message)."""
+        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) "
+                   "c(e$path, e$kind, conditionMessage(e)))")
+        if res is self.ro.NULL or len(res) == 0:
+            return None
+        return (str(res[0]), str(res[1]), str(res[2])) if message else (str(res[0]), str(res[1]))
 
 
 _SESSION: R | None = None

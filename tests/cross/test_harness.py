@@ -52,13 +52,13 @@ def test_conformance_expansion_equal(r: Any, case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("case", cases("invalid"))
-def test_same_error_path(r: Any, case: dict[str, Any]) -> None:
+def test_same_error_path_kind_and_message(r: Any, case: dict[str, Any]) -> None:
     text = case["text"] if "text" in case else json.dumps(case["spec"])
     r.assign("spec_text", text)
     verb = "build_model" if case.get("stage") == "build" else "load_spec"
     with pytest.raises(twinnet.SpecError) as e:
         getattr(twinnet, verb)(text)
-    assert r.spec_error(f"twinnet::{verb}(spec_text)") == (e.value.path, e.value.kind)
+    assert r.spec_error(f"twinnet::{verb}(spec_text)", message=True) == (e.value.path, e.value.kind, str(e.value))
 
 
 # 2. the Keras models --------------------------------------------------------

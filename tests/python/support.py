@@ -15,3 +15,16 @@ CONFORMANCE = ROOT / "shared_specs" / "conformance"
 def vectors(kind: str) -> list[Any]:
     files = sorted((CONFORMANCE / kind).glob("*.json"))
     return [pytest.param(json.loads(f.read_text()), id=f.stem) for f in files]
+
+
+def reference_validator() -> Any:
+    """jsonschema's validator of the spec schema: the reference that twinnet's own checker is tested against.
+
+    JSON Schema patterns are ECMA-262 expressions, in which ``$`` matches only at the very end;
+    Python's ``re`` also matches it before a final newline, so the patterns' final ``$`` is given
+    to jsonschema as ``\\Z``.
+    """
+    import jsonschema
+
+    text = (ROOT / "shared_specs" / "schema" / "twinnet-spec-v1.schema.json").read_text(encoding="utf-8")
+    return jsonschema.Draft202012Validator(json.loads(text.replace('$"', '\\\\Z"')))

@@ -58,3 +58,22 @@ def test_catalog_specs_state_their_expectations(row: twinnet.CatalogEntry) -> No
     doc = twinnet.load_spec(row.name).data
     assert doc["expect"]["params"]["total"] == row.parameters
     assert {"title", "description", "source", "tags"} <= set(doc)
+
+
+def test_python_requirements_are_one_list() -> None:
+    """pyproject.toml's dependencies are shared_specs/python.json's packages, which R declares to reticulate."""
+    import json
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shared = json.loads((ROOT / "shared_specs" / "python.json").read_text(encoding="utf-8"))
+    assert pyproject["project"]["dependencies"] == shared["packages"]
+    assert pyproject["project"]["optional-dependencies"]["tensorflow"] == shared["backends"]["tensorflow"]["Linux"]
+
+
+def test_spec_layer_needs_no_jsonschema() -> None:
+    """Specs are checked by twinnet's own schema checker; jsonschema is only the tests' reference."""
+    code = ("import sys, twinnet; twinnet.load_spec('resnet50'); twinnet.to_code('lenet5', 'r'); "
+            "print('jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

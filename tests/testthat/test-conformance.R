@@ -15,7 +15,6 @@ test_that("there are enough conformance vectors", {
 })
 
 test_that("valid vectors expand to the recorded graph", {
-  skip_if_no_python("jsonschema")
   files <- conformance_files("valid")
   skip_if(length(files) == 0L, "no valid conformance vectors")
   for (path in files) {
@@ -26,7 +25,6 @@ test_that("valid vectors expand to the recorded graph", {
 })
 
 test_that("invalid vectors give the recorded error path and kind", {
-  skip_if_no_python("jsonschema")
   files <- conformance_files("invalid")
   skip_if(length(files) == 0L, "no invalid conformance vectors")
   for (path in files) {

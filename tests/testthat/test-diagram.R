@@ -14,7 +14,6 @@ dot_edges <- function(dot) {
 }
 
 test_that("to_dot() draws one node per layer and one edge per input", {
-  skip_if_no_python("jsonschema")
   for (name in c("lenet5", "mini_resnet", "imdb_lstm", "googlenet", "stock_gru")) {
     g <- expand(name)
     dot <- to_dot(name)
@@ -32,7 +31,6 @@ test_that("to_dot() draws one node per layer and one edge per input", {
 })
 
 test_that("each node shows the layer's name, type, output shape and parameters", {
-  skip_if_no_python("jsonschema")
   dot <- to_dot("lenet5")
   c1 <- grep("^  \"c1\" \\[", dot_lines(dot), value = TRUE)
   expect_length(c1, 1L)
@@ -49,7 +47,6 @@ test_that("each node shows the layer's name, type, output shape and parameters",
 })
 
 test_that("the layers of each use of a block are grouped in a dashed cluster", {
-  skip_if_no_python("jsonschema")
   dot <- to_dot("mini_resnet")
   lines <- dot_lines(dot)
   expect_equal(sum(grepl("^  subgraph \"cluster_[0-9]+\" \\{$", lines)), 4L)
@@ -71,13 +68,11 @@ test_that("every registry layer type has a colour in diagram.json", {
 })
 
 test_that("HTML-like text in a title is escaped in the DOT label", {
-  skip_if_no_python("jsonschema")
   dot <- to_dot(tiny_spec(title = "A <b>&\"quoted\" net"))
   expect_match(dot, "label=<<B>A &lt;b&gt;&amp;&quot;quoted&quot; net</B><BR/>46 parameters>", fixed = TRUE)
 })
 
 test_that("diagram() without a file gives the DOT text, printed as is", {
-  skip_if_no_python("jsonschema")
   d <- diagram("mnist_mlp")
   expect_s3_class(d, "twinnet_dot")
   expect_identical(as.character(d), to_dot("mnist_mlp"))
@@ -85,7 +80,6 @@ test_that("diagram() without a file gives the DOT text, printed as is", {
 })
 
 test_that("diagram() writes a .dot or .gv file without Graphviz", {
-  skip_if_no_python("jsonschema")
   withr::local_envvar(TWINNET_DOT = "/nonexistent/dot")
   file <- withr::local_tempfile(fileext = ".dot")
   expect_identical(withVisible(diagram("lenet5", file))$visible, FALSE)
@@ -100,7 +94,6 @@ test_that("diagram() writes a .dot or .gv file without Graphviz", {
 })
 
 test_that("an unknown format is refused, saying which formats there are", {
-  skip_if_no_python("jsonschema")
   expect_error(diagram("lenet5", withr::local_tempfile(fileext = ".pdf")),
                "diagram format must be one of svg, png, dot (from the file's extension or `format`), not 'pdf'",
                fixed = TRUE)
@@ -109,7 +102,6 @@ test_that("an unknown format is refused, saying which formats there are", {
 })
 
 test_that("a missing Graphviz signals a classed error saying how to install it", {
-  skip_if_no_python("jsonschema")
   withr::local_envvar(TWINNET_DOT = "/nonexistent/dot")
   file <- withr::local_tempfile(fileext = ".svg")
   err <- tryCatch(diagram("lenet5", file), twinnet_graphviz_missing = function(e) e)
@@ -135,7 +127,6 @@ test_that("a missing Graphviz signals a classed error saying how to install it",
 
 test_that("a failing dot signals twinnet_graphviz_error with its message", {
   skip_on_os("windows")
-  skip_if_no_python("jsonschema")
   fake <- withr::local_tempfile()
   writeLines(c("#!/bin/sh", "echo 'Error: something broke' >&2", "exit 3"), fake)
   Sys.chmod(fake, "0755")
@@ -146,7 +137,6 @@ test_that("a failing dot signals twinnet_graphviz_error with its message", {
 })
 
 test_that("diagram() writes an SVG with one node per layer", {
-  skip_if_no_python("jsonschema")
   skip_if_no_graphviz()
   for (name in c("lenet5", "mini_resnet")) {
     file <- withr::local_tempfile(fileext = ".svg")
@@ -163,7 +153,6 @@ test_that("diagram() writes an SVG with one node per layer", {
 })
 
 test_that("diagram() writes a PNG", {
-  skip_if_no_python("jsonschema")
   skip_if_no_graphviz()
   file <- withr::local_tempfile(fileext = ".png")
   diagram("lenet5", file)

@@ -66,7 +66,6 @@ test_that("errors found before the schema need no Python", {
 })
 
 test_that("bad specs give Python's path, kind and hint", {
-  skip_if_no_python("jsonschema")
   check <- function(doc, path, kind, hint = NULL) {
     err <- spec_error_of(load_spec(doc))
     expect_equal(err$path, path)
@@ -106,7 +105,6 @@ test_that("bad specs give Python's path, kind and hint", {
 })
 
 test_that("block errors point into the block or its use", {
-  skip_if_no_python("jsonschema")
   doc <- load_spec("mini_resnet")$data
   bad <- doc
   bad$layers[[5]]$block <- "basik"

@@ -82,7 +82,6 @@ test_that("every worked example has a spec and a file", {
 })
 
 test_that("each example file fits its spec", {
-  skip_if_no_python("jsonschema")
   for (name in example_names()) {
     doc <- load_example(name)
     g <- expand(doc$spec)
@@ -97,7 +96,6 @@ test_that("each example file fits its spec", {
 })
 
 test_that("the files hold the lecture's numbers as the issue states them", {
-  skip_if_no_python("jsonschema")
   edge <- plane(expected_of("edge_detection")$feature_map)
   for (i in 1:4) expect_identical(edge[i, ], c(0, -1020, -1020, 0))
   expect_identical(plane(expected_of("convolution_by_hand")$feature_map), rbind(c(9, 32), c(14, 26)))
@@ -199,7 +197,6 @@ test_that("max, average and sum pooling by hand", {
 })
 
 test_that("sum pooling is average pooling times the window, without code", {
-  skip_if_no_python("jsonschema")
   layers <- load_spec("example_sum_pooling")$data$layers
   expect_identical(vapply(layers, `[[`, "", "type"), c("Input", "AveragePooling2D", "Rescaling"))
   expect_equal(layers[[3]]$scale, 2 * 2)

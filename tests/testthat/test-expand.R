@@ -1,5 +1,4 @@
 test_that("expand() names every layer and writes every default out", {
-  skip_if_no_python("jsonschema")
   g <- expand("lenet5")
   expect_named(g, c("format_version", "name", "inputs", "outputs", "layers", "params"))
   expect_equal(g$format_version, "1.0")
@@ -24,7 +23,6 @@ test_that("expand() names every layer and writes every default out", {
 })
 
 test_that("integers are R integers, numbers stay doubles, null stays NULL", {
-  skip_if_no_python("jsonschema")
   g <- expand("mini_resnet")
   stem <- g$layers[[2]]
   expect_type(stem$config$filters, "integer")
@@ -42,7 +40,6 @@ test_that("integers are R integers, numbers stay doubles, null stays NULL", {
 })
 
 test_that("blocks and repeats unroll with deterministic names", {
-  skip_if_no_python("jsonschema")
   g <- expand("mini_resnet")
   names <- layer_names(g)
   expect_equal(length(names), 36L)
@@ -67,7 +64,6 @@ test_that("blocks and repeats unroll with deterministic names", {
 })
 
 test_that("unnamed layers and blocks are named by type and counted per scope", {
-  skip_if_no_python("jsonschema")
   doc <- list(
     format_version = "1.0", name = "auto",
     blocks = list(b = list(layers = list(list(type = "Dense", units = 4L), list(type = "ReLU")))),
@@ -86,14 +82,12 @@ test_that("unnamed layers and blocks are named by type and counted per scope", {
 })
 
 test_that("expand() of a twinnet_spec needs no Python", {
-  skip_if_no_python("jsonschema")
   spec <- load_spec("mnist_mlp")
   expect_equal(expand(spec), expand("mnist_mlp"))
   expect_equal(twinnet:::expand_document(spec$data), expand(spec))
 })
 
 test_that("fixed weights are carried into the expansion", {
-  skip_if_no_python("jsonschema")
   sobel <- list(list(list(list(1L)), list(list(0L)), list(list(-1L))),
                 list(list(list(2L)), list(list(0L)), list(list(-2L))),
                 list(list(list(1L)), list(list(0L)), list(list(-1L))))

@@ -24,7 +24,6 @@ quiet_handout <- function(...) {
 }
 
 test_that("the handout has both code panels, a row per layer and the totals", {
-  skip_if_no_python("jsonschema")
   file <- withr::local_tempfile(fileext = ".html")
   expect_identical(withVisible(quiet_handout("lenet5", file))$visible, FALSE)
   page <- read_page(file)
@@ -52,7 +51,6 @@ test_that("the handout has both code panels, a row per layer and the totals", {
 })
 
 test_that("the handout embeds the SVG diagram", {
-  skip_if_no_python("jsonschema")
   skip_if_no_graphviz()
   file <- withr::local_tempfile(fileext = ".html")
   expect_no_warning(handout("mini_resnet", file))
@@ -65,7 +63,6 @@ test_that("the handout embeds the SVG diagram", {
 })
 
 test_that("a missing Graphviz gives a warning and a note instead of the diagram", {
-  skip_if_no_python("jsonschema")
   withr::local_envvar(TWINNET_DOT = "/nonexistent/dot")
   file <- withr::local_tempfile(fileext = ".html")
   expect_warning(handout("lenet5", file), "the handout has no diagram: Graphviz's `dot` program was not found",
@@ -80,7 +77,6 @@ test_that("a missing Graphviz gives a warning and a note instead of the diagram"
 })
 
 test_that("a history as a list draws the training and validation curves", {
-  skip_if_no_python("jsonschema")
   file <- withr::local_tempfile(fileext = ".html")
   quiet_handout("lenet5", file, history = HISTORY)
   page <- read_page(file)
@@ -132,7 +128,6 @@ test_that("curves print numbers as Python does", {
 })
 
 test_that("text from the spec is HTML-escaped, and placeholders are filled once", {
-  skip_if_no_python("jsonschema")
   spec <- tiny_spec(title = "Tiny & <small>", description = "<script>alert(1)</script> &\"quoted\" {{name}}",
                     tags = list("a<b"))
   file <- withr::local_tempfile(fileext = ".html")
@@ -153,7 +148,6 @@ test_that("text from the spec is HTML-escaped, and placeholders are filled once"
 })
 
 test_that("the file defaults to <name>.html in the working directory", {
-  skip_if_no_python("jsonschema")
   withr::local_dir(withr::local_tempdir())
   path <- quiet_handout("mnist_mlp")
   expect_identical(path, "mnist_mlp.html")

@@ -14,12 +14,10 @@ test_that("the defaults are Python's and the largest catalog network passes them
   expect_equal(twinnet:::MAX_JSON_DEPTH, 64L)
   withr::local_options(limits_off)
   expect_equal(twinnet:::get_limit("max_params"), 5e8)
-  skip_if_no_python("jsonschema")
   expect_equal(expand("yolov1")$params$total, 271703550)
 })
 
 test_that("options() raise and lower the limits, and are checked", {
-  skip_if_no_python("jsonschema")
   withr::local_options(limits_off)
   withr::with_options(list(twinnet.max_params = 1e8), {
     err <- spec_error_of(load_spec("vgg16"))
@@ -43,7 +41,6 @@ test_that("options() raise and lower the limits, and are checked", {
 })
 
 test_that("the activation limit names the layer and its size; varying lengths count as 1", {
-  skip_if_no_python("jsonschema")
   withr::local_options(limits_off)
   err <- spec_error_of(load_spec(dense_doc(list(type = "Reshape", target_shape = list(2L, 2L)),
                                            list(type = "Dense", units = 30000000L))))
@@ -56,7 +53,6 @@ test_that("the activation limit names the layer and its size; varying lengths co
 })
 
 test_that("a huge repeat is refused before it is unrolled", {
-  skip_if_no_python("jsonschema")
   withr::local_options(limits_off)
   blocks <- list(b = list(layers = list(list(type = "Dense", units = 2L))))
   took <- system.time(for (times in c(10000, 1e9, 1e300)) {
@@ -68,7 +64,6 @@ test_that("a huge repeat is refused before it is unrolled", {
 })
 
 test_that("nested blocks are counted before they are unrolled", {
-  skip_if_no_python("jsonschema")
   withr::local_options(limits_off)
   blocks <- list(b0 = list(layers = rep(list(list(type = "Dense", units = 2L)), 10)))
   for (level in 1:5) {
@@ -80,7 +75,6 @@ test_that("nested blocks are counted before they are unrolled", {
 })
 
 test_that("a long layer list is refused before the schema reads it", {
-  skip_if_no_python("jsonschema")
   withr::local_options(limits_off)
   layers <- c(list(list(type = "Input", shape = list(2L))), rep(list(list(type = "Dense", units = 2L)), 20000))
   text <- twinnet:::to_json(list(format_version = "1.0", name = "x", layers = layers))
@@ -110,7 +104,6 @@ test_that("nesting depth is limited before parsing, for text and for lists", {
   for (i in 1:5000) value <- list(value)
   err <- spec_error_of(load_spec(list(format_version = "1.0", name = "x", tags = value)))
   expect_equal(c(err$path, err$kind), c("", "too_deep"))
-  skip_if_no_python("jsonschema")
   expect_equal(spec_error_of(load_spec(nested(64L)))$kind, "invalid_value") # parsed, then the schema refuses it
 })
 
@@ -143,7 +136,6 @@ test_that("file size and encoding are checked", {
 })
 
 test_that("fixed weights are numbers", {
-  skip_if_no_python("jsonschema")
   weights <- list(rep(list(list(1)), 4), list(0))
   g <- expand(dense_doc(list(type = "Dense", units = 1L, weights = weights)))
   expect_equal(canonical_json(g$layers[[2]]$weights), canonical_json(weights))

@@ -1,5 +1,4 @@
 test_that("load_spec() reads a catalog name, a file, JSON text and an R list", {
-  skip_if_no_python("jsonschema")
   by_name <- load_spec("lenet5")
   expect_s3_class(by_name, "twinnet_spec")
   expect_equal(by_name$data$name, "lenet5")
@@ -24,7 +23,6 @@ test_that("load_spec() reads a catalog name, a file, JSON text and an R list", {
 })
 
 test_that("an R list may use vectors and NA as JSON arrays and null", {
-  skip_if_no_python("jsonschema")
   g <- expand(list(
     format_version = "1.0", name = "vectors",
     layers = list(

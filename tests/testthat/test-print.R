@@ -1,5 +1,4 @@
 test_that("a spec prints in one line, like Python's repr", {
-  skip_if_no_python("jsonschema")
   spec <- load_spec("lenet5")
   expect_equal(format(spec), "<twinnet spec 'lenet5': 9 layers, 61,706 parameters>")
   expect_snapshot(print(spec))
@@ -10,7 +9,6 @@ test_that("a spec prints in one line, like Python's repr", {
 })
 
 test_that("summary() gives the layer table and the totals", {
-  skip_if_no_python("jsonschema")
   s <- summary(load_spec("lenet5"))
   expect_s3_class(s, c("summary.twinnet_spec", "data.frame"))
   expect_named(s, c("name", "type", "output_shape", "params"))

@@ -1,5 +1,4 @@
 test_that("each catalog spec's shapes and parameter counts match its expect block", {
-  skip_if_no_python("jsonschema")
   for (name in catalog()$name) {
     spec <- load_spec(name)
     g <- expand(spec)
@@ -12,7 +11,6 @@ test_that("each catalog spec's shapes and parameter counts match its expect bloc
 })
 
 test_that("per-layer shapes and counts are Keras's", {
-  skip_if_no_python("jsonschema")
   g <- expand("lenet5")
   shapes <- vapply(g$layers, function(l) twinnet:::format_shape(l$output_shape), "")
   expect_equal(shapes, c("(None, 32, 32, 1)", "(None, 28, 28, 6)", "(None, 14, 14, 6)", "(None, 10, 10, 16)",
@@ -29,7 +27,6 @@ test_that("per-layer shapes and counts are Keras's", {
 })
 
 test_that("shape rules follow Keras for padding, pooling, recurrent and merge layers", {
-  skip_if_no_python("jsonschema")
   doc <- list(format_version = "1.0", name = "mix", layers = list(
     list(type = "Input", shape = list(7L, 9L, 3L), name = "img"),
     list(type = "ZeroPadding2D", padding = list(list(1L, 0L), list(2L, 2L))),

@@ -1,0 +1,73 @@
+"""Python functions that R's twinnet calls through reticulate, one call for work over many objects.
+
+R's twinnet does not import Python's twinnet package; it loads this file with
+``reticulate::import_from_path("twinnet_bridge", system.file("python", package = "twinnet"))``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["build_layers", "c_array", "config_json", "initializer_json"]
+
+
+def build_layers(keras: Any, layers: list[dict[str, Any]]) -> tuple[int | None, str | None, dict[str, Any] | None]:
+    """Each layer of an expanded graph (name, type, inputs, config), made and called in order.
+
+    As python/twinnet/build.py does. Returns (None, None, tensors by name), or, where Keras
+    refuses a layer, (its 0-based index, str() of the exception, None).
+    """
+    tensors: dict[str, Any] = {}
+    for i, layer in enumerate(layers):
+        try:
+            config = layer["config"]
+            if layer["type"] == "Input":
+                tensors[layer["name"]] = keras.Input(shape=tuple(config["shape"]), dtype=config["dtype"],
+                                                     name=layer["name"])
+                continue
+            obj = getattr(keras.layers, layer["type"])(name=layer["name"], **config)
+            args = [tensors[n] for n in layer["inputs"]]
+            tensors[layer["name"]] = obj(args if len(args) > 1 else args[0])
+        except Exception as e:
+            return i, str(e), None
+    return None, None, tensors
+
+
+def c_array(a: Any, dtype: Any) -> Any:
+    """A C-ordered copy of ``a`` (as dtype, or as its own dtype for None), as ``a.astype(dtype, order='C')``.
+
+    Faster for the arrays reticulate makes of R arrays: those are in Fortran order (the samples
+    axis varies fastest), and NumPy's copy then reads memory far apart for every value. Here the
+    samples axis is first swapped with the others block by block (each block read where it
+    lies), then each sample's axes are put in order (one sample at a time is close together).
+    """
+    import numpy as np
+
+    dtype = np.dtype(a.dtype if dtype is None else dtype)
+    if a.ndim < 3 or a.size == 0 or not a.flags.f_contiguous or a.flags.c_contiguous:
+        return a.astype(dtype, order="C", copy=False)
+    n = a.shape[0]
+    rest = a.shape[1:]
+    m = a.size // n
+    flat = a.T.reshape(m, n)  # no copy: row (i_k, ..., i_1), column the sample
+    swapped = np.empty((n, m), dtype=dtype)
+    for i in range(0, m, 1024):
+        swapped[:, i:i + 1024] = flat[i:i + 1024].T
+    axes = (0, *range(len(rest), 0, -1))
+    return np.ascontiguousarray(swapped.reshape((n, *rest[::-1])).transpose(axes))
+
+
+def config_json(model: Any) -> str:
+    """The model's configuration as JSON text (values JSON cannot hold as their repr())."""
+    return json.dumps(model.get_config(), default=repr)
+
+
+def initializer_json(name: str) -> str | None:
+    """Keras's serialization of the initializer called ``name``, as JSON text; None if Keras cannot make it."""
+    import keras
+
+    try:
+        return json.dumps(keras.initializers.serialize(keras.initializers.get(name)))
+    except (KeyError, ValueError, TypeError):
+        return None

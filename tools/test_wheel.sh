@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The Python package as users install it: a wheel built from the repository (not editable),
+# installed in a clean virtual environment with NumPy 2, then tests/python run against it.
+#   tools/test_wheel.sh [pytest args...]      (from the repository root; .venv made by setup.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+WORK=${WHEEL_WORK:-$ROOT/out/wheel}
+NUMPY2=numpy==2.4.6
+rm -rf "$WORK"; mkdir -p "$WORK/dist"
+base=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
+.venv/bin/python -m pip wheel -q --no-deps --no-build-isolation -w "$WORK/dist" . >/dev/null
+"$base" -m venv "$WORK/venv"
+# The reference versions, with NumPy 2 instead of 1.x (rpy2 and R are not needed here)
+grep -v -E '^(numpy|rpy2)==' constraints.txt > "$WORK/constraints.txt"
+echo "$NUMPY2" >> "$WORK/constraints.txt"
+"$WORK/venv/bin/python" -m pip install -q --disable-pip-version-check -c "$WORK/constraints.txt" \
+  "$(ls "$WORK"/dist/twinnet-*.whl)[tensorflow]" pytest hypothesis jsonschema "$NUMPY2" \
+  2> >(grep -v -E "^WARNING: Location" >&2)
+cd "$WORK"  # away from the source tree: `import twinnet` must find the installed wheel
+"$WORK/venv/bin/python" - <<'PY'
+import numpy, twinnet
+assert numpy.__version__.startswith("2."), numpy.__version__
+assert "site-packages" in twinnet.__file__, twinnet.__file__
+print(f"wheel: twinnet {twinnet.__version__} from {twinnet.__file__}, NumPy {numpy.__version__}")
+PY
+TWINNET_WHEEL_TEST=1 "$WORK/venv/bin/python" -m pytest -p no:cacheprovider -q --rootdir="$ROOT" \
+  -c "$ROOT/pyproject.toml" "$ROOT/tests/python" "$@"
