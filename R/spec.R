@@ -69,6 +69,12 @@ is_file <- function(path) isTRUE(suppressWarnings(utils::file_test("-f", path)))
 read_source <- function(source) {
   if (is.list(source)) {
     if (value_depth(source) > MAX_JSON_DEPTH) stop(too_deep_error())
+    where <- non_json_path(source)
+    if (!is.null(where)) {
+      stop_spec(where$path, sprintf(paste0(
+        "expected a JSON value (a list, a vector, a string, a number, TRUE, FALSE, NA or NULL), found %s"
+      ), where$found), "wrong_type")
+    }
     where <- non_finite_path(source)
     if (!is.null(where)) {
       stop_spec(where, "expected a finite number, found NaN or an infinity (JSON has neither)", "invalid_value")
@@ -173,6 +179,28 @@ non_finite_path <- function(x, tokens = character()) {
   json_pointer(tokens)
 }
 
+# The JSON Pointer and a description of the first part of an R value that JSON cannot
+# hold (an environment, a function, a complex number, a list that names only some of its
+# elements), in document order, or NULL. Recursion is safe: value_depth() was checked first.
+non_json_path <- function(x, tokens = character()) {
+  if (is.null(x)) return(NULL)
+  if (!typeof(x) %in% c("logical", "integer", "double", "character", "list") || is.object(x) && !is.list(x) &&
+      !inherits(x, c("AsIs", "factor"))) {
+    return(list(path = json_pointer(tokens), found = sprintf("a value of type %s", class(x)[[1L]])))
+  }
+  if (!is.list(x)) return(NULL)
+  keys <- names(x)
+  if (!is.null(keys) && length(x) > 0L && (anyNA(keys) || any(!nzchar(keys)))) {
+    return(list(path = json_pointer(tokens), found = "a list that names some of its elements and not others"))
+  }
+  if (is.null(keys)) keys <- as.character(seq_along(x) - 1L)
+  for (i in seq_along(x)) {
+    found <- non_json_path(x[[i]], c(tokens, keys[[i]]))
+    if (!is.null(found)) return(found)
+  }
+  NULL
+}
+
 too_deep_error <- function() {
   spec_error("", sprintf("the JSON nests arrays and objects more than %d levels deep", MAX_JSON_DEPTH), "too_deep")
 }
@@ -216,6 +244,7 @@ parse_json <- function(text) {
   if (has_non_finite(value)) {
     stop_spec("", "invalid JSON: a number is too large for a 64-bit float", "invalid_json")
   }
+  check_escapes(text)
   find_dup(value, character())
   value
 }
@@ -286,14 +315,50 @@ substr_bytes <- function(text, first, last) {
   rawToChar(bytes[first:last])
 }
 
-# Refuse an object with a repeated key, at the pointer of that key. Depth
-# first, in document order, as Python's _find_dup(). Recursion is safe: the
-# text nests at most MAX_JSON_DEPTH levels (a stack of pending values in an R
-# list would be copied at each step, quadratic in a long document).
+# Refuse the escapes \u0000 (NUL, which R's strings cannot hold: the parser
+# would cut the string there) and a lone UTF-16 surrogate, at the first in the
+# text (spec.py's check_escapes()). Every backslash in valid JSON starts an
+# escape, so the escapes are read in order.
+check_escapes <- function(text) {
+  if (!grepl("\\u", text, fixed = TRUE)) return(invisible(NULL))
+  found <- gregexpr("\\\\(?:u[0-9a-fA-F]{4}|.)", text, perl = TRUE, useBytes = TRUE)[[1L]]
+  starts <- as.integer(found)
+  ends <- starts + attr(found, "match.length")
+  escapes <- regmatches(text, list(found))[[1L]]
+  codes <- ifelse(nchar(escapes, type = "bytes") == 6L, strtoi(substr(escapes, 3L, 6L), 16L), -1L)
+  n <- length(codes)
+  high <- codes >= 0xD800L & codes <= 0xDBFFL
+  low <- codes >= 0xDC00L & codes <= 0xDFFFL
+  paired_high <- high & c(starts[-1L] == ends[-n] & low[-1L], FALSE)
+  paired_low <- low & c(FALSE, paired_high[-n])
+  bad <- which(codes == 0L | (high & !paired_high) | (low & !paired_low))
+  if (length(bad) == 0L) return(invisible(NULL))
+  i <- bad[[1L]]
+  at <- json_position(text, starts[[i]] - 1L)
+  if (codes[[i]] == 0L) {
+    stop_spec("", sprintf("invalid JSON at %s: a string holds \\u0000 (NUL), which twinnet does not accept", at),
+              "invalid_json")
+  }
+  stop_spec("", sprintf("invalid JSON at %s: %s is half of a UTF-16 surrogate pair, not a character",
+                        at, escapes[[i]]), "invalid_json")
+}
+
+MAX_KEY_BYTES <- 1000 # an object key (R cannot name a list element with more than 10,000 bytes)
+
+# Refuse an over-long key, then a repeated key (at the pointer of that key).
+# Depth first, in document order, as Python's _find_dup(). Recursion is safe:
+# the text nests at most MAX_JSON_DEPTH levels (a stack of pending values in an
+# R list would be copied at each step, quadratic in a long document).
 find_dup <- function(value, tokens) {
   if (!is.list(value) || length(value) == 0L) return(invisible(NULL))
   keys <- names(value)
   if (!is.null(keys)) {
+    long <- which(nchar(keys, type = "bytes") > MAX_KEY_BYTES)
+    if (length(long) > 0L) {
+      stop_spec(json_pointer(tokens), sprintf("a key is longer than %s bytes (it begins %s)",
+                                              format_count(MAX_KEY_BYTES), describe(substr(keys[[long[[1L]]]], 1L, 20L))),
+                "too_large")
+    }
     dup <- keys[duplicated(keys)]
     if (length(dup) > 0L) {
       stop_spec(json_pointer(c(tokens, dup[[1L]])),
@@ -323,7 +388,7 @@ validate_document <- function(doc) {
   major <- as.numeric(strsplit(version, ".", fixed = TRUE)[[1L]][[1L]])
   if (major != SUPPORTED_MAJOR) {
     stop_spec("/format_version", sprintf(
-      "format_version %s is not supported; this twinnet reads format %d.x", version, SUPPORTED_MAJOR
+      "format_version %s is not supported; this twinnet reads format %d.x", cut_text(version, 20L), SUPPORTED_MAJOR
     ), "unsupported_version")
   }
   check_list_lengths(doc)

@@ -457,6 +457,32 @@ INVALID: dict[str, tuple[str, Any, str, str]] = {
     # -- found while fuzzing: both languages accepted these before
     "format_version_newline": ("format_version is exactly major.minor, without a trailing newline.",
                                {**spec(IN), "format_version": "1.0\n"}, "/format_version", "invalid_value"),
+    # -- hostile inputs: each gets the same spec error in both languages, within bounded time and memory
+    "nul_in_string": ("\\u0000 cannot be held in an R string: refused in both languages.",
+                      '{"format_version": "1.0", "name": "x", "title": "a\\u0000b", "layers": [{"type": "Input", '
+                      '"shape": [8]}]}', "", "invalid_json"),
+    "nul_in_key": ("\\u0000 in a key is refused too.",
+                   '{"format_version": "1.0", "name": "x", "layers": [{"type": "Input", "shape": [8], '
+                   '"a\\u0000": 1}]}', "", "invalid_json"),
+    "lone_surrogate": ("Half of a UTF-16 surrogate pair is not a character.",
+                       '{"format_version": "1.0", "name": "x", "title": "\\ud83d!", "layers": [{"type": "Input", '
+                       '"shape": [8]}]}', "", "invalid_json"),
+    "surrogate_pair_then_lone": ("A whole pair is a character; the lone low half after it is not.",
+                                 '{"format_version": "1.0", "name": "x", "title": "\\ud83d\\ude00\\ude00", '
+                                 '"layers": [{"type": "Input", "shape": [8]}]}', "", "invalid_json"),
+    "long_key": ("A key of more than 1,000 bytes (R cannot name a list element with more than 10,000).",
+                 {**spec(IN), "k" * 1001: 1}, "", "too_large"),
+    "format_version_huge_major": ("A 5,000-digit major version is an unsupported version, not a crash.",
+                                  {**spec(IN), "format_version": "1" + "0" * 5000 + ".0"}, "/format_version",
+                                  "unsupported_version"),
+    "too_many_tags": ("tags holds at most 100 strings (a million numbers used to be checked one by one).",
+                      {**spec(IN), "tags": list(range(1000))}, "/tags", "invalid_value"),
+    "name_trailing_newline": ("A name is matched in full: a trailing newline is not allowed.",
+                              spec({**IN, "name": "inputs\n"}), "/layers/0/name", "invalid_value"),
+    "parameter_trailing_newline": ("A \"$parameter\" is matched in full too.",
+                                   spec(IN, {"block": "b"}, blocks={"b": {"params": {"units": 4}, "layers": [
+                                       {"type": "Dense", "units": "$units\n"}]}}),
+                                   "/blocks/b/layers/0/units", "invalid_value"),
     "softmax_axis_outside": ("Softmax's axis is an axis of its input (Keras would fail only when predicting).",
                              spec(IN, {"type": "Softmax", "axis": 5}), "/layers/1/axis", "invalid_value"),
 }

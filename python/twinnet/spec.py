@@ -24,6 +24,9 @@ NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # A JSON string literal; one left open runs to the end of the text (R: outside_strings()).
 STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
 BRACKETS_RE = re.compile(r"[\[{]+|[\]}]+")
+# An escape in a JSON string: \uXXXX (group 1: the hex digits) or a backslash and one character.
+ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.S)
+MAX_KEY_BYTES = 1000  # an object key (R cannot name a list element with more than 10,000 bytes)
 
 
 @dataclass(frozen=True, repr=False)
@@ -78,7 +81,9 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _find_dup(value: Any, tokens: list[str | int]) -> None:
+    """Refuse an over-long key, then a repeated key, depth first in document order (R: find_dup())."""
     if isinstance(value, dict):
+        _check_key_lengths(value, tokens)
         if isinstance(value, _Dups):
             raise SpecError(json_pointer([*tokens, value.dup]),
                             f"the key '{value.dup}' appears twice in one object", "duplicate_key")
@@ -87,6 +92,53 @@ def _find_dup(value: Any, tokens: list[str | int]) -> None:
     elif isinstance(value, list):
         for i, v in enumerate(value):
             _find_dup(v, [*tokens, i])
+
+
+def _check_key_lengths(obj: dict[str, Any], tokens: list[str | int]) -> None:
+    for key in obj:
+        if not isinstance(key, str):  # a dict given in Python: json.dumps() would have made the key a string
+            raise SpecError(json_pointer(tokens), f"expected a JSON value (a dict with string keys, a list, a "
+                            f"string, a number, True, False or None), found the key {key!r}", "wrong_type")
+        if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+            raise SpecError(json_pointer(tokens), f"a key is longer than {MAX_KEY_BYTES:,} bytes "
+                            f"(it begins {describe(key[:20])})", "too_large")
+
+
+def check_escapes(text: str) -> None:
+    """Refuse the escapes \\u0000 (NUL, which R's strings cannot hold) and a lone UTF-16 surrogate.
+
+    JSON text only: every backslash in valid JSON starts an escape, so the escapes are read in order.
+    """
+    if "\\u" not in text:
+        return
+    pending: re.Match[str] | None = None  # a high surrogate waiting for its low half
+    for m in ESCAPE_RE.finditer(text):
+        code = int(m.group(1), 16) if m.group(1) else -1
+        if pending is not None:
+            if m.start() == pending.end() and 0xDC00 <= code <= 0xDFFF:
+                pending = None
+                continue
+            _lone_surrogate(text, pending)
+        if code == 0:
+            raise SpecError("", f"invalid JSON at {_position(text, m.start())}: a string holds \\u0000 (NUL), "
+                            "which twinnet does not accept", "invalid_json")
+        if 0xD800 <= code <= 0xDBFF:
+            pending = m
+        elif 0xDC00 <= code <= 0xDFFF:
+            _lone_surrogate(text, m)
+    if pending is not None:
+        _lone_surrogate(text, pending)
+
+
+def _lone_surrogate(text: str, m: re.Match[str]) -> None:
+    raise SpecError("", f"invalid JSON at {_position(text, m.start())}: {m.group(0)} is half of a UTF-16 "
+                    "surrogate pair, not a character", "invalid_json")
+
+
+def _position(text: str, at: int) -> str:
+    """"line L, column C" (1-based, columns in characters) of a 0-based character offset."""
+    line_start = text.rfind("\n", 0, at) + 1
+    return f"line {text.count(chr(10), 0, at) + 1}, column {at - line_start + 1}"
 
 
 def _no_constant(name: str) -> Any:
@@ -184,6 +236,7 @@ def parse_json(text: str) -> Any:
         raise SpecError("", f"invalid JSON: {e}", "invalid_json") from None
     except RecursionError:  # not reached: text_depth() refused the text first
         raise _too_deep() from None
+    check_escapes(text)
     _find_dup(value, [])
     return value
 
@@ -225,12 +278,40 @@ def _check_value(value: Any) -> None:
         text = None
     if (text_depth(text) if text is not None else value_depth(value)) > MAX_JSON_DEPTH:
         raise _too_deep()
-    where = non_finite_path(value) if text is None else None
-    if where is not None:
-        raise SpecError(where, "expected a finite number, found NaN or an infinity (JSON has neither)",
-                        "invalid_value")
-    if text is not None and len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
+    if text is None:
+        where = non_finite_path(value)
+        if where is not None:
+            raise SpecError(where, "expected a finite number, found NaN or an infinity (JSON has neither)",
+                            "invalid_value")
+        tokens, found = _first_non_json(value)
+        raise SpecError(json_pointer(tokens), f"expected a JSON value (a dict with string keys, a list, a string, "
+                        f"a number, True, False or None), found {found}", "wrong_type")
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate: the same error as in JSON text
+        check_escapes(json.dumps(value))
+        raise
+    if size > MAX_SPEC_BYTES:
         raise SpecError("", f"the spec is larger than {MAX_SPEC_BYTES:,} bytes", "too_large")
+    check_escapes(text)
+    _find_dup(value, [])
+
+
+def _first_non_json(value: Any) -> tuple[list[str | int], str]:
+    """The path and type of the first value (or key) in document order that JSON cannot hold."""
+    stack: list[tuple[Any, list[str | int]]] = [(value, [])]
+    while stack:
+        v, tokens = stack.pop()
+        if isinstance(v, Mapping):
+            for k in v:
+                if not isinstance(k, str):
+                    return tokens, f"the key {k!r} ({type(k).__name__}; keys are strings)"
+            stack.extend((child, [*tokens, k]) for k, child in reversed(list(v.items())))
+        elif isinstance(v, list | tuple):
+            stack.extend((child, [*tokens, i]) for i, child in reversed(list(enumerate(v))))
+        elif not (v is None or isinstance(v, bool | int | float | str)):
+            return tokens, f"a {type(v).__module__}.{type(v).__qualname__}".replace("builtins.", "")
+    return [], "a value JSON cannot hold"
 
 
 def _read_file(path: Path) -> tuple[Any, str]:
@@ -307,8 +388,8 @@ def validate_document(doc: Any) -> dict[str, Any]:
     if not isinstance(version, str) or not re.fullmatch(r"[0-9]+\.[0-9]+", version):
         raise SpecError("/format_version", f'expected a version string such as "1.0", found {describe(version)}',
                         "invalid_value")
-    if int(version.split(".")[0]) != SUPPORTED_MAJOR:
-        raise SpecError("/format_version", f"format_version {version} is not supported; "
+    if version.split(".")[0].lstrip("0") != str(SUPPORTED_MAJOR):  # as text: the major may have 5,000 digits
+        raise SpecError("/format_version", f"format_version {_cut(version)} is not supported; "
                         f"this twinnet reads format {SUPPORTED_MAJOR}.x", "unsupported_version")
     check_list_lengths(doc)
     failure = validator().first_error(doc)
