@@ -71,10 +71,35 @@ json_equal <- function(a, b, python = FALSE) {
   isTRUE(as.numeric(a) == as.numeric(b))
 }
 
-# JSON text of a value, for Python and for round trips of R lists.
-# (jsonlite prints 15 significant digits, plenty for float32 weights.)
+# JSON text of a value, for Python and for round trips of R lists. Numbers keep
+# every digit (jsonlite alone writes 15 significant digits: 1234567890123456
+# would become 1.23456789012346e+15).
 to_json <- function(x) {
-  as.character(jsonlite::toJSON(x, auto_unbox = TRUE, null = "null", na = "null", digits = NA))
+  as.character(jsonlite::toJSON(exact_numbers(x), auto_unbox = TRUE, null = "null", na = "null", digits = NA,
+                                json_verbatim = TRUE))
+}
+
+# x with each finite double replaced by its exact JSON text (class "json", written as is).
+exact_numbers <- function(x) {
+  if (is.list(x)) {
+    y <- lapply(x, exact_numbers)
+    attributes(y) <- attributes(x)
+    return(y)
+  }
+  if (!is.double(x) || length(x) == 0L || is.object(x) && !inherits(x, "AsIs")) return(x)
+  out <- lapply(x, function(v) if (is.finite(v)) structure(json_number(v), class = "json") else v)
+  if (length(x) == 1L && !inherits(x, "AsIs")) out[[1L]] else out
+}
+
+# A double as JSON text that reads back as the same double: integral values below 2^53 as
+# integers, others in the fewest significant digits (15 to 17) that round-trip.
+json_number <- function(v) {
+  if (v == floor(v) && abs(v) < 2^53) return(sprintf("%.0f", v))
+  for (digits in 15:17) {
+    text <- sprintf("%.*g", digits, v)
+    if (as.numeric(text) == v) break
+  }
+  text
 }
 
 # A number as Python prints it: 5 for an int, 5.0 for a float (shortest round trip).

@@ -6,9 +6,9 @@ NAME_RE <- "^[A-Za-z][A-Za-z0-9_]*$"
 #' Load and validate a spec
 #'
 #' Reads a spec and checks it: first its top level and `format_version`, then
-#' the JSON Schema in `shared_specs/` (through Python's `jsonschema`, reached
-#' with reticulate), then the semantic checks of [expand()] (names, graph,
-#' shapes, `expect`).
+#' the JSON Schema in `shared_specs/` (checked in R, with the same first error
+#' as Python's twinnet reports), then the semantic checks of [expand()] (names,
+#' graph, shapes, `expect`). No Python is needed.
 #'
 #' @param source One of
 #'   * a catalog name such as `"lenet5"` (see [catalog()]);
@@ -26,15 +26,12 @@ NAME_RE <- "^[A-Za-z][A-Za-z0-9_]*$"
 #'   gives its layer table.
 #' @seealso [expand()], [build_model()], [twinnet_spec_error]
 #' @examples
-#' \dontrun{
-#' # needs Python with jsonschema (see sitrep())
 #' spec <- load_spec("lenet5")
 #' spec
 #' summary(spec)
 #' load_spec('{"format_version": "1.0", "name": "tiny",
 #'             "layers": [{"type": "Input", "shape": [4]},
 #'                        {"type": "Dense", "units": 2}]}')
-#' }
 #' # errors say where the problem is
 #' tryCatch(load_spec("lenet"), twinnet_spec_error = function(e) conditionMessage(e))
 #' @export
@@ -491,11 +488,9 @@ to_spec_error <- function(f) {
 #'   prints it and returns `x` invisibly.
 #' @seealso [summary.twinnet_spec()] for the layer table.
 #' @examples
-#' \dontrun{
 #' spec <- load_spec("lenet5")
 #' print(spec)
 #' spec$data$title
-#' }
 #' @name twinnet_spec
 NULL
 
@@ -526,9 +521,7 @@ print.twinnet_spec <- function(x, ...) {
 #'   (`total`, `trainable`, `non_trainable`). Its print method shows the
 #'   table and the totals, like Keras's `summary()`.
 #' @examples
-#' \dontrun{
 #' summary(load_spec("lenet5"))
-#' }
 #' @export
 summary.twinnet_spec <- function(object, ...) {
   g <- expand(object)

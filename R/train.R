@@ -16,8 +16,8 @@
 #' @param validation_split Fraction of the training data held out, as in Keras.
 #' @param shuffle Shuffle the training data before each epoch.
 #' @param seed `NULL` or an integer, see above.
-#' @param verbose `NULL` (quiet under testthat, a progress bar otherwise), or
-#'   Keras's 0, 1, 2 or "auto".
+#' @param verbose `NULL` (the option `twinnet.verbose`, by default Keras's
+#'   `"auto"`: a progress bar), or Keras's 0, 1, 2 or "auto".
 #' @return The training history, invisibly: a data frame of class
 #'   `twinnet_history` with columns `epoch`, `metric`, `value` and `data`
 #'   ("training" or "validation"), with a [plot()][plot.twinnet_history] method.
@@ -78,7 +78,7 @@ as_array <- function(x) if (is.atomic(x) && is.null(dim(x))) array(x) else x
 # (float32), keeping that order, and TensorFlow then copies the data into C
 # order, reading it far apart (about 90 ms for 32 ResNet-50 images). Here the
 # same NumPy cast to floatx and the reordering are done once, in blocks
-# (PYTHON_HELPERS's c_array()): the same values. Integers stay int32, as Keras
+# (c_array() of inst/python/twinnet_bridge.py): the same values. Integers stay int32, as Keras
 # leaves them. Anything else goes as before.
 as_input <- function(x) {
   x <- as_array(x)
@@ -87,9 +87,10 @@ as_input <- function(x) {
   python_helpers()$c_array(x, dtype)
 }
 
+# Keras's `verbose`: the caller's, else the option twinnet.verbose (default "auto", Keras's own).
 keras_verbose <- function(verbose) {
   if (!is.null(verbose)) return(verbose)
-  if (identical(Sys.getenv("TESTTHAT"), "true")) 0L else "auto"
+  getOption("twinnet.verbose", "auto")
 }
 
 # Keras's History.history (a named list of per-epoch values) as a long data frame.

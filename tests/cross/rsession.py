@@ -47,9 +47,12 @@ class R:
         return json.loads(text)
 
     def spec_error(self, expr: str, message: bool = False) -> tuple[str, ...] | None:
-        """(path, kind) of the twinnet_spec_error that expr signals, or None; with message, (path, kind, message)."""
-        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) "
-                   "c(e$path, e$kind, conditionMessage(e)))")
+        """(path, kind) of the twinnet_spec_error that expr signals, or None; with message, (path, kind, message).
+
+        The message is the condition's message without its hint: a hint may name the language's own
+        way to raise a limit (options(twinnet.max_layers = ...) in R, set_limits(max_layers=...) in Python).
+        """
+        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) c(e$path, e$kind, e$message))")
         if res is self.ro.NULL or len(res) == 0:
             return None
         return (str(res[0]), str(res[1]), str(res[2])) if message else (str(res[0]), str(res[1]))

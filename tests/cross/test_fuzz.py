@@ -386,7 +386,7 @@ def python_outcome(verb: str, text: str) -> tuple[str, ...] | None:
         else:
             getattr(twinnet, verb)(text)
     except twinnet.SpecError as e:
-        return (e.path, e.kind, str(e))
+        return (e.path, e.kind, e.message)
     except Exception:
         COUNTS["python: not a spec error"] += 1
         raise

@@ -58,7 +58,7 @@ def test_same_error_path_kind_and_message(r: Any, case: dict[str, Any]) -> None:
     verb = "build_model" if case.get("stage") == "build" else "load_spec"
     with pytest.raises(twinnet.SpecError) as e:
         getattr(twinnet, verb)(text)
-    assert r.spec_error(f"twinnet::{verb}(spec_text)", message=True) == (e.value.path, e.value.kind, str(e.value))
+    assert r.spec_error(f"twinnet::{verb}(spec_text)", message=True) == (e.value.path, e.value.kind, e.value.message)
 
 
 # 2. the Keras models --------------------------------------------------------

@@ -105,3 +105,25 @@ def test_booleans_are_not_integers() -> None:
     with pytest.raises(twinnet.SpecError) as e:
         twinnet.load_spec(doc)
     assert e.value.path == "/layers/1/units"
+
+
+def test_python_values_that_json_cannot_hold_are_refused_where_they_are() -> None:
+    import numpy as np
+
+    base = {"format_version": "1.0", "name": "x", "layers": [{"type": "Input", "shape": [4]}]}
+    cases = [({**base, "tags": {"a", "b"}}, "/tags", "a set"),
+             ({**base, "layers": [{"type": "Input", "shape": [np.int64(4)]}]}, "/layers/0/shape/0", "numpy.int64"),
+             ({**base, 1: "one"}, "", "the key 1")]
+    for doc, path, found in cases:
+        with pytest.raises(twinnet.SpecError) as e:
+            twinnet.load_spec(doc)
+        assert (e.value.path, e.value.kind) == (path, "wrong_type")
+        assert found in e.value.message
+
+
+def test_strings_that_r_cannot_hold_are_refused_in_dicts_too() -> None:
+    base = {"format_version": "1.0", "name": "x", "layers": [{"type": "Input", "shape": [4]}]}
+    for title, what in (("a\x00b", "NUL"), ("a\ud800b", "surrogate")):
+        with pytest.raises(twinnet.SpecError) as e:
+            twinnet.load_spec({**base, "title": title})
+        assert e.value.kind == "invalid_json" and what in e.value.message

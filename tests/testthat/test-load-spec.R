@@ -64,3 +64,28 @@ test_that("sources that are not specs are refused", {
   err <- spec_error_of(load_spec(c("lenet5", "mnist_mlp")))
   expect_equal(err$kind, "wrong_type")
 })
+
+test_that("numbers in a spec given as an R list keep every digit", {
+  doc <- tiny_spec()
+  doc$layers[[2]]$kernel_initializer <- list(class_name = "RandomNormal",
+                                             config = list(mean = 1234567890123456, stddev = 0.1234567890123456789))
+  spec <- load_spec(doc)
+  config <- spec$data$layers[[2]]$kernel_initializer$config
+  expect_identical(config$mean, 1234567890123456)
+  expect_identical(config$stddev, 0.1234567890123456789)
+  expect_identical(twinnet:::to_json(list(a = 2^60, b = 1e-300, c = I(3), d = c(1.5, NA))),
+                   '{"a":1.152921504606847e+18,"b":1e-300,"c":[3],"d":[1.5,null]}')
+})
+
+test_that("R values that JSON cannot hold are refused where they are", {
+  doc <- tiny_spec(tags = list("a", 1i))
+  err <- spec_error_of(load_spec(doc))
+  expect_identical(c(err$path, err$kind), c("/tags/1", "wrong_type"))
+  err <- spec_error_of(load_spec(tiny_spec(tags = new.env())))
+  expect_identical(c(err$path, err$kind), c("/tags", "wrong_type"))
+  doc <- tiny_spec()
+  doc$layers[[1]] <- list(type = "Input", shape = list(8L), 3)
+  err <- spec_error_of(load_spec(doc))
+  expect_identical(c(err$path, err$kind), c("/layers/0", "wrong_type"))
+  expect_match(conditionMessage(err), "names some of its elements and not others")
+})
