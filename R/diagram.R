@@ -87,7 +87,11 @@ json_or <- function(x, default) {
 #' @export
 to_dot <- function(spec) {
   s <- load_spec(spec)
-  g <- expand(s)
+  dot_text(s, expand(s))
+}
+
+# The DOT text of a loaded spec and its expansion (see to_dot()).
+dot_text <- function(s, g) {
   style <- diagram_table()
   colors <- diagram_colors()
   title <- py_str(json_or(s$data[["title"]], g$name))
@@ -145,8 +149,34 @@ graphviz_condition <- function(class, message) {
   structure(class = c(class, "error", "condition"), list(message = message, call = NULL))
 }
 
-# Graphviz's drawing of DOT text as "svg" or "png": a raw vector.
-# Signals twinnet_graphviz_error (Python's GraphvizError); also twinnet_graphviz_missing when dot is missing.
+# Refuse a network with more layers than Graphviz is given (the limit max_diagram_layers).
+check_drawable <- function(g) {
+  limit <- get_limit("max_diagram_layers")
+  n <- length(g$layers)
+  if (n > limit) {
+    stop(graphviz_condition("twinnet_graphviz_error", sprintf(paste0(
+      "the network has %s layers, more than the %s that twinnet hands to Graphviz ",
+      "(a large graph can keep it busy for a long time); %s"
+    ), format_count(n), format_count(floor(limit)), how_to_raise("max_diagram_layers"))))
+  }
+  invisible(g)
+}
+
+# Refuse, before any work, a file that cannot be written: a directory, or one
+# in a missing directory (diagram.py's check_output_file()).
+check_output_file <- function(file) {
+  if (!json_is_string(file)) stop("`file` must be one string, the path of the file to write", call. = FALSE)
+  if (dir.exists(file)) stop(sprintf("cannot write '%s': it is a directory", file), call. = FALSE)
+  parent <- dirname(file)
+  if (!dir.exists(parent)) {
+    stop(sprintf("cannot write '%s': there is no directory '%s'", file, parent), call. = FALSE)
+  }
+  invisible(file)
+}
+
+# Graphviz's drawing of DOT text as "svg" or "png": a raw vector; dot is
+# stopped after the limit dot_timeout. Signals twinnet_graphviz_error
+# (Python's GraphvizError); also twinnet_graphviz_missing when dot is missing.
 render_dot <- function(dot, format) {
   program <- dot_program()
   if (is.null(program)) {
@@ -159,7 +189,15 @@ render_dot <- function(dot, format) {
   on.exit(unlink(c(input, output, errors)), add = TRUE)
   writeBin(charToRaw(enc2utf8(dot)), input)
   args <- c(paste0("-T", format), if (format == "png") "-Gdpi=96")
-  status <- suppressWarnings(system2(program, args, stdin = input, stdout = output, stderr = errors))
+  timeout <- get_limit("dot_timeout")
+  status <- suppressWarnings(system2(program, args, stdin = input, stdout = output, stderr = errors,
+                                     timeout = if (is.finite(timeout)) ceiling(timeout) else 0))
+  if (is.finite(timeout) && identical(as.integer(status), 124L)) {
+    stop(graphviz_condition("twinnet_graphviz_error", sprintf(
+      "Graphviz's dot did not finish within %s seconds and was stopped; %s",
+      format(timeout), how_to_raise("dot_timeout")
+    )))
+  }
   if (!identical(as.integer(status), 0L)) {
     why <- if (file.exists(errors)) read_text(errors) else ""
     why <- trimws(iconv(why, "UTF-8", "UTF-8", sub = "\uFFFD"), whitespace = "[ \t\r\n\f\v]")
@@ -192,6 +230,13 @@ path_suffix <- function(file) {
 #' fails, one of class `twinnet_graphviz_error`. A `.dot` file needs no
 #' Graphviz.
 #'
+#' Graphviz gets at most `getOption("twinnet.max_diagram_layers")` layers
+#' (default 1,000) and `getOption("twinnet.dot_timeout")` seconds (default
+#' 30) per picture (see [twinnet_limits]); beyond either, a condition of
+#' class `twinnet_graphviz_error` that says how to raise the limit. A `file`
+#' that is a directory, or in a directory that does not exist, is refused
+#' before anything is drawn.
+#'
 #' @inheritParams to_dot
 #' @param file `NULL`, or the path of the file to write.
 #' @param format `"svg"`, `"png"` or `"dot"` (also `"gv"`); by default the
@@ -210,8 +255,9 @@ path_suffix <- function(file) {
 #' }
 #' @export
 diagram <- function(spec, file = NULL, format = NULL) {
-  dot <- to_dot(spec)
-  if (is.null(file)) return(structure(dot, class = "twinnet_dot"))
+  s <- load_spec(spec)
+  g <- expand(s)
+  if (is.null(file)) return(structure(dot_text(s, g), class = "twinnet_dot"))
   fmt <- if (is.null(format) || !nzchar(format)) path_suffix(file) else format
   fmt <- tolower(fmt)
   if (fmt == "gv") fmt <- "dot"
@@ -219,6 +265,9 @@ diagram <- function(spec, file = NULL, format = NULL) {
     stop(sprintf("diagram format must be one of %s (from the file's extension or `format`), not '%s'",
                  paste(DIAGRAM_FORMATS, collapse = ", "), fmt), call. = FALSE)
   }
+  check_output_file(file)
+  dot <- dot_text(s, g)
+  if (fmt != "dot") check_drawable(g)
   data <- if (fmt == "dot") charToRaw(enc2utf8(dot)) else render_dot(dot, fmt)
   writeBin(data, file)
   invisible(file)

@@ -57,21 +57,49 @@ json_pointer <- function(tokens) {
   paste0("/", escaped, collapse = "")
 }
 
-# A 'did you mean' hint: the closest candidate within a third of the word's length.
+# "Did you mean" looks at most this many candidates, and at words and
+# candidates at most this long, so that a hint costs little whatever the spec
+# holds (errors.py: the same constants).
+SUGGEST_MAX_CANDIDATES <- 1000L
+SUGGEST_MAX_LENGTH <- 64L
+
+# The candidates worth measuring against `low` (the lower-cased word), in code
+# point order: at most SUGGEST_MAX_LENGTH characters long, a length within
+# `limit` of the word's, and of more than SUGGEST_MAX_CANDIDATES of those the
+# ones that share the longest beginning with the word (errors.py's suggest_pool()).
+suggest_pool <- function(low, limit, candidates) {
+  if (nchar(low) > SUGGEST_MAX_LENGTH || length(candidates) == 0L) return(character())
+  lengths <- nchar(tolower(candidates))
+  pool <- candidates[lengths <= SUGGEST_MAX_LENGTH & abs(lengths - nchar(low)) <= limit]
+  if (length(pool) > SUGGEST_MAX_CANDIDATES) {
+    lower <- tolower(pool)
+    shared <- integer(length(pool))
+    alive <- rep(TRUE, length(pool))
+    for (p in seq_len(nchar(low))) {
+      alive <- alive & substr(lower, p, p) == substr(low, p, p)
+      if (!any(alive)) break
+      shared <- shared + alive
+    }
+    ranked <- pool[order(-shared, method = "radix")] # stable: code point order in a tie
+    pool <- sort_code_points(ranked[seq_len(SUGGEST_MAX_CANDIDATES)])
+  }
+  pool
+}
+
+# A 'did you mean' hint: the closest candidate within a third of the word's
+# length (at least 2 edits); ties go to the first in code point order.
 suggest <- function(word, candidates) {
   candidates <- sort_code_points(unique(as.character(unlist(candidates))))
-  if (length(candidates) == 0L) return(NULL)
-  limit <- max(2L, nchar(word) %/% 3L) # "adma" -> "adam" is 2 edits
-  dist <- drop(utils::adist(tolower(word), tolower(candidates)))
-  best <- NULL
-  best_dist <- Inf
-  for (i in seq_along(candidates)) {
-    if (dist[i] <= limit && dist[i] < best_dist) {
-      best <- candidates[i]
-      best_dist <- dist[i]
-    }
-  }
-  if (is.null(best)) NULL else sprintf("did you mean '%s'?", best)
+  candidates <- candidates[!is.na(candidates)]
+  low <- tolower(word)
+  limit <- max(2L, nchar(low) %/% 3L) # "adma" -> "adam" is 2 edits
+  pool <- suggest_pool(low, limit, candidates)
+  if (length(pool) == 0L) return(NULL)
+  dist <- drop(utils::adist(low, tolower(pool)))
+  ok <- which(dist <= limit)
+  if (length(ok) == 0L) return(NULL)
+  best <- pool[[ok[[which.min(dist[ok])]]]]
+  sprintf("did you mean '%s'?", best)
 }
 
 # Strings sorted as Python sorts them: by Unicode code point, whatever the locale.

@@ -36,6 +36,9 @@ history_series <- function(history) {
       stop("a history data frame needs the columns epoch, metric, value and data (as fit_model() returns); ",
            "missing: ", paste(missing, collapse = ", "), call. = FALSE)
     }
+    if (!is.numeric(history$value)) {
+      stop("the value column of a history holds numbers, not ", r_type_name(history$value), call. = FALSE)
+    }
     metric <- as.character(history$metric)
     data <- as.character(history$data)
     bad <- setdiff(unique(data), c("training", "validation"))
@@ -54,7 +57,7 @@ history_series <- function(history) {
     for (key in names(history)) {
       validation <- startsWith(key, "val_")
       metric <- if (validation) substring(key, 5L) else key
-      add(metric, if (validation) "validation" else "training", unlist(history[[key]]))
+      add(metric, if (validation) "validation" else "training", history_values(key, history[[key]]))
     }
   } else {
     stop("history must be a twinnet_history data frame (from fit_model()), a keras History or a named ",
@@ -63,6 +66,21 @@ history_series <- function(history) {
   out <- lapply(out, function(s) s[intersect(c("training", "validation"), names(s))])
   names(out) <- metrics
   out
+}
+
+# One metric's values per epoch as a double vector; an error unless they are
+# numbers (a numeric vector, or a list of single numbers as JSON gives them).
+history_values <- function(key, values) {
+  ok <- if (is.list(values)) {
+    all(vapply(values, function(v) is.numeric(v) && length(v) == 1L, logical(1)))
+  } else {
+    is.numeric(values) && is.null(dim(values))
+  }
+  if (!ok) {
+    what <- if (is.list(values)) "a list whose values are not all single numbers" else r_type_name(values)
+    stop(sprintf("a history holds numbers per metric, one per epoch; '%s' holds %s", key, what), call. = FALSE)
+  }
+  as.numeric(unlist(values))
 }
 
 fmt1 <- function(v) sprintf("%.1f", v)
@@ -136,10 +154,14 @@ curves_svg <- function(history) {
   paste(charts, collapse = "\n")
 }
 
-# The diagram as inline SVG, or a note (and a warning) where Graphviz is missing or fails.
-handout_diagram <- function(spec) {
+# The diagram as inline SVG, or a note (and a warning) where Graphviz is missing,
+# fails, runs out of time or the network is too large to draw.
+handout_diagram <- function(s, graph) {
   svg <- tryCatch(
-    render_dot(to_dot(spec), "svg"),
+    {
+      check_drawable(graph)
+      render_dot(dot_text(s, graph), "svg")
+    },
     twinnet_graphviz_error = function(e) e
   )
   if (inherits(svg, "condition")) {
@@ -176,8 +198,10 @@ layer_rows <- function(graph) {
 #' training curves. Styles and pictures are inline, so the page works
 #' offline. Python's `twinnet.handout()` writes the same page, byte for byte.
 #'
-#' Where Graphviz is missing (see [diagram()]), the page has a note instead
-#' of the diagram and `handout()` warns.
+#' Where Graphviz is missing, fails, runs out of time or the network has
+#' more layers than it is given (see [diagram()]), the page has a note
+#' instead of the diagram and `handout()` warns. A `file` that is a
+#' directory, or in a directory that does not exist, is refused first.
 #'
 #' @inheritParams to_dot
 #' @param file The path of the HTML file; by default `<spec name>.html` in
@@ -185,7 +209,8 @@ layer_rows <- function(graph) {
 #' @param history `NULL`, or a training history: the `twinnet_history` data
 #'   frame [fit_model()] returns, or a named list of metric name -> values per
 #'   epoch such as Keras's `History.history` (names starting with `val_` are
-#'   the validation series).
+#'   the validation series). Anything else, such as values that are not
+#'   numbers, is refused with an error that says what the history holds.
 #' @return The path of the page, invisibly.
 #' @seealso [diagram()], [to_code()].
 #' @examples
@@ -205,6 +230,8 @@ handout <- function(spec, file = NULL, history = NULL) {
   graph <- expand(s)
   data <- s$data
   name <- py_str(graph$name)
+  if (is.null(file)) file <- paste0(name, ".html")
+  check_output_file(file)
   p <- graph$params
   curves <- ""
   if (!is.null(history)) {
@@ -226,7 +253,7 @@ handout <- function(spec, file = NULL, history = NULL) {
     trainable = count_text(p$trainable),
     non_trainable = count_text(p$non_trainable),
     total = count_text(p$total),
-    diagram = handout_diagram(s),
+    diagram = handout_diagram(s, graph),
     curves = curves
   )
   values <- lapply(values, enc2utf8)
@@ -238,7 +265,6 @@ handout <- function(spec, file = NULL, history = NULL) {
                                  "}}", call. = FALSE)
   page <- template
   regmatches(page, found) <- list(vapply(keys, function(k) values[[k]], "", USE.NAMES = FALSE))
-  if (is.null(file)) file <- paste0(name, ".html")
   writeBin(charToRaw(enc2utf8(page)), file)
   invisible(file)
 }

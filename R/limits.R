@@ -1,27 +1,35 @@
-# Resource limits: how large a spec may be, checked before anything is built
+# Resource limits: how large a spec, a model file or a diagram may be
 # (python/twinnet/limits.py).
 
-# The size of a spec's JSON text (kind "too_large").
+# The size of a spec's JSON text (kind "too_large"), and of a .keras file's
+# config.json and metadata.json.
 MAX_SPEC_BYTES <- 10000000
 # How deeply arrays and objects nest (kind "too_deep", checked before parsing).
 MAX_JSON_DEPTH <- 64L
 
 # The limits a user may raise, with options(twinnet.<name> = ...). yolov1, the
 # catalog's largest network, has 271,703,550 parameters and 3,211,264 values
-# per sample.
+# per sample; saved with Adam's two slots per weight, its .keras file holds
+# about 3.3 GB. resnet50, the catalog's longest, has 177 layers; Graphviz
+# draws it in under a second.
 DEFAULT_LIMITS <- list(
   max_params = 500000000,
   max_activation = 50000000,
-  max_layers = 10000
+  max_layers = 10000,
+  max_model_bytes = 4000000000,
+  max_diagram_layers = 1000,
+  dot_timeout = 30
 )
 
-#' Limits on the size of a spec
+#' Limits on the size of a spec, a model file and a diagram
 #'
 #' A spec is data from anywhere, so twinnet computes what a model would cost
 #' from the spec alone and refuses one that is too large before anything is
 #' built. Crossing a limit signals a [twinnet_spec_error] of kind `"too_large"`
 #' at the layer (or the `repeat`) that crosses it; Python's twinnet enforces
-#' the same limits with the same defaults.
+#' the same limits with the same defaults. [read_model()] applies them to the
+#' model a `.keras` file describes before Keras allocates it, and [diagram()]
+#' and [handout()] bound what they hand to Graphviz.
 #'
 #' Limits you may raise (or lower) with [options()]:
 #' * `twinnet.max_params`: the most parameters a model may have (default
@@ -31,12 +39,21 @@ DEFAULT_LIMITS <- list(
 #' * `twinnet.max_layers`: the most layers a model may have once blocks and
 #'   repeats are unrolled (default 10,000). A block with a huge `repeat` is
 #'   refused before it is unrolled.
+#' * `twinnet.max_model_bytes`: the most bytes the members of a `.keras` file
+#'   may add up to, uncompressed (default 4,000,000,000); [read_model()]
+#'   signals a [twinnet_model_file_error] beyond it.
+#' * `twinnet.max_diagram_layers`: the most layers [diagram()] and
+#'   [handout()] hand to Graphviz (default 1,000);
+#' * `twinnet.dot_timeout`: the most seconds Graphviz's `dot` may run for
+#'   one picture (default 30). Beyond either, a condition of class
+#'   `twinnet_graphviz_error`.
 #'
 #' `Inf` turns a limit off. In Python: `twinnet.set_limits(max_params = ...)`.
 #'
 #' Fixed limits: a spec's JSON text may have at most 10,000,000 bytes (kind
 #' `"too_large"`) and nest arrays and objects at most 64 levels deep (kind
-#' `"too_deep"`, path `""`).
+#' `"too_deep"`, path `""`); the same bounds hold for the `config.json` of a
+#' `.keras` file.
 #'
 #' @examples
 #' \dontrun{
@@ -49,7 +66,7 @@ DEFAULT_LIMITS <- list(
 #' @name twinnet_limits
 NULL
 
-# The limit in effect for `name` ("max_params", "max_activation" or "max_layers").
+# The limit in effect for `name`, one of names(DEFAULT_LIMITS).
 get_limit <- function(name) {
   option <- paste0("twinnet.", name)
   value <- getOption(option, DEFAULT_LIMITS[[name]])

@@ -1,89 +1,132 @@
-# Saving and loading models as .keras files, with Keras's safe mode always on
-# (python/twinnet/persist.py).
+# Writing and reading models as .keras files, with Keras's safe mode always on,
+# after checking what loading a file costs (python/twinnet/persist.py; both
+# refuse the same files with the same reasons).
 
 # What Keras says when safe mode refuses a file: a lambda, a non-modeling API,
 # code it cannot locate among Keras's own objects (persist.py's UNSAFE_PATTERN).
 UNSAFE_PATTERN <- "safe_mode|disallowed|Could not locate|Could not deserialize|cannot be imported|KerasSaveable"
 
-#' Save and load models as .keras files
+# Where Keras keeps the scope that forces safe mode (overriding enable_unsafe_deserialization()).
+SAFE_MODE_MODULE <- "keras.src.saving.serialization_lib"
+
+CONFIG_MEMBER <- "config.json"
+METADATA_MEMBER <- "metadata.json"
+WEIGHTS_MEMBERS <- c("model.weights.h5", "model.weights.npz")
+MODEL_CLASSES <- c("Functional", "Sequential")
+
+# The weights of a layer, estimated from its config and its input shape (persist.py: the same tables).
+CONV_RANK <- c(Conv1D = 1, Conv2D = 2, Conv3D = 3, Conv1DTranspose = 1, Conv2DTranspose = 2, Conv3DTranspose = 3)
+SEPARABLE_RANK <- c(SeparableConv1D = 1, SeparableConv2D = 2)
+DEPTHWISE_RANK <- c(DepthwiseConv1D = 1, DepthwiseConv2D = 2)
+RNN_GATES <- c(SimpleRNN = 1, GRU = 3, LSTM = 4)
+NORM_FACTOR <- c(BatchNormalization = 4, LayerNormalization = 2)
+NO_WEIGHTS <- c(
+  "Functional", "Sequential", "InputLayer", "Bidirectional", "TimeDistributed",
+  "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+  "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
+  "GlobalMaxPooling2D", "GlobalMaxPooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
+  "Cropping2D", "Cropping3D", "Flatten", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "Activation", "ReLU",
+  "LeakyReLU", "Softmax", "ELU", "Rescaling", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+  "Concatenate", "Reshape", "Permute", "RepeatVector", "UpSampling1D", "UpSampling2D", "UpSampling3D"
+)
+# Input shapes a layer's config may carry; Keras builds the layer for them.
+SHAPE_KEYS <- c("input_shape", "batch_input_shape", "build_input_shape")
+
+#' Write and read models as .keras files
 #'
-#' `save_model()` writes a Keras model (architecture, weights, compile
-#' settings) to a `.keras` file; `load_model()` reads one back, always in
-#' Keras's safe mode. Files cross languages: Python's `twinnet.load_model()`
-#' reads what `save_model()` writes, and the reverse.
+#' `write_model()` writes a Keras model (architecture, weights, compile
+#' settings) to a `.keras` file; `read_model()` reads one back, always in
+#' Keras's safe mode. Files cross languages: Python's `twinnet.read_model()`
+#' reads what `write_model()` writes, and the reverse. (The names differ from
+#' keras3's `save_model()` and `load_model()`, which twinnet never masks.)
 #'
 #' A `.keras` file may name Python code: a lambda (a `Lambda` layer made with
 #' `lambda x: ...`) or a function or class from some module. Keras's safe mode
-#' refuses to run it, and `load_model()` keeps safe mode on even after
+#' refuses to run it, and `read_model()` keeps safe mode on even after
 #' `keras.config.enable_unsafe_deserialization()`. The refusal is a condition
 #' of class `twinnet_unsafe_model_error` (Python: `twinnet.UnsafeModelError`)
 #' with the fields `path` and `reason` (what Keras said); nothing of the file
-#' has run.
+#' has run. A Keras without the scope that keeps safe mode on gets no file
+#' loaded at all.
+#'
+#' A file is data from anywhere, so before Keras reads it `read_model()`
+#' checks, from the archive's directory alone, that its members are not too
+#' large (`config.json` and `metadata.json` at most 10,000,000 bytes, all of
+#' them together at most `getOption("twinnet.max_model_bytes")`); then it reads
+#' and parses `config.json` itself, with the bounds of a spec, checks that it
+#' describes a Keras object, and estimates the weights of the model it
+#' describes against the limits `twinnet.max_params` and `twinnet.max_layers`
+#' (see [twinnet_limits]). Whatever fails, there or in Keras, is a condition
+#' of class `twinnet_model_file_error` (see [twinnet_model_file_error]).
 #'
 #' @param model A Keras model, e.g. from [build_model()].
-#' @param path The file: its name ends in `.keras`. `save_model()` replaces an
-#'   existing file; `load_model()` reads only a file on this machine (not a
+#' @param path The file: its name ends in `.keras`. `write_model()` replaces
+#'   an existing file; `read_model()` reads only a file on this machine (not a
 #'   URL, not a legacy `.h5` file).
-#' @return `save_model()` returns `path`, invisibly; `load_model()` returns the
-#'   Keras model (a reticulate Python object).
-#' @seealso [build_model()]
+#' @return `write_model()` returns `path`, invisibly; `read_model()` returns
+#'   the Keras model (a reticulate Python object).
+#' @seealso [build_model()], [serialize_model()]
 #' @examples
 #' \dontrun{
 #' model <- build_model("mnist_mlp", seed = 1)
-#' path <- save_model(model, tempfile(fileext = ".keras"))
-#' same <- load_model(path)
-#' tryCatch(load_model("untrusted.keras"),
-#'          twinnet_unsafe_model_error = function(e) conditionMessage(e))
+#' path <- write_model(model, tempfile(fileext = ".keras"))
+#' same <- read_model(path)
+#' tryCatch(read_model("untrusted.keras"),
+#'          twinnet_unsafe_model_error = function(e) conditionMessage(e),
+#'          twinnet_model_file_error = function(e) e$reason)
 #' }
 #' @export
-save_model <- function(model, path) {
+write_model <- function(model, path) {
   check_keras_path(path)
   model$save(path.expand(path))
   invisible(path)
 }
 
-#' @rdname save_model
+#' @rdname write_model
 #' @export
-load_model <- function(path) {
-  check_keras_path(path)
-  if (!is_file(path)) stop(sprintf("no model file at '%s'", path), call. = FALSE)
-  zipfile <- python_module("zipfile", "to read a .keras file")
-  if (!reticulate::py_to_r(zipfile$is_zipfile(path.expand(path)))) {
-    stop(sprintf("'%s' is not a .keras file (a zip archive that Keras writes)", path), call. = FALSE)
+read_model <- function(path) {
+  if (!json_is_string(path)) {
+    stop(model_file_error(py_repr(path), "a model file's name ends in .keras", "not_a_keras_file"))
   }
-  keras <- keras_module()
-  tryCatch(
-    with_safe_mode(keras$models$load_model(path.expand(path), safe_mode = TRUE)),
-    error = function(e) {
-      reason <- refusal_reason(python_error_message(e))
-      if (grepl(UNSAFE_PATTERN, reason, perl = TRUE)) stop(unsafe_model_error(path, reason))
-      stop(e)
-    }
+  load_checked(path, path)
+}
+
+#' A model file that twinnet does not load
+#'
+#' [read_model()] and [unserialize_model()] signal a condition of class
+#' `twinnet_model_file_error` (Python: `twinnet.ModelFileError`, a
+#' `ValueError`) for a file they do not load, and one of class
+#' `twinnet_unsafe_model_error` for a file that carries code. The same file
+#' gives the same class and `reason` in both languages.
+#'
+#' The condition has the fields
+#' * `path`: the file (`"<bytes>"` for [unserialize_model()]);
+#' * `reason`: what is wrong, such as `"config.json is not valid JSON"` or
+#'   `"layer 'dense' (Dense) brings the model it describes to about
+#'   1,000,001,000,000 parameters, above the limit of 500,000,000"`;
+#' * `kind`: `"not_found"`, `"not_a_keras_file"`, `"malformed"`,
+#'   `"too_large"` or `"no_safe_mode"`;
+#' * `detail`: more, in R's words (how to raise a limit, where the JSON parser
+#'   stopped), or `NULL`.
+#'
+#' @examples
+#' if (reticulate::py_module_available("zipfile")) {
+#'   file <- tempfile(fileext = ".keras")
+#'   writeLines("not a zip archive", file)
+#'   err <- tryCatch(read_model(file), twinnet_model_file_error = function(e) e)
+#'   print(err$kind)
+#'   print(err$reason)
+#' }
+#' @name twinnet_model_file_error
+NULL
+
+model_file_error <- function(path, reason, kind = "malformed", detail = NULL) {
+  message <- sprintf("refused to load %s: %s", path, reason)
+  if (!is.null(detail)) message <- sprintf("%s; %s", message, detail)
+  structure(
+    class = c("twinnet_model_file_error", "error", "condition"),
+    list(message = message, call = NULL, path = path, reason = reason, kind = kind, detail = detail)
   )
-}
-
-# Evaluate `expr` inside Keras's scope that forces safe mode (overriding
-# enable_unsafe_deserialization()), where this Keras has one.
-with_safe_mode <- function(expr) {
-  lib <- tryCatch(reticulate::import("keras.src.saving.serialization_lib"), error = function(e) NULL)
-  if (is.null(lib) || !reticulate::py_has_attr(lib, "SafeModeScope")) return(expr)
-  scope <- lib$SafeModeScope(TRUE)
-  scope$`__enter__`()
-  on.exit(scope$`__exit__`(NULL, NULL, NULL))
-  expr
-}
-
-# The full text of a Python exception raised through reticulate.
-python_error_message <- function(e) {
-  last <- tryCatch(reticulate::py_last_error(), error = function(err) NULL)
-  if (!is.null(last) && !is.null(last$value)) last$value else conditionMessage(e)
-}
-
-# The cause in a Keras loading error: Keras wraps it in "... Exception encountered: <cause>".
-refusal_reason <- function(message) {
-  parts <- strsplit(message, "Exception encountered: ", fixed = TRUE)[[1L]]
-  cause <- trimws(if (length(parts) > 0L) parts[[length(parts)]] else "")
-  if (nzchar(cause)) strsplit(cause, "\n", fixed = TRUE)[[1L]][[1L]] else ""
 }
 
 unsafe_model_error <- function(path, reason) {
@@ -101,4 +144,491 @@ check_keras_path <- function(path) {
   if (!json_is_string(path) || !grepl("\\.keras$", path)) {
     stop(sprintf("a model file's name ends in .keras, found %s", py_repr(path)), call. = FALSE)
   }
+}
+
+# Check the file `path` (named `label` in conditions), then load it in Keras's safe mode.
+load_checked <- function(path, label) {
+  if (!grepl("\\.keras$", path)) {
+    stop(model_file_error(label, "a model file's name ends in .keras", "not_a_keras_file"))
+  }
+  if (!is_file(path)) stop(model_file_error(label, "there is no such file", "not_found"))
+  if (!identical(unname(file.access(path, 4L)), 0L)) {
+    stop(model_file_error(label, "it cannot be read (no permission)", "not_found"))
+  }
+  file <- path.expand(path)
+  py <- persist_python()
+  if (!isTRUE(py$is_zip(file))) {
+    stop(model_file_error(label, "it is not a .keras file (a zip archive that Keras writes)", "not_a_keras_file"))
+  }
+  text <- read_config(file, label)
+  config <- check_config(label, text)
+  check_cost(label, config, text)
+  keras_module()
+  module <- safe_mode_module(label)
+  loaded <- py$load(file, module)
+  if (!is.null(loaded[[2L]])) stop(keras_failure(label, loaded[[2L]], loaded[[3L]]))
+  loaded[[1L]]
+}
+
+# The twinnet condition for an exception of class `kind` that Keras raised while loading.
+keras_failure <- function(label, kind, message) {
+  reason <- refusal_reason(message)
+  if (kind %in% c("ValueError", "TypeError") && grepl(UNSAFE_PATTERN, reason, perl = TRUE)) {
+    return(unsafe_model_error(label, reason))
+  }
+  if (kind %in% c("MemoryError", "ResourceExhaustedError", "OutOfMemoryError")) {
+    return(model_file_error(label, sprintf("Keras ran out of memory loading it (%s: %s)", kind, reason), "too_large"))
+  }
+  model_file_error(label, sprintf("Keras cannot load it (%s: %s)", kind, reason))
+}
+
+# The cause in a Keras loading error: Keras wraps it in "... Exception encountered: <cause>".
+refusal_reason <- function(message) {
+  parts <- strsplit(message, "Exception encountered: ", fixed = TRUE)[[1L]]
+  cause <- py_strip(if (length(parts) > 0L) parts[[length(parts)]] else "")
+  if (nzchar(cause)) strsplit(cause, "\n", fixed = TRUE)[[1L]][[1L]] else ""
+}
+
+# The module with Keras's scope that forces safe mode; a twinnet_model_file_error
+# where this Keras has none (fail closed).
+safe_mode_module <- function(label, module = SAFE_MODE_MODULE) {
+  if (!isTRUE(persist_python()$has_safe_mode(module))) {
+    stop(model_file_error(label, sprintf(
+      "this Keras has no %s.SafeModeScope, which keeps its safe mode on, so twinnet loads no model file with it",
+      module
+    ), "no_safe_mode"))
+  }
+  module
+}
+
+# Python helpers: the archive's directory and members (through Python's zipfile,
+# as Keras reads them), the config for from_keras(), and the load in safe mode.
+# Each returns what went wrong instead of raising.
+persist_python <- function() {
+  cached("persist_python", function() {
+    python_module("zipfile", "to read a .keras file")
+    reticulate::py_run_string(paste(
+      "def is_zip(path):",
+      "    import zipfile",
+      "    return bool(zipfile.is_zipfile(path))",
+      "def members(path):",
+      "    import zipfile",
+      "    try:",
+      "        with zipfile.ZipFile(path) as z:",
+      "            return [[i.filename, float(i.file_size), float(i.compress_size)] for i in z.infolist()], None",
+      "    except Exception as e:",
+      "        return None, f'{type(e).__name__}: {e}'",
+      "def read_member(path, name, limit):",
+      "    import zipfile",
+      "    try:",
+      "        with zipfile.ZipFile(path) as z, z.open(name) as f:",
+      "            return bytearray(f.read(int(limit) + 1)), None",
+      "    except Exception as e:",
+      "        return None, f'{type(e).__name__}: {e}'",
+      "class ConfigHolder:",
+      "    name = 'imported'",
+      "    def __init__(self, text):",
+      "        import json",
+      "        self._config = json.loads(text)['config']",
+      "    def get_config(self):",
+      "        return self._config",
+      "def has_safe_mode(module):",
+      "    import importlib",
+      "    try:",
+      "        importlib.import_module(module).SafeModeScope",
+      "    except (ImportError, AttributeError):",
+      "        return False",
+      "    return True",
+      "def load(path, module):",
+      "    import importlib",
+      "    import keras",
+      "    scope = importlib.import_module(module).SafeModeScope",
+      "    try:",
+      "        with scope(True):",
+      "            return [keras.models.load_model(path, safe_mode=True), None, None]",
+      "    except Exception as e:",
+      "        return [None, type(e).__name__, str(e)]",
+      sep = "\n"
+    ), local = TRUE, convert = TRUE)
+  })
+}
+
+# -- the archive -------------------------------------------------------------------
+
+count_or_inf <- function(n) if (is.finite(n)) format_count(n) else "infinitely many"
+
+# The text of the archive's config.json, after checking the sizes of its members.
+read_config <- function(file, label) {
+  py <- persist_python()
+  listed <- py$members(file)
+  if (!is.null(listed[[2L]])) {
+    stop(model_file_error(label, sprintf("it is not a readable zip archive (%s)", listed[[2L]]), "not_a_keras_file"))
+  }
+  check_members(label, listed[[1L]])
+  read <- py$read_member(file, CONFIG_MEMBER, MAX_SPEC_BYTES)
+  if (!is.null(read[[2L]])) {
+    stop(model_file_error(label, sprintf("it is not a readable zip archive (%s)", read[[2L]]), "not_a_keras_file"))
+  }
+  bytes <- read[[1L]]
+  probe <- bytes
+  probe[probe == as.raw(0L)] <- as.raw(0x20L) # R strings hold no NUL; it changes no UTF-8 sequence
+  text <- rawToChar(probe)
+  Encoding(text) <- "UTF-8"
+  if (!validUTF8(text)) stop(model_file_error(label, sprintf("%s is not UTF-8 text", CONFIG_MEMBER)))
+  if (any(bytes == as.raw(0L))) {
+    stop(model_file_error(label, sprintf("%s is not valid JSON", CONFIG_MEMBER), "malformed",
+                          "invalid JSON: a NUL character"))
+  }
+  text
+}
+
+# Refuse an archive by its directory: list(name, uncompressed size, compressed size) per member.
+check_members <- function(label, members) {
+  names <- vapply(members, function(m) m[[1L]], "")
+  sizes <- vapply(members, function(m) as.numeric(m[[2L]]), 0)
+  packed <- vapply(members, function(m) as.numeric(m[[3L]]), 0)
+  if (!CONFIG_MEMBER %in% names) stop(model_file_error(label, sprintf("it has no %s", CONFIG_MEMBER)))
+  for (i in seq_along(members)) {
+    if (names[[i]] %in% c(CONFIG_MEMBER, METADATA_MEMBER) && sizes[[i]] > MAX_SPEC_BYTES) {
+      stop(model_file_error(label, sprintf(
+        "%s is %s bytes uncompressed (%s compressed), more than the %s bytes that a model's configuration may have",
+        names[[i]], format_count(sizes[[i]]), format_count(packed[[i]]), format_count(MAX_SPEC_BYTES)
+      ), "too_large"))
+    }
+  }
+  total <- Reduce(`+`, sizes, 0)
+  limit <- get_limit("max_model_bytes")
+  if (total > limit) {
+    stop(model_file_error(label, sprintf(
+      "its members add up to %s bytes uncompressed (%s compressed), more than the limit of %s bytes",
+      format_count(total), format_count(Reduce(`+`, packed, 0)), count_or_inf(floor(limit))
+    ), "too_large", how_to_raise("max_model_bytes")))
+  }
+  if (!any(WEIGHTS_MEMBERS %in% names)) {
+    stop(model_file_error(label, sprintf("it has neither %s nor %s", WEIGHTS_MEMBERS[[1L]], WEIGHTS_MEMBERS[[2L]])))
+  }
+  invisible(NULL)
+}
+
+# What a JSON value is, for messages (errors.py's json_kind()).
+json_kind <- function(x) {
+  if (is.null(x)) return("null")
+  if (is.logical(x)) return("true or false")
+  if (is.numeric(x)) return("a number")
+  if (is.character(x)) return("a string")
+  if (json_is_array(x)) "an array" else "an object"
+}
+
+# The parsed config.json, refused unless it describes a Keras object.
+check_config <- function(label, text) {
+  config <- tryCatch(parse_json(text), twinnet_spec_error = function(e) e)
+  if (inherits(config, "twinnet_spec_error")) {
+    reason <- switch(config$kind,
+      too_deep = sprintf("%s nests arrays and objects more than %d levels deep", CONFIG_MEMBER, MAX_JSON_DEPTH),
+      duplicate_key = sprintf("%s repeats a key in one object", CONFIG_MEMBER),
+      sprintf("%s is not valid JSON", CONFIG_MEMBER)
+    )
+    stop(model_file_error(label, reason, "malformed", if (config$kind == "too_deep") NULL else config$message))
+  }
+  if (!json_is_object(config)) {
+    stop(model_file_error(label, sprintf("%s holds %s, not an object that describes a model",
+                                         CONFIG_MEMBER, json_kind(config))))
+  }
+  cls <- field(config, "class_name")
+  inner <- field(config, "config")
+  if (!json_is_string(cls) || !json_is_object(inner)) {
+    stop(model_file_error(label, sprintf(
+      "%s has no class_name (a string) and config (an object) of a Keras object", CONFIG_MEMBER
+    )))
+  }
+  if (cls %in% MODEL_CLASSES) {
+    layers <- field(inner, "layers")
+    if (!json_is_array(layers)) {
+      stop(model_file_error(label, sprintf("%s describes a %s model without a list of layers", CONFIG_MEMBER, cls)))
+    }
+    for (i in seq_along(layers)) {
+      entry <- layers[[i]]
+      if (!(json_is_object(entry) && json_is_string(field(entry, "class_name")) &&
+            json_is_object(field(entry, "config")))) {
+        stop(model_file_error(label, sprintf(
+          "layer %d in %s is not an object with a class_name (a string) and a config (an object)",
+          i - 1L, CONFIG_MEMBER
+        )))
+      }
+    }
+  }
+  config
+}
+
+# -- what the model costs ------------------------------------------------------------
+
+# A size from a config: a number of at least 1, rounded down; anything else counts as 1.
+config_dim <- function(v) if (json_is_number(v) && v >= 1) floor(as.numeric(v)) else 1
+
+is_shape <- function(v) {
+  json_is_array(v) && length(v) > 0L && all(vapply(v, function(x) is.null(x) || json_is_number(x), logical(1)))
+}
+
+# The first shape (an array of numbers and nulls) in a value, depth first.
+first_shape <- function(v) {
+  if (is_shape(v)) return(v)
+  if (is.list(v)) {
+    for (child in v) {
+      found <- first_shape(child)
+      if (!is.null(found)) return(found)
+    }
+  }
+  NULL
+}
+
+# The shape of the first Keras tensor that a layer's inbound node records, depth first.
+first_tensor_shape <- function(v) {
+  if (!is.list(v)) return(NULL)
+  if (json_is_object(v)) {
+    c <- field(v, "config")
+    if (identical(field(v, "class_name"), "__keras_tensor__") && json_is_object(c) && is_shape(field(c, "shape"))) {
+      return(c$shape)
+    }
+  }
+  for (child in v) {
+    found <- first_tensor_shape(child)
+    if (!is.null(found)) return(found)
+  }
+  NULL
+}
+
+# The input shapes an object of a config records: its build_config, its inbound nodes, its config.
+input_shapes <- function(obj) {
+  out <- list()
+  build <- field(obj, "build_config")
+  if (json_is_object(build)) {
+    found <- first_shape(field(build, "input_shape"))
+    if (!is.null(found)) out[[length(out) + 1L]] <- found
+  }
+  nodes <- field(obj, "inbound_nodes")
+  if (json_is_array(nodes)) {
+    for (node in nodes) {
+      found <- first_tensor_shape(node)
+      if (!is.null(found)) out[[length(out) + 1L]] <- found
+    }
+  }
+  c <- obj$config
+  for (key in SHAPE_KEYS) {
+    found <- first_shape(field(c, key))
+    if (!is.null(found)) out[[length(out) + 1L]] <- found
+  }
+  if (!identical(obj$class_name, "Embedding") && json_is_number(field(c, "input_dim"))) {
+    out[[length(out) + 1L]] <- list(c$input_dim)
+  }
+  out
+}
+
+# The size of the axis a layer's weights grow with: the channels, the last axis unless channels_first.
+feature_size <- function(shape, c) {
+  if (length(shape) == 0L) return(1)
+  i <- if (identical(field(c, "data_format"), "channels_first") && length(shape) >= 2L) 2L else length(shape)
+  config_dim(shape[[i]])
+}
+
+kernel_size_of <- function(size, rank) {
+  k <- 1
+  if (json_is_number(size)) {
+    for (r in seq_len(rank)) k <- k * config_dim(size)
+  } else if (json_is_array(size)) {
+    for (v in size) k <- k * config_dim(v)
+  }
+  k
+}
+
+axis_size <- function(shape, axis) {
+  if (length(shape) == 0L) return(1)
+  axes <- if (json_is_array(axis)) axis else if (!is.null(axis)) list(axis) else list(-1)
+  size <- 1
+  for (a in axes) {
+    if (json_is_number(a) && a == floor(a)) {
+      i <- if (a >= 0) a else length(shape) + a
+      if (i >= 0 && i < length(shape)) size <- size * config_dim(shape[[i + 1L]])
+    }
+  }
+  size
+}
+
+# Whether an object of a config is a Keras layer (or may be one): its module says so, or it has none.
+layer_like <- function(obj) {
+  module <- field(obj, "module")
+  !startsWith(obj$class_name, "__") &&
+    (is.null(module) || (json_is_string(module) &&
+                           (startsWith(module, "keras.layers") || startsWith(module, "keras.src.layers"))))
+}
+
+# The weights of one object of a config whose input has `shape`: exact for
+# known layer types, else the product of the two largest sizes in its config
+# and its input's last axis.
+layer_weights <- function(obj, shape) {
+  cls <- obj$class_name
+  c <- obj$config
+  f <- feature_size(shape, c)
+  if (cls == "Dense") {
+    u <- config_dim(field(c, "units"))
+    return(f * u + u)
+  }
+  if (cls %in% names(CONV_RANK)) {
+    n <- config_dim(field(c, "filters"))
+    return(kernel_size_of(field(c, "kernel_size"), CONV_RANK[[cls]]) * f * n + n)
+  }
+  if (cls %in% names(SEPARABLE_RANK)) {
+    n <- config_dim(field(c, "filters"))
+    m <- config_dim(field(c, "depth_multiplier"))
+    return(kernel_size_of(field(c, "kernel_size"), SEPARABLE_RANK[[cls]]) * f * m + f * m * n + n)
+  }
+  if (cls %in% names(DEPTHWISE_RANK)) {
+    m <- config_dim(field(c, "depth_multiplier"))
+    return(kernel_size_of(field(c, "kernel_size"), DEPTHWISE_RANK[[cls]]) * f * m + f * m)
+  }
+  if (cls == "Embedding") return(config_dim(field(c, "input_dim")) * config_dim(field(c, "output_dim")))
+  if (cls %in% names(RNN_GATES)) {
+    u <- config_dim(field(c, "units"))
+    return(RNN_GATES[[cls]] * (f * u + u * u + 2 * u))
+  }
+  if (cls %in% names(NORM_FACTOR)) return(NORM_FACTOR[[cls]] * axis_size(shape, field(c, "axis", -1)))
+  if (cls %in% NO_WEIGHTS || !layer_like(obj)) return(0)
+  sizes <- f
+  keys <- names(c)
+  for (i in seq_along(c)) {
+    if (grepl("seed", tolower(keys[[i]]), fixed = TRUE)) next
+    v <- c[[i]]
+    if (json_is_number(v)) {
+      sizes <- c(sizes, config_dim(v))
+    } else if (is_shape(v)) {
+      sizes <- c(sizes, vapply(v, config_dim, 0))
+    }
+  }
+  sizes <- sort(sizes, decreasing = TRUE)
+  sizes[[1L]] * (if (length(sizes) > 1L) sizes[[2L]] else 1)
+}
+
+layer_name_of <- function(obj) {
+  name <- field(obj$config, "name")
+  if (json_is_string(name)) name else "?"
+}
+
+# Whether building a layer may allocate weights that grow with its input: its
+# type has such weights, or is one twinnet does not know.
+needs_shape <- function(obj) {
+  cls <- obj$class_name
+  if (cls %in% c("Embedding", "InputLayer", NO_WEIGHTS)) return(FALSE)
+  cls %in% c("Dense", names(CONV_RANK), names(SEPARABLE_RANK), names(DEPTHWISE_RANK), names(RNN_GATES),
+             names(NORM_FACTOR)) || layer_like(obj)
+}
+
+# Whether a layer records the input shape Keras built it for (Keras builds it so before anything else).
+built_shape <- function(obj) {
+  build <- field(obj, "build_config")
+  json_is_object(build) && !is.null(first_shape(field(build, "input_shape")))
+}
+
+# A walk through a config, depth first in document order, adding up the
+# weights of each object (persist.py's _Estimate).
+new_estimate <- function(label) {
+  st <- new.env(parent = emptyenv())
+  st$label <- label
+  st$total <- 0
+  st$layers <- 0
+  st$max_params <- get_limit("max_params")
+  st$max_layers <- get_limit("max_layers")
+  st$unshaped <- NULL
+  st
+}
+
+estimate_walk <- function(st, value, context, entry = FALSE) {
+  if (!is.list(value)) return(invisible(NULL))
+  if (json_is_array(value)) {
+    for (v in value) estimate_walk(st, v, context)
+    return(invisible(NULL))
+  }
+  layers <- field(value, "layers")
+  if (json_is_array(layers)) {
+    st$layers <- st$layers + length(layers)
+    if (st$layers > st$max_layers) {
+      stop(model_file_error(st$label, sprintf(
+        "%s describes %s layers, more than the limit of %s",
+        CONFIG_MEMBER, format_count(st$layers), count_or_inf(floor(st$max_layers))
+      ), "too_large", how_to_raise("max_layers")))
+    }
+  }
+  cls <- field(value, "class_name")
+  c <- field(value, "config")
+  if (json_is_string(cls) && json_is_object(c)) {
+    if (entry && is.null(st$unshaped) && needs_shape(value) && !built_shape(value)) st$unshaped <- value
+    own <- input_shapes(value)
+    if (length(own) > 0L) context <- own
+    weights <- if (length(context) > 0L) {
+      max(vapply(context, function(s) layer_weights(value, s), 0))
+    } else {
+      layer_weights(value, NULL)
+    }
+    estimate_add(st, value, weights)
+    if (cls == "Bidirectional" && json_is_object(field(c, "layer")) && !json_is_object(field(c, "backward_layer"))) {
+      estimate_walk(st, c$layer, context) # Keras makes the backward layer as a copy of the forward one
+    }
+  }
+  keys <- names(value)
+  for (i in seq_along(value)) {
+    v <- value[[i]]
+    if (keys[[i]] == "layers" && json_is_array(v)) {
+      for (item in v) estimate_walk(st, item, context, entry = TRUE)
+    } else {
+      estimate_walk(st, v, context)
+    }
+  }
+  invisible(NULL)
+}
+
+estimate_add <- function(st, obj, weights) {
+  st$total <- st$total + weights
+  if (st$total > st$max_params) {
+    stop(model_file_error(st$label, sprintf(
+      "layer '%s' (%s) brings the model it describes to about %s parameters, above the limit of %s",
+      layer_name_of(obj), obj$class_name, count_or_inf(st$total), count_or_inf(floor(st$max_params))
+    ), "too_large", how_to_raise("max_params")))
+  }
+}
+
+# For a model of allowlisted layers, the limits of a spec on its expansion
+# (exact shapes and counts). Returns whether the model is one a spec can express.
+check_imported <- function(label, config, text) {
+  if (!config$class_name %in% MODEL_CLASSES) return(FALSE)
+  holder <- persist_python()$ConfigHolder(text)
+  result <- tryCatch(
+    {
+      from_keras(holder, name = "imported")
+      TRUE
+    },
+    twinnet_spec_error = function(e) e,
+    error = function(e) FALSE # not a model a spec can express: the estimate stands
+  )
+  if (inherits(result, "twinnet_spec_error")) {
+    if (identical(result$kind, "too_large")) {
+      stop(model_file_error(label, sprintf("the model it describes is too large: %s", result$message),
+                            "too_large", result$hint))
+    }
+    return(FALSE)
+  }
+  result
+}
+
+# Refuse a config whose model would cost more than the limits, before Keras
+# allocates any of it (persist.py's check_cost()).
+check_cost <- function(label, config, text) {
+  st <- new_estimate(label)
+  estimate_walk(st, config, list())
+  imported <- check_imported(label, config, text)
+  if (!is.null(st$unshaped) && !imported) {
+    obj <- st$unshaped
+    stop(model_file_error(label, sprintf(paste0(
+      "layer '%s' (%s) records no input shape (build_config), which Keras writes for every layer it has built, ",
+      "so what building it costs is unknown"
+    ), layer_name_of(obj), obj$class_name)))
+  }
+  invisible(NULL)
 }

@@ -6,9 +6,10 @@
 #' `saveRDS()` cannot keep (after `readRDS()` it points nowhere).
 #' `serialize_model()` turns the model into the bytes of its `.keras` file
 #' (architecture, weights, compile settings), a raw vector that `saveRDS()`
-#' keeps; `unserialize_model()` turns them back into a model, loaded in
-#' Keras's safe mode (see [load_model()]). Python's
-#' `twinnet.serialize_model()` writes the same bytes.
+#' keeps; `unserialize_model()` turns them back into a model, checked and
+#' loaded in Keras's safe mode as [read_model()] loads a file (its conditions
+#' have the path `"<bytes>"`). Python's `twinnet.serialize_model()` writes
+#' the same bytes.
 #'
 #' @param model A Keras model, e.g. from [build_model()].
 #' @param raw A raw vector from `serialize_model()`.
@@ -25,7 +26,7 @@
 serialize_model <- function(model) {
   file <- tempfile(fileext = ".keras")
   on.exit(unlink(file))
-  save_model(model, file)
+  write_model(model, file)
   readBin(file, "raw", n = file.size(file))
 }
 
@@ -36,5 +37,5 @@ unserialize_model <- function(raw) {
   file <- tempfile(fileext = ".keras")
   on.exit(unlink(file))
   writeBin(raw, file)
-  load_model(file)
+  load_checked(file, "<bytes>")
 }

@@ -19,7 +19,9 @@ from .expand import expand
 from .handout import handout
 from .importer import from_keras
 from .limits import set_limits
-from .persist import UnsafeModelError, load_model, save_model
+from .persist import ModelFileError, UnsafeModelError, read_model, write_model
+from .persist import load_model as load_model  # deprecated: read_model
+from .persist import save_model as save_model  # deprecated: write_model
 from .serialize import serialize_model, unserialize_model
 from .spec import Spec, load_spec
 
@@ -33,6 +35,7 @@ __all__ = [
     "DatasetUnavailableError",
     "ExampleRow",
     "GraphvizError",
+    "ModelFileError",
     "Spec",
     "SpecError",
     "Split",
@@ -51,16 +54,16 @@ __all__ = [
     "handout",
     "load_dataset",
     "load_example",
-    "load_model",
     "load_spec",
     "mnist_sample",
     "mnist_split",
     "pad_digits",
+    "read_model",
     "run_examples",
-    "save_model",
     "serialize_model",
     "set_limits",
     "to_code",
     "to_dot",
     "unserialize_model",
+    "write_model",
 ]

@@ -87,17 +87,22 @@ def main(argv: list[str] | None = None) -> int:
                     print(diagram(args.spec), end="")
                 else:
                     print(diagram(args.spec, args.output or f"{expand_name(args.spec)}.{args.format}", args.format))
-            except (GraphvizError, ValueError) as e:
+            except SpecError:
+                raise
+            except (GraphvizError, ValueError, OSError) as e:
                 print(f"twinnet: {e}", file=sys.stderr)
                 return 1
         elif args.command == "handout":
-            from .handout import handout
+            from .handout import handout, read_history
 
-            history = None
-            if args.history:
-                with open(args.history, encoding="utf-8") as f:
-                    history = json.load(f)
-            print(handout(args.spec, args.output, history=history))
+            try:
+                history = read_history(args.history) if args.history is not None else None
+                print(handout(args.spec, args.output, history=history))
+            except SpecError:
+                raise
+            except (ValueError, TypeError, OSError) as e:
+                print(f"twinnet: {e}", file=sys.stderr)
+                return 1
         elif args.command == "doctor":
             from .doctor import doctor
 

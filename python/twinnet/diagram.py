@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .expand import expand
+from .limits import HOW_TO_RAISE, get_limit
 from .registry import shared
 from .spec import Spec, load_spec
 
@@ -33,7 +34,7 @@ _BLOCK_SOURCE = re.compile(r"^/blocks/([^/]+)/layers/([0-9]+)$")
 
 
 class GraphvizError(RuntimeError):
-    """Graphviz is missing, or `dot` failed."""
+    """Graphviz is missing, `dot` failed or ran out of time, or the network is too large to draw."""
 
 
 def html_escape(text: str) -> str:
@@ -74,7 +75,11 @@ def to_dot(spec: Spec | str | dict[str, Any] | os.PathLike[str]) -> str:
     digraph "mnist_mlp" {
     """
     s = load_spec(spec)
-    g = expand(s)
+    return dot_text(s, expand(s))
+
+
+def dot_text(s: Spec, g: dict[str, Any]) -> str:
+    """The DOT text of a loaded spec and its expansion (see :func:`to_dot`)."""
     style = shared("diagram.json")
     colors = _colors()
     title = str(s.data.get("title") or g["name"])
@@ -111,6 +116,25 @@ def to_dot(spec: Spec | str | dict[str, Any] | os.PathLike[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_drawable(g: dict[str, Any]) -> None:
+    """Refuse a network with more layers than Graphviz is given (the limit max_diagram_layers)."""
+    limit = get_limit("max_diagram_layers")
+    n = len(g["layers"])
+    if n > limit:
+        raise GraphvizError(f"the network has {n:,} layers, more than the {int(limit):,} that twinnet hands to "
+                            "Graphviz (a large graph can keep it busy for a long time); "
+                            + HOW_TO_RAISE.format(name="max_diagram_layers"))
+
+
+def check_output_file(path: Path) -> None:
+    """Refuse, before any work, a file that cannot be written: a directory, or one in a missing directory."""
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot write {str(path)!r}: it is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"cannot write {str(path)!r}: there is no directory {str(parent)!r}")
+
+
 def dot_program() -> str | None:
     """The Graphviz `dot` program: TWINNET_DOT if set, else `dot` on PATH; None when missing."""
     want = os.environ.get("TWINNET_DOT")
@@ -120,12 +144,20 @@ def dot_program() -> str | None:
 
 
 def render_dot(dot: str, fmt: str) -> bytes:
-    """Graphviz's drawing of DOT text as ``svg`` or ``png`` bytes."""
+    """Graphviz's drawing of DOT text as ``svg`` or ``png`` bytes, stopped after the limit dot_timeout."""
     program = dot_program()
     if program is None:
         raise GraphvizError(GRAPHVIZ_MISSING.format(fmt=fmt.upper()))
     args = [program, f"-T{fmt}"] + (["-Gdpi=96"] if fmt == "png" else [])
-    res = subprocess.run(args, input=dot.encode("utf-8"), capture_output=True, check=False)
+    timeout = get_limit("dot_timeout")
+    try:
+        res = subprocess.run(args, input=dot.encode("utf-8"), capture_output=True, check=False,
+                             timeout=timeout if timeout != float("inf") else None)
+    except subprocess.TimeoutExpired:
+        raise GraphvizError(f"Graphviz's dot did not finish within {timeout:g} seconds and was stopped; "
+                            + HOW_TO_RAISE.format(name="dot_timeout")) from None
+    except OSError as e:
+        raise GraphvizError(f"Graphviz's dot cannot be run: {e}") from None
     if res.returncode != 0:
         raise GraphvizError(f"Graphviz's dot failed (exit {res.returncode}): "
                             + res.stderr.decode("utf-8", "replace").strip())
@@ -139,11 +171,19 @@ def diagram(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
     Without ``file``, returns the DOT text (as :func:`to_dot`). With ``file``, writes the picture
     and returns the file's path; ``format`` (``"svg"``, ``"png"`` or ``"dot"``) defaults to the
     file's extension. SVG and PNG need Graphviz; a missing Graphviz raises :class:`GraphvizError`
-    saying how to install it. R's ``diagram()`` draws the same picture.
+    saying how to install it. Graphviz gets at most ``max_diagram_layers`` layers (default 1,000)
+    and ``dot_timeout`` seconds (default 30), see :func:`twinnet.set_limits`; beyond either, a
+    :class:`GraphvizError`. R's ``diagram()`` draws the same picture.
+
+    Raises:
+        GraphvizError: Graphviz is missing, fails, runs out of time, or the network is too large.
+        ValueError: an unknown format.
+        OSError: ``file`` is a directory, or its directory does not exist (checked first).
     """
-    dot = to_dot(spec)
+    s = load_spec(spec)
+    g = expand(s)
     if file is None:
-        return dot
+        return dot_text(s, g)
     path = Path(file)
     fmt = (format or path.suffix.lstrip(".")).lower()
     if fmt == "gv":
@@ -151,6 +191,12 @@ def diagram(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
     if fmt not in FORMATS:
         raise ValueError(f"diagram format must be one of {', '.join(FORMATS)} (from the file's extension or "
                          f"`format`), not {fmt!r}")
-    data = dot.encode("utf-8") if fmt == "dot" else render_dot(dot, fmt)
+    check_output_file(path)
+    dot = dot_text(s, g)
+    if fmt == "dot":
+        data = dot.encode("utf-8")
+    else:
+        check_drawable(g)
+        data = render_dot(dot, fmt)
     path.write_bytes(data)
     return str(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["SpecError", "json_pointer", "suggest"]
+__all__ = ["SpecError", "json_kind", "json_pointer", "suggest"]
 
 
 class SpecError(ValueError):
@@ -33,27 +33,93 @@ class SpecError(ValueError):
         return (SpecError, (self.path, self.message, self.kind, self.hint))
 
 
+def json_kind(value: object) -> str:
+    """What a JSON value is, for messages: "an object", "an array", "a string", "a number", "true or false", "null"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
 def json_pointer(tokens: Iterable[str | int]) -> str:
     """Join path tokens into a JSON Pointer, escaping "~" and "/" as RFC 6901 requires."""
     return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
 
 
-def _levenshtein(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+# "Did you mean" looks at most this many candidates, and at words and candidates at most this long, so
+# that a hint costs little whatever the spec holds (R: the same constants in R/errors.R).
+SUGGEST_MAX_CANDIDATES = 1000
+SUGGEST_MAX_LENGTH = 64
+
+
+def _distance_within(a: str, b: str, k: int) -> int:
+    """The Levenshtein distance of a and b when it is at most k, else k + 1 (only a band of the table)."""
+    if abs(len(a) - len(b)) > k:
+        return k + 1
+    over = k + 1
+    prev = [j if j <= k else over for j in range(len(b) + 1)]
+    for i in range(1, len(a) + 1):
+        lo, hi = max(1, i - k), min(len(b), i + k)
+        cur = [over] * (len(b) + 1)
+        cur[0] = i if i <= k else over
+        best = cur[0]
+        ca = a[i - 1]
+        for j in range(lo, hi + 1):
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != b[j - 1]))
+            cur[j] = v if v <= k else over
+            if v < best:
+                best = v
+        if best > k:  # every way on is longer than k already
+            return over
         prev = cur
-    return prev[-1]
+    return prev[len(b)]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def suggest_pool(word: str, candidates: Iterable[str]) -> tuple[str, int, list[str]]:
+    """The lower-cased word, the edit limit and the candidates worth measuring, in code point order.
+
+    A candidate is worth measuring when it is at most SUGGEST_MAX_LENGTH characters long and its
+    length is within the limit of the word's. Of more than SUGGEST_MAX_CANDIDATES of those, the
+    ones that share the longest beginning with the word count (ties in code point order).
+    """
+    low = word.lower()
+    limit = max(2, len(low) // 3)  # "adma" -> "adam" is 2 edits
+    if len(low) > SUGGEST_MAX_LENGTH:
+        return low, limit, []
+    pool = [c for c in sorted(set(candidates))
+            if len(c.lower()) <= SUGGEST_MAX_LENGTH and abs(len(c.lower()) - len(low)) <= limit]
+    if len(pool) > SUGGEST_MAX_CANDIDATES:
+        ranked = sorted(pool, key=lambda c: -_common_prefix(low, c.lower()))  # stable: code point order in a tie
+        pool = sorted(ranked[:SUGGEST_MAX_CANDIDATES])
+    return low, limit, pool
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
-    """A "did you mean" hint: the closest candidate within a third of the word's length (at least 2 edits)."""
-    best: tuple[int, str] | None = None
-    limit = max(2, len(word) // 3)  # "adma" -> "adam" is 2 edits
-    for cand in sorted(set(candidates)):
-        d = _levenshtein(word.lower(), cand.lower())
-        if d <= limit and (best is None or d < best[0]):
-            best = (d, cand)
-    return f"did you mean '{best[1]}'?" if best else None
+    """A "did you mean" hint: the closest candidate within a third of the word's length (at least 2 edits).
+
+    Ties go to the first candidate in code point order. Bounded: see :func:`suggest_pool`.
+    """
+    low, limit, pool = suggest_pool(word, candidates)
+    best: str | None = None
+    k = limit
+    for cand in pool:
+        d = _distance_within(low, cand.lower(), k)
+        if d <= k:
+            best, k = cand, d - 1
+            if k < 0:
+                break
+    return f"did you mean '{best}'?" if best is not None else None

@@ -12,17 +12,20 @@ import math
 import os
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
 from .codegen import to_code
-from .diagram import GraphvizError, format_shape, html_escape, render_dot, to_dot
+from .diagram import GraphvizError, check_drawable, check_output_file, dot_text, format_shape, html_escape, render_dot
+from .errors import SpecError, json_kind
 from .expand import expand
+from .limits import MAX_SPEC_BYTES
 from .registry import SPECS_DIR
-from .spec import Spec, load_spec
+from .spec import Spec, load_spec, parse_json
 
-__all__ = ["curves_svg", "handout", "history_series"]
+__all__ = ["curves_svg", "handout", "history_series", "read_history"]
 
 History = Mapping[str, Sequence[float]] | Any
 
@@ -34,11 +37,35 @@ def _count(n: int) -> str:
     return f"{n:,}"
 
 
+def _what(value: Any) -> str:
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return json_kind(value)
+    return type(value).__name__
+
+
+def _series(key: str, values: Any) -> list[float]:
+    """One metric's values per epoch as floats; a ValueError unless they are a list of numbers."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise ValueError(f"a history holds a list of numbers per metric, one per epoch; {key!r} holds "
+                         f"{_what(values)}")
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, Real):
+            raise ValueError(f"a history holds a list of numbers per metric, one per epoch; {key!r} holds "
+                             f"{_what(v)} among its values")
+        out.append(float(v))
+    return out
+
+
 def history_series(history: History) -> dict[str, dict[str, list[float]]]:
     """A training history as metric -> data set ("training", "validation") -> values per epoch.
 
     Takes a Keras ``History`` (what ``model.fit`` returns) or its ``.history`` dict, where
     ``val_loss`` is the validation series of ``loss``.
+
+    Raises:
+        TypeError: ``history`` is neither a History nor a dict.
+        ValueError: a metric's values are not a list of numbers.
     """
     raw = getattr(history, "history", history)
     if not isinstance(raw, Mapping):
@@ -48,8 +75,42 @@ def history_series(history: History) -> dict[str, dict[str, list[float]]]:
     for key, values in raw.items():
         validation = str(key).startswith("val_")
         metric = str(key)[4:] if validation else str(key)
-        out.setdefault(metric, {})["validation" if validation else "training"] = [float(v) for v in values]
+        out.setdefault(metric, {})["validation" if validation else "training"] = _series(str(key), values)
     return {m: {d: s[d] for d in ("training", "validation") if d in s} for m, s in out.items()}
+
+
+def read_history(path: str | os.PathLike[str]) -> dict[str, list[float]]:
+    """A training history from a JSON file: an object of metric name -> values per epoch.
+
+    That is Keras's ``History.history``, e.g. written with ``json.dump(model.fit(...).history, f)``.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        ValueError: the file is too large, not UTF-8 text, not JSON or not such an object.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"there is no history file {str(p)!r}")
+    if p.stat().st_size > MAX_SPEC_BYTES:
+        raise ValueError(f"the history file {str(p)!r} is larger than {MAX_SPEC_BYTES:,} bytes")
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"the history file {str(p)!r} is not UTF-8 text (byte {e.start + 1} is not)") from None
+    if not text.strip():
+        raise ValueError(f"the history file {str(p)!r} is empty; it holds a JSON object of metric name -> "
+                         "values per epoch")
+    try:
+        value = parse_json(text)
+    except SpecError as e:
+        raise ValueError(f"the history file {str(p)!r} is not JSON: {e.message}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"the history file {str(p)!r} holds {json_kind(value)}, not an object of "
+                         "metric name -> values per epoch")
+    try:
+        return {str(key): _series(str(key), values) for key, values in value.items()}
+    except ValueError as e:
+        raise ValueError(f"the history file {str(p)!r} is not a training history: {e}") from None
 
 
 def _num(v: float) -> str:
@@ -108,9 +169,10 @@ def curves_svg(history: History) -> str:
     return "\n".join(_curve(metric, series) for metric, series in history_series(history).items())
 
 
-def _diagram_svg(spec: Spec) -> str:
+def _diagram_svg(spec: Spec, graph: dict[str, Any]) -> str:
     try:
-        svg = render_dot(to_dot(spec), "svg").decode("utf-8")
+        check_drawable(graph)
+        svg = render_dot(dot_text(spec, graph), "svg").decode("utf-8")
     except GraphvizError as e:
         warnings.warn(f"the handout has no diagram: {e}", stacklevel=3)
         return f'<p class="missing">No diagram: {html_escape(str(e))}</p>'
@@ -132,9 +194,15 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
 
     The page has the spec's title, description and source, the R (keras3) and the Python code
     that build the model side by side, the layer table (output shapes, parameters), the Graphviz
-    diagram (a note instead, with a warning, where Graphviz is missing) and, when ``history`` is
+    diagram (a note instead, with a warning, where Graphviz is missing, fails, runs out of time or
+    gets more layers than ``max_diagram_layers``) and, when ``history`` is
     given (a Keras ``History`` or its ``.history`` dict), the training curves. ``file`` defaults to
     ``<spec name>.html`` in the working directory. R's ``handout()`` writes the same page.
+
+    Raises:
+        SpecError: a bad spec.
+        TypeError, ValueError: ``history`` is not a training history.
+        OSError: ``file`` is a directory, or its directory does not exist (checked first).
     """
     from . import __version__
 
@@ -142,6 +210,8 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
     graph = expand(s)
     data = s.data
     name = str(graph["name"])
+    path = Path(file) if file is not None else Path(f"{name}.html")
+    check_output_file(path)
     p = graph["params"]
     curves = ""
     if history is not None:
@@ -162,11 +232,10 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
         "trainable": _count(p["trainable"]),
         "non_trainable": _count(p["non_trainable"]),
         "total": _count(p["total"]),
-        "diagram": _diagram_svg(s),
+        "diagram": _diagram_svg(s, graph),
         "curves": curves,
     }
     template = (SPECS_DIR / "handout" / "template.html").read_text(encoding="utf-8")
     page = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
-    path = Path(file) if file is not None else Path(f"{name}.html")
     path.write_text(page, encoding="utf-8", newline="\n")
     return str(path)

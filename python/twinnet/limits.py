@@ -1,14 +1,19 @@
-"""Resource limits: how large a spec may be, checked before anything is built (R: R/limits.R).
+"""Resource limits: how large a spec, a model file or a diagram may be (R: R/limits.R).
 
 Fixed limits, the same in R:
-    MAX_SPEC_BYTES  the size of a spec's JSON text (kind "too_large")
+    MAX_SPEC_BYTES  the size of a spec's JSON text (kind "too_large"), and of a .keras file's
+                    config.json and metadata.json
     MAX_JSON_DEPTH  how deeply arrays and objects nest (kind "too_deep", checked before parsing)
 
 Limits the user may raise with :func:`set_limits` (R: ``options(twinnet.max_params = ...)``):
-    max_params      parameters of the whole model
-    max_activation  values one layer outputs per sample (lengths that vary count as 1)
-    max_layers      layers after blocks and repeats are unrolled
-Crossing one is a SpecError of kind "too_large" at the layer (or "repeat") that crosses it.
+    max_params          parameters of the whole model
+    max_activation      values one layer outputs per sample (lengths that vary count as 1)
+    max_layers          layers after blocks and repeats are unrolled
+    max_model_bytes     what the members of a .keras file add up to, uncompressed
+    max_diagram_layers  layers that diagram() and handout() hand to Graphviz
+    dot_timeout         seconds Graphviz's dot may run for one picture
+Crossing one of the first three is a SpecError of kind "too_large" at the layer (or "repeat")
+that crosses it; a model file is refused with a ModelFileError, a diagram with a GraphvizError.
 """
 
 from __future__ import annotations
@@ -21,11 +26,16 @@ __all__ = ["DEFAULT_LIMITS", "MAX_JSON_DEPTH", "MAX_SPEC_BYTES", "get_limit", "s
 MAX_SPEC_BYTES = 10_000_000
 MAX_JSON_DEPTH = 64
 
-# yolov1, the catalog's largest network, has 271,703,550 parameters and 3,211,264 values per sample.
+# yolov1, the catalog's largest network, has 271,703,550 parameters and 3,211,264 values per
+# sample; saved with Adam's two slots per weight, its .keras file holds about 3.3 GB. resnet50, the
+# catalog's longest, has 177 layers; Graphviz draws it in under a second.
 DEFAULT_LIMITS: dict[str, int] = {
     "max_params": 500_000_000,
     "max_activation": 50_000_000,
     "max_layers": 10_000,
+    "max_model_bytes": 4_000_000_000,
+    "max_diagram_layers": 1_000,
+    "dot_timeout": 30,
 }
 
 # How to raise a limit, for messages (R names its option instead).
@@ -35,19 +45,27 @@ _limits: dict[str, float] = dict(DEFAULT_LIMITS)
 
 
 def get_limit(name: str) -> float:
-    """The limit in effect for ``name`` ("max_params", "max_activation" or "max_layers")."""
+    """The limit in effect for ``name``, one of the keys of :data:`DEFAULT_LIMITS`."""
     return _limits[name]
 
 
 def set_limits(max_params: float | None = None, max_activation: float | None = None,
-               max_layers: float | None = None) -> dict[str, float]:
-    """Raise (or lower) the limits that :func:`load_spec`, :func:`expand` and :func:`build_model` enforce.
+               max_layers: float | None = None, max_model_bytes: float | None = None,
+               max_diagram_layers: float | None = None, dot_timeout: float | None = None) -> dict[str, float]:
+    """Raise (or lower) the limits that twinnet enforces before it allocates or runs anything.
 
     Args:
-        max_params: the most parameters a model may have (default 500,000,000).
+        max_params: the most parameters a model may have (default 500,000,000); also applies to
+            the model a .keras file describes, checked before Keras allocates it.
         max_activation: the most values one layer may output per sample (default 50,000,000).
         max_layers: the most layers a model may have after blocks are unrolled (default 10,000).
-            ``None`` leaves a limit as it is; ``math.inf`` turns it off.
+        max_model_bytes: the most bytes the members of a .keras file may add up to, uncompressed
+            (default 4,000,000,000).
+        max_diagram_layers: the most layers :func:`twinnet.diagram` and :func:`twinnet.handout`
+            hand to Graphviz (default 1,000).
+        dot_timeout: the most seconds Graphviz's ``dot`` may run for one picture (default 30).
+
+        ``None`` leaves a limit as it is; ``math.inf`` turns it off.
 
     Returns:
         The limits in effect before the call, so that ``set_limits(**old)`` restores them.
@@ -59,7 +77,9 @@ def set_limits(max_params: float | None = None, max_activation: float | None = N
     >>> set_limits(**old)["max_params"]
     2000000000
     """
-    new = {"max_params": max_params, "max_activation": max_activation, "max_layers": max_layers}
+    new = {"max_params": max_params, "max_activation": max_activation, "max_layers": max_layers,
+           "max_model_bytes": max_model_bytes, "max_diagram_layers": max_diagram_layers,
+           "dot_timeout": dot_timeout}
     for name, value in new.items():
         if value is None:
             continue

@@ -1,28 +1,70 @@
-"""Saving and loading models as .keras files, with Keras's safe mode always on (R: R/persist.R).
+"""Writing and reading models as .keras files, with Keras's safe mode always on (R: R/persist.R).
 
-A .keras file holds a model's config and weights. Its config may name Python code: a lambda
-(``keras.layers.Lambda(lambda x: ...)``) or a function or class from some module. Keras's safe
-mode refuses to run it; :func:`load_model` always loads in safe mode, even after
-``keras.config.enable_unsafe_deserialization()``, and turns the refusal into an
-:class:`UnsafeModelError`.
+A .keras file is a zip archive of the model's config (``config.json``), its weights and some
+metadata. Its config may name Python code: a lambda (``keras.layers.Lambda(lambda x: ...)``) or a
+function or class from some module. Keras's safe mode refuses to run it; :func:`read_model` always
+loads in safe mode, even after ``keras.config.enable_unsafe_deserialization()``, and turns the
+refusal into an :class:`UnsafeModelError`. A Keras without the scope that keeps safe mode on gets
+no file loaded at all.
+
+A file is data from anywhere, so before Keras reads it :func:`read_model` checks, from the
+archive's directory alone, that its members are not too large (``config.json`` and
+``metadata.json`` at most ``MAX_SPEC_BYTES``, all of them together at most the limit
+``max_model_bytes``); then it reads and parses ``config.json`` itself, with the bounds of a spec,
+checks that it describes a Keras object, and estimates the weights of the model it describes
+(from the layers' configs and the input shapes recorded in it, and, for a model of allowlisted
+layers, from its expansion as a spec) against the limits ``max_params`` and ``max_layers``. What
+fails is a :class:`ModelFileError`; R signals ``twinnet_model_file_error`` with the same reason.
 """
 
 from __future__ import annotations
 
-import contextlib
+import importlib
+import math
+import os
 import re
+import warnings
 import zipfile
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-__all__ = ["UnsafeModelError", "load_model", "save_model"]
+from .errors import SpecError, json_kind
+from .limits import HOW_TO_RAISE, MAX_JSON_DEPTH, MAX_SPEC_BYTES, get_limit
+
+__all__ = ["ModelFileError", "UnsafeModelError", "load_model", "read_model", "save_model", "write_model"]
 
 # What Keras says when safe mode refuses a file: a lambda, a non-modeling API, code it cannot
 # locate among Keras's own objects (R: UNSAFE_PATTERN in R/persist.R).
 UNSAFE_PATTERN = re.compile(
     r"safe_mode|disallowed|Could not locate|Could not deserialize|cannot be imported|KerasSaveable"
 )
+
+# Where Keras keeps the scope that forces safe mode (overriding enable_unsafe_deserialization()).
+SAFE_MODE_MODULE = "keras.src.saving.serialization_lib"
+
+CONFIG_MEMBER = "config.json"
+METADATA_MEMBER = "metadata.json"
+WEIGHTS_MEMBERS = ("model.weights.h5", "model.weights.npz")
+MODEL_CLASSES = ("Functional", "Sequential")
+
+# The weights of a layer, estimated from its config and its input shape (R: the same tables).
+CONV_RANK = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Conv1DTranspose": 1, "Conv2DTranspose": 2, "Conv3DTranspose": 3}
+SEPARABLE_RANK = {"SeparableConv1D": 1, "SeparableConv2D": 2}
+DEPTHWISE_RANK = {"DepthwiseConv1D": 1, "DepthwiseConv2D": 2}
+RNN_GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
+NORM_FACTOR = {"BatchNormalization": 4, "LayerNormalization": 2}
+NO_WEIGHTS = frozenset({
+    "Functional", "Sequential", "InputLayer", "Bidirectional", "TimeDistributed",
+    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D", "GlobalMaxPooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
+    "Cropping2D", "Cropping3D", "Flatten", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "Activation", "ReLU",
+    "LeakyReLU", "Softmax", "ELU", "Rescaling", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+    "Concatenate", "Reshape", "Permute", "RepeatVector", "UpSampling1D", "UpSampling2D", "UpSampling3D",
+})
+# Input shapes a layer's config may carry; Keras builds the layer for them.
+SHAPE_KEYS = ("input_shape", "batch_input_shape", "build_input_shape")
 
 
 class UnsafeModelError(ValueError):
@@ -43,6 +85,28 @@ class UnsafeModelError(ValueError):
         return (UnsafeModelError, (self.path, self.reason))
 
 
+class ModelFileError(ValueError):
+    """A .keras file that twinnet does not load: missing, not a .keras archive, malformed or too large.
+
+    Attributes:
+        path: the file (``"<bytes>"`` for :func:`twinnet.unserialize_model`).
+        reason: what is wrong, in the same words as R's ``twinnet_model_file_error``.
+        kind: ``"not_found"``, ``"not_a_keras_file"``, ``"malformed"``, ``"too_large"`` or ``"no_safe_mode"``.
+        detail: more, in this language's words (how to raise a limit, where a parser stopped), or None.
+    """
+
+    def __init__(self, path: str, reason: str, kind: str = "malformed", detail: str | None = None):
+        self.path = path
+        self.reason = reason
+        self.kind = kind
+        self.detail = detail
+        text = f"refused to load {path}: {reason}"
+        super().__init__(f"{text}; {detail}" if detail else text)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ModelFileError, (self.path, self.reason, self.kind, self.detail))
+
+
 def _keras_file(path: str | PathLike[str]) -> Path:
     p = Path(path)
     if p.suffix != ".keras":
@@ -50,32 +114,23 @@ def _keras_file(path: str | PathLike[str]) -> Path:
     return p
 
 
-def save_model(model: Any, path: str | PathLike[str]) -> Path:
-    """Save a Keras model (architecture, weights, compile settings) as a .keras file.
+def write_model(model: Any, path: str | PathLike[str]) -> Path:
+    """Write a Keras model (architecture, weights, compile settings) to a .keras file.
 
     Args:
         model: a Keras model, e.g. from :func:`twinnet.build_model`.
         path: the file to write; its name ends in ``.keras``. An existing file is replaced.
 
     Returns:
-        The path, as a :class:`pathlib.Path`. R's ``save_model()`` reads the file, and the reverse.
+        The path, as a :class:`pathlib.Path`. R's ``read_model()`` reads the file, and the reverse.
     """
     p = _keras_file(path)
     model.save(p)
     return p
 
 
-def _safe_mode_scope() -> Any:
-    """Keras's scope that forces safe mode (overriding enable_unsafe_deserialization()), if there is one."""
-    try:
-        from keras.src.saving.serialization_lib import SafeModeScope
-    except ImportError:  # a Keras without it: safe_mode=True alone
-        return contextlib.nullcontext()
-    return SafeModeScope(True)
-
-
-def load_model(path: str | PathLike[str]) -> Any:
-    """Load a model saved as a .keras file, in Keras's safe mode.
+def read_model(path: str | PathLike[str]) -> Any:
+    """Read a model from a .keras file, in Keras's safe mode, after checking what loading it costs.
 
     Args:
         path: a ``.keras`` file on this machine (not a URL, not a legacy ``.h5`` file).
@@ -85,27 +140,423 @@ def load_model(path: str | PathLike[str]) -> Any:
 
     Raises:
         UnsafeModelError: the file carries a lambda or names code outside Keras; nothing of it ran.
-        FileNotFoundError: there is no such file.
-        ValueError: the name does not end in ``.keras``, or the file is not a .keras archive.
+        ModelFileError: there is no such file; it is not a .keras archive; its config is not JSON or
+            describes no Keras object; it, or the model it describes, is too large (the limits
+            ``max_model_bytes``, ``max_params``, ``max_layers``, see :func:`twinnet.set_limits`);
+            Keras cannot load it; or this Keras cannot keep its safe mode on.
     """
-    p = _keras_file(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"no model file at {str(p)!r}")
+    if not isinstance(path, str | PathLike):
+        raise ModelFileError(repr(path), "a model file's name ends in .keras", "not_a_keras_file")
+    return load_checked(Path(path), str(path))
+
+
+def save_model(model: Any, path: str | PathLike[str]) -> Path:
+    """Deprecated: the old name of :func:`write_model`."""
+    warnings.warn("twinnet.save_model() is deprecated; use twinnet.write_model(), which does the same",
+                  DeprecationWarning, stacklevel=2)
+    return write_model(model, path)
+
+
+def load_model(path: str | PathLike[str]) -> Any:
+    """Deprecated: the old name of :func:`read_model`."""
+    warnings.warn("twinnet.load_model() is deprecated; use twinnet.read_model(), which does the same",
+                  DeprecationWarning, stacklevel=2)
+    return read_model(path)
+
+
+def load_checked(p: Path, label: str) -> Any:
+    """Check the file ``p`` (named ``label`` in errors), then load it in Keras's safe mode."""
+    if p.suffix != ".keras":
+        raise ModelFileError(label, "a model file's name ends in .keras", "not_a_keras_file")
+    try:
+        found = p.is_file()
+    except (OSError, ValueError):  # a name the system cannot even look up (too long, a NUL in it)
+        found = False
+    if not found:
+        raise ModelFileError(label, "there is no such file", "not_found")
+    if not os.access(p, os.R_OK):
+        raise ModelFileError(label, "it cannot be read (no permission)", "not_found")
     if not zipfile.is_zipfile(p):
-        raise ValueError(f"{str(p)!r} is not a .keras file (a zip archive that Keras writes)")
+        raise ModelFileError(label, "it is not a .keras file (a zip archive that Keras writes)", "not_a_keras_file")
+    config = check_config(label, read_config(p, label))
+    check_cost(label, config)
     import keras
 
+    scope = safe_mode_scope(label)
+
     try:
-        with _safe_mode_scope():
+        with scope:
             return keras.models.load_model(p, safe_mode=True)
-    except (ValueError, TypeError) as e:
-        reason = refusal_reason(str(e))
-        if UNSAFE_PATTERN.search(reason):
-            raise UnsafeModelError(str(p), reason) from None
-        raise
+    except Exception as e:  # whatever Keras raises, the caller gets a twinnet error
+        raise keras_failure(label, type(e).__name__, str(e)) from None
+
+
+def keras_failure(label: str, kind: str, message: str) -> Exception:
+    """The twinnet error for an exception of class ``kind`` that Keras raised while loading."""
+    reason = refusal_reason(message)
+    if kind in ("ValueError", "TypeError") and UNSAFE_PATTERN.search(reason):
+        return UnsafeModelError(label, reason)
+    if kind in ("MemoryError", "ResourceExhaustedError", "OutOfMemoryError"):
+        return ModelFileError(label, f"Keras ran out of memory loading it ({kind}: {reason})", "too_large")
+    return ModelFileError(label, f"Keras cannot load it ({kind}: {reason})", "malformed")
 
 
 def refusal_reason(message: str) -> str:
     """The cause in a Keras loading error: Keras wraps it in "... Exception encountered: <cause>"."""
     cause = message.rsplit("Exception encountered: ", 1)[-1].strip()
     return cause.splitlines()[0] if cause else ""
+
+
+def safe_mode_scope(label: str, module: str | None = None) -> Any:
+    """Keras's scope that forces safe mode; a ModelFileError where this Keras has none (fail closed)."""
+    module = module or SAFE_MODE_MODULE
+    try:
+        scope = importlib.import_module(module).SafeModeScope
+    except (ImportError, AttributeError):
+        raise ModelFileError(label, f"this Keras has no {module}.SafeModeScope, which keeps its safe mode on, "
+                             "so twinnet loads no model file with it", "no_safe_mode") from None
+    return scope(True)
+
+
+# -- the archive ----------------------------------------------------------------------------------
+
+def _count(n: float) -> str:
+    return f"{int(n):,}" if math.isfinite(n) else "infinitely many"
+
+
+def read_config(p: Path, label: str) -> str:
+    """The text of the archive's config.json, after checking the sizes of its members."""
+    try:
+        with zipfile.ZipFile(p) as z:
+            members = [(i.filename, i.file_size, i.compress_size) for i in z.infolist()]
+            check_members(label, members)
+            with z.open(CONFIG_MEMBER) as f:
+                data = f.read(MAX_SPEC_BYTES + 1)
+    except ModelFileError:
+        raise
+    except Exception as e:  # a damaged archive: zipfile raises many kinds of errors
+        raise ModelFileError(label, f"it is not a readable zip archive ({type(e).__name__}: {e})",
+                             "not_a_keras_file") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelFileError(label, f"{CONFIG_MEMBER} is not UTF-8 text") from None
+
+
+def check_members(label: str, members: list[tuple[str, int, int]]) -> None:
+    """Refuse an archive by its directory: (name, uncompressed size, compressed size) of each member."""
+    names = [name for name, _, _ in members]
+    if CONFIG_MEMBER not in names:
+        raise ModelFileError(label, f"it has no {CONFIG_MEMBER}")
+    for name, size, packed in members:
+        if name in (CONFIG_MEMBER, METADATA_MEMBER) and size > MAX_SPEC_BYTES:
+            raise ModelFileError(label, f"{name} is {size:,} bytes uncompressed ({packed:,} compressed), more than "
+                                 f"the {MAX_SPEC_BYTES:,} bytes that a model's configuration may have", "too_large")
+    total = sum(size for _, size, _ in members)
+    limit = get_limit("max_model_bytes")
+    if total > limit:
+        packed = sum(p for _, _, p in members)
+        raise ModelFileError(label, f"its members add up to {total:,} bytes uncompressed ({packed:,} compressed), "
+                             f"more than the limit of {_count(limit)} bytes", "too_large",
+                             HOW_TO_RAISE.format(name="max_model_bytes"))
+    if not any(name in names for name in WEIGHTS_MEMBERS):
+        raise ModelFileError(label, f"it has neither {WEIGHTS_MEMBERS[0]} nor {WEIGHTS_MEMBERS[1]}")
+
+
+def check_config(label: str, text: str) -> dict[str, Any]:
+    """The parsed config.json, refused unless it describes a Keras object of bounded size."""
+    from .spec import parse_json
+
+    try:
+        config = parse_json(text)
+    except SpecError as e:
+        if e.kind == "too_deep":
+            reason = f"{CONFIG_MEMBER} nests arrays and objects more than {MAX_JSON_DEPTH} levels deep"
+        elif e.kind == "duplicate_key":
+            reason = f"{CONFIG_MEMBER} repeats a key in one object"
+        else:
+            reason = f"{CONFIG_MEMBER} is not valid JSON"
+        raise ModelFileError(label, reason, "malformed", None if e.kind == "too_deep" else e.message) from None
+    if not isinstance(config, dict):
+        raise ModelFileError(label, f"{CONFIG_MEMBER} holds {json_kind(config)}, not an object that describes a model")
+    cls, inner = config.get("class_name"), config.get("config")
+    if not isinstance(cls, str) or not isinstance(inner, dict):
+        raise ModelFileError(label, f"{CONFIG_MEMBER} has no class_name (a string) and config (an object) "
+                             "of a Keras object")
+    if cls in MODEL_CLASSES:
+        layers = inner.get("layers")
+        if not isinstance(layers, list):
+            raise ModelFileError(label, f"{CONFIG_MEMBER} describes a {cls} model without a list of layers")
+        for i, entry in enumerate(layers):
+            if not (isinstance(entry, dict) and isinstance(entry.get("class_name"), str)
+                    and isinstance(entry.get("config"), dict)):
+                raise ModelFileError(label, f"layer {i} in {CONFIG_MEMBER} is not an object with a class_name "
+                                     "(a string) and a config (an object)")
+    return config
+
+
+# -- what the model costs ---------------------------------------------------------------------------
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _dim(v: Any) -> float:
+    """A size from a config: a number of at least 1, rounded down; anything else counts as 1."""
+    return float(math.floor(v)) if _is_number(v) and v >= 1 else 1.0
+
+
+def _is_shape(v: Any) -> bool:
+    return isinstance(v, list) and len(v) > 0 and all(x is None or _is_number(x) for x in v)
+
+
+def _first_shape(v: Any) -> list[Any] | None:
+    """The first shape (a list of numbers and nulls) in a value, depth first."""
+    if _is_shape(v):
+        return list(v)
+    children = v if isinstance(v, list) else list(v.values()) if isinstance(v, dict) else []
+    for child in children:
+        found = _first_shape(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _first_tensor_shape(v: Any) -> list[Any] | None:
+    """The shape of the first Keras tensor that a layer's inbound node records, depth first."""
+    if isinstance(v, dict):
+        c = v.get("config")
+        if v.get("class_name") == "__keras_tensor__" and isinstance(c, dict) and _is_shape(c.get("shape")):
+            return list(c["shape"])
+        children = list(v.values())
+    elif isinstance(v, list):
+        children = v
+    else:
+        return None
+    for child in children:
+        found = _first_tensor_shape(child)
+        if found is not None:
+            return found
+    return None
+
+
+def input_shapes(obj: dict[str, Any]) -> list[list[Any]]:
+    """The input shapes an object of a config records: its build_config, its inbound nodes, its config."""
+    out = []
+    build = obj.get("build_config")
+    if isinstance(build, dict):
+        found = _first_shape(build.get("input_shape"))
+        if found is not None:
+            out.append(found)
+    nodes = obj.get("inbound_nodes")
+    if isinstance(nodes, list):
+        for node in nodes:
+            found = _first_tensor_shape(node)
+            if found is not None:
+                out.append(found)
+    c = obj["config"]
+    for key in SHAPE_KEYS:
+        found = _first_shape(c.get(key))
+        if found is not None:
+            out.append(found)
+    if obj["class_name"] != "Embedding" and _is_number(c.get("input_dim")):
+        out.append([c["input_dim"]])
+    return out
+
+
+def _feature(shape: list[Any] | None, c: dict[str, Any]) -> float:
+    """The size of the axis a layer's weights grow with: the channels, the last axis unless channels_first."""
+    if not shape:
+        return 1.0
+    i = 1 if c.get("data_format") == "channels_first" and len(shape) >= 2 else len(shape) - 1
+    return _dim(shape[i])
+
+
+def _kernel(size: Any, rank: int) -> float:
+    k = 1.0
+    if _is_number(size):
+        for _ in range(rank):
+            k = k * _dim(size)
+    elif isinstance(size, list):
+        for v in size:
+            k = k * _dim(v)
+    return k
+
+
+def _axis_size(shape: list[Any] | None, axis: Any) -> float:
+    if not shape:
+        return 1.0
+    axes = axis if isinstance(axis, list) else [axis] if axis is not None else [-1]
+    size = 1.0
+    for a in axes:
+        if _is_number(a) and a == math.floor(a):
+            i = int(a) if a >= 0 else len(shape) + int(a)
+            if 0 <= i < len(shape):
+                size = size * _dim(shape[i])
+    return size
+
+
+def _layer_like(obj: dict[str, Any]) -> bool:
+    """Whether an object of a config is a Keras layer (or may be one): its module says so, or it has none."""
+    module = obj.get("module")
+    return not obj["class_name"].startswith("__") and (
+        module is None or (isinstance(module, str) and module.startswith(("keras.layers", "keras.src.layers"))))
+
+
+def layer_weights(obj: dict[str, Any], shape: list[Any] | None) -> float:
+    """The weights of one object of a config whose input has ``shape``: exact for known layer types,
+    else the product of the two largest sizes in its config and its input's last axis."""
+    cls, c = obj["class_name"], obj["config"]
+    f = _feature(shape, c)
+    if cls == "Dense":
+        u = _dim(c.get("units"))
+        return f * u + u
+    if cls in CONV_RANK:
+        n = _dim(c.get("filters"))
+        return _kernel(c.get("kernel_size"), CONV_RANK[cls]) * f * n + n
+    if cls in SEPARABLE_RANK:
+        n, m = _dim(c.get("filters")), _dim(c.get("depth_multiplier"))
+        return _kernel(c.get("kernel_size"), SEPARABLE_RANK[cls]) * f * m + f * m * n + n
+    if cls in DEPTHWISE_RANK:
+        m = _dim(c.get("depth_multiplier"))
+        return _kernel(c.get("kernel_size"), DEPTHWISE_RANK[cls]) * f * m + f * m
+    if cls == "Embedding":
+        return _dim(c.get("input_dim")) * _dim(c.get("output_dim"))
+    if cls in RNN_GATES:
+        u = _dim(c.get("units"))
+        return RNN_GATES[cls] * (f * u + u * u + 2 * u)
+    if cls in NORM_FACTOR:
+        return NORM_FACTOR[cls] * _axis_size(shape, c.get("axis", -1))
+    if cls in NO_WEIGHTS or not _layer_like(obj):
+        return 0.0
+    sizes = [f]
+    for key, v in c.items():
+        if "seed" in key.lower():
+            continue
+        if _is_number(v):
+            sizes.append(_dim(v))
+        elif _is_shape(v):
+            sizes.extend(_dim(x) for x in v)
+    sizes.sort(reverse=True)
+    return sizes[0] * (sizes[1] if len(sizes) > 1 else 1.0)
+
+
+class _Estimate:
+    """A walk through a config, depth first in document order, adding up the weights of each object."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.total = 0.0
+        self.layers = 0
+        self.max_params = get_limit("max_params")
+        self.max_layers = get_limit("max_layers")
+        self.unshaped: dict[str, Any] | None = None  # the first layer that records no input shape
+
+    def walk(self, value: Any, context: list[list[Any]], entry: bool = False) -> None:
+        if isinstance(value, list):
+            for v in value:
+                self.walk(v, context)
+            return
+        if not isinstance(value, dict):
+            return
+        layers = value.get("layers")
+        if isinstance(layers, list):
+            self.layers += len(layers)
+            if self.layers > self.max_layers:
+                raise ModelFileError(self.label, f"{CONFIG_MEMBER} describes {self.layers:,} layers, more than "
+                                     f"the limit of {_count(self.max_layers)}", "too_large",
+                                     HOW_TO_RAISE.format(name="max_layers"))
+        cls, c = value.get("class_name"), value.get("config")
+        if isinstance(cls, str) and isinstance(c, dict):
+            if entry and self.unshaped is None and _needs_shape(value) and not _built_shape(value):
+                self.unshaped = value
+            context = input_shapes(value) or context
+            weights = max(layer_weights(value, s) for s in context) if context else layer_weights(value, None)
+            self.add(value, weights)
+            backward = c.get("backward_layer")
+            if cls == "Bidirectional" and isinstance(c.get("layer"), dict) and not isinstance(backward, dict):
+                self.walk(c["layer"], context)  # Keras makes the backward layer as a copy of the forward one
+        for key, v in value.items():
+            if key == "layers" and isinstance(v, list):
+                for item in v:
+                    self.walk(item, context, entry=True)
+            else:
+                self.walk(v, context)
+
+    def add(self, obj: dict[str, Any], weights: float) -> None:
+        self.total = self.total + weights
+        if self.total > self.max_params:
+            raise ModelFileError(self.label, f"layer '{_name(obj)}' ({obj['class_name']}) brings the model it "
+                                 f"describes to about {_count(self.total)} parameters, above the limit of "
+                                 f"{_count(self.max_params)}", "too_large", HOW_TO_RAISE.format(name="max_params"))
+
+
+def _name(obj: dict[str, Any]) -> str:
+    name = obj["config"].get("name")
+    return name if isinstance(name, str) else "?"
+
+
+def _needs_shape(obj: dict[str, Any]) -> bool:
+    """Whether building a layer may allocate weights that grow with its input: its type has such weights,
+    or is one twinnet does not know."""
+    cls = obj["class_name"]
+    if cls in ("Embedding", "InputLayer") or cls in NO_WEIGHTS:
+        return False
+    return cls in ("Dense", *CONV_RANK, *SEPARABLE_RANK, *DEPTHWISE_RANK, *RNN_GATES, *NORM_FACTOR) or _layer_like(obj)
+
+
+def _built_shape(obj: dict[str, Any]) -> bool:
+    """Whether a layer records the input shape Keras built it for (Keras builds it so before anything else)."""
+    build = obj.get("build_config")
+    return isinstance(build, dict) and _first_shape(build.get("input_shape")) is not None
+
+
+class _ConfigHolder:
+    """What twinnet.from_keras() reads of a model: its name and its config."""
+
+    name = "imported"
+
+    def __init__(self, config: dict[str, Any]):
+        self._config = config
+
+    def get_config(self) -> dict[str, Any]:
+        return self._config
+
+
+def check_imported(label: str, config: dict[str, Any]) -> bool:
+    """For a model of allowlisted layers, the limits of a spec on its expansion (exact shapes and counts).
+
+    Returns whether the model is one a spec can express.
+    """
+    if config["class_name"] not in MODEL_CLASSES:
+        return False
+    from .importer import from_keras
+
+    try:
+        from_keras(_ConfigHolder(config["config"]), name="imported")
+    except SpecError as e:
+        if e.kind == "too_large":
+            raise ModelFileError(label, f"the model it describes is too large: {e.message}", "too_large",
+                                 e.hint) from None
+        return False
+    except Exception:  # not a model a spec can express: the estimate stands
+        return False
+    return True
+
+
+def check_cost(label: str, config: dict[str, Any]) -> None:
+    """Refuse a config whose model would cost more than the limits, before Keras allocates any of it.
+
+    The estimate walks every object of the config; a model of allowlisted layers is also expanded as
+    a spec. Keras builds a layer first for the input shape its build_config records, and a layer
+    without one for the shape that reaches it: a layer with weights that records none is refused
+    unless the model is one a spec can express, whose shapes the expansion computes.
+    """
+    estimate = _Estimate(label)
+    estimate.walk(config, [])
+    imported = check_imported(label, config)
+    if estimate.unshaped is not None and not imported:
+        obj = estimate.unshaped
+        raise ModelFileError(label, f"layer '{_name(obj)}' ({obj['class_name']}) records no input shape "
+                             "(build_config), which Keras writes for every layer it has built, so what building "
+                             "it costs is unknown")

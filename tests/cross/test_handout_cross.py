@@ -59,3 +59,24 @@ def test_r_writes_the_same_handout(r: Any, dot: str, name: str, tmp_path: Path) 
     theirs = (tmp_path / "r.html").read_bytes()
     assert theirs == mine.read_bytes()
     assert len(theirs) > 10_000
+
+
+def test_a_network_too_long_to_draw_gets_the_same_page(r: Any, dot: str, tmp_path: Path) -> None:
+    import warnings
+
+    spec = "mini_resnet"  # 41 layers
+    old = twinnet.set_limits(max_diagram_layers=10)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mine = Path(twinnet.handout(spec, tmp_path / "py.html"))
+        r(f'withr::with_options(list(twinnet.max_diagram_layers = 10), suppressWarnings('
+          f'twinnet::handout("{spec}", {r_string(tmp_path / "r.html")})))')
+    finally:
+        twinnet.set_limits(**old)
+    page = mine.read_bytes()
+    assert b'<p class="missing">No diagram: the network has ' in page
+    assert b"raise it with" in page  # each language names its own way to raise the limit
+    theirs = (tmp_path / "r.html").read_bytes()
+    cut = page.index(b"raise it with")
+    assert theirs[:cut] == page[:cut]

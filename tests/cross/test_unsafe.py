@@ -1,5 +1,5 @@
-"""Safety across languages: .keras files with code are refused by both load_model()s, model files
-cross over, and both languages enforce the same resource limits."""
+"""Safety across languages: .keras files with code are refused by both read_model()s, hostile files with
+the same reasons, model files cross over, and both languages enforce the same resource limits."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
+from hostile_keras import hostile_files
 
 import twinnet
+from twinnet.errors import suggest
 from twinnet.limits import DEFAULT_LIMITS, MAX_JSON_DEPTH, MAX_SPEC_BYTES
 
 TINY = {"format_version": "1.0", "name": "tiny", "layers": [{"type": "Input", "shape": [3]},
@@ -31,31 +33,31 @@ def test_unsafe_lambda_file_is_refused_by_both_languages(r: Any, tmp_path: Path)
         model.save(path)
     flag.unlink()
     with pytest.raises(twinnet.UnsafeModelError):
-        twinnet.load_model(path)
+        twinnet.read_model(path)
     r.assign("path", str(path))
-    got = r('tryCatch({ twinnet::load_model(path); "loaded" }, '
+    got = r('tryCatch({ twinnet::read_model(path); "loaded" }, '
             'twinnet_unsafe_model_error = function(e) c(class(e)[[1]], e$path))')
     assert list(got) == ["twinnet_unsafe_model_error", str(path)]
     assert not flag.exists()
 
 
-def test_unsafe_free_files_cross_between_save_model_and_load_model(r: Any, handoff: types.ModuleType,
+def test_unsafe_free_files_cross_between_write_model_and_read_model(r: Any, handoff: types.ModuleType,
                                                                    tmp_path: Path) -> None:
     x = np.random.default_rng(1).normal(size=(4, 3)).astype("float32")
     handoff.x = x
     py_file, r_file = tmp_path / "python.keras", tmp_path / "r.keras"
     py_model = twinnet.build_model(TINY, seed=2)
-    assert twinnet.save_model(py_model, py_file) == py_file
+    assert twinnet.write_model(py_model, py_file) == py_file
     r.assign("py_file", str(py_file))
     r.assign("r_file", str(r_file))
     r.assign("spec_text", json.dumps(TINY))
     r("""
       h <- reticulate::import("twinnet_handoff")
-      h$y_loaded_in_r <- twinnet::load_model(py_file)$predict(h$x, verbose = 0L)
-      stopifnot(identical(twinnet::save_model(twinnet::build_model(spec_text, seed = 3L), r_file), r_file))
+      h$y_loaded_in_r <- twinnet::read_model(py_file)$predict(h$x, verbose = 0L)
+      stopifnot(identical(twinnet::write_model(twinnet::build_model(spec_text, seed = 3L), r_file), r_file))
     """)
     assert np.array_equal(np.asarray(handoff.y_loaded_in_r), py_model.predict(x, verbose=0))
-    from_r = twinnet.load_model(r_file)
+    from_r = twinnet.read_model(r_file)
     assert [w.tobytes() for w in from_r.get_weights()] == \
         [w.tobytes() for w in twinnet.build_model(TINY, seed=3).get_weights()]
 
@@ -75,3 +77,36 @@ def test_unsafe_sizes_are_limited_alike(r: Any) -> None:
     finally:
         twinnet.set_limits(**old)
         r("options(twinnet.max_params = NULL)")
+
+
+def test_hostile_files_are_refused_alike(r: Any, tmp_path: Path) -> None:
+    files = hostile_files(tmp_path)
+    assert len(files) > 20
+    for name, (path, kind, reason) in files.items():
+        with pytest.raises(twinnet.ModelFileError) as e:
+            twinnet.read_model(path)
+        assert (e.value.kind, e.value.reason) == (kind, reason), name
+        r.assign("path", str(path))
+        got = r('tryCatch({ twinnet::read_model(path); c("loaded", "", "") }, '
+                'twinnet_model_file_error = function(e) c(class(e)[[1]], e$kind, e$reason), '
+                'error = function(e) c(class(e)[[1]], "", conditionMessage(e)))')
+        assert list(got) == ["twinnet_model_file_error", kind, reason], name
+
+
+def test_did_you_mean_is_the_same_and_bounded_in_both_languages(r: Any) -> None:
+    names = [f"layer_{i:05d}_conv" for i in range(5000)]
+    cases = [("kernal_size", ["kernel_size", "kernel_initializer", "filters", "strides"]),
+             ("adma", ["adam", "sgd", "rmsprop", "adamw"]),
+             ("Dens", ["Dense", "Dropout", "Conv2D"]),
+             ("layer_04321_cnov", names),
+             ("layer_00007_conv_", names),
+             ("zzzzzz", names),
+             ("x" * 10_000, names),
+             ("layer_1", ["y" * 100_000, "layer_2"])]
+    for word, candidates in cases:
+        r.assign("word", word)
+        r.assign("candidates", r.ro.StrVector(candidates))
+        got = r("h <- twinnet:::suggest(word, candidates); if (is.null(h)) NA_character_ else h")[0]
+        want = suggest(word, candidates)
+        assert (None if got is r.ro.NA_Character else str(got)) == want, word[:20]
+    assert suggest("layer_04321_cnov", names) == "did you mean 'layer_04321_conv'?"

@@ -311,3 +311,136 @@ def test_doctor_reports_graphviz(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert (graphviz_version() or "").startswith("dot - graphviz version")
     monkeypatch.setenv("TWINNET_DOT", str(tmp_path / "missing"))
     assert graphviz_version() is None
+
+
+# -- bounds on Graphviz, and the command line's edges --------------------------------------------
+
+def long_spec(n: int) -> dict[str, Any]:
+    """A chain of n Dense layers after the input: n + 1 layers."""
+    return {"format_version": "1.0", "name": "long",
+            "layers": [{"type": "Input", "shape": [4]}] + [{"type": "Dense", "units": 4} for _ in range(n)]}
+
+
+def skip_ladder(n: int) -> dict[str, Any]:
+    """Dense layers each added to the input: dot's layout of these grows very fast with n."""
+    layers: list[dict[str, Any]] = [{"type": "Input", "name": "x", "shape": [4]},
+                                    {"type": "Dense", "name": "a0", "units": 4}]
+    for i in range(1, n):
+        layers.append({"type": "Dense", "name": f"d{i}", "units": 4, "inputs": [f"a{i - 1}"]})
+        layers.append({"type": "Add", "name": f"a{i}", "inputs": [f"d{i}", "x"]})
+    return {"format_version": "1.0", "name": "ladder", "layers": layers}
+
+
+@pytest.fixture
+def limits_restored() -> Any:
+    from twinnet.limits import DEFAULT_LIMITS
+
+    old = twinnet.set_limits(**DEFAULT_LIMITS)
+    yield
+    twinnet.set_limits(**old)
+
+
+def test_a_network_longer_than_the_diagram_limit_is_not_handed_to_graphviz(tmp_path: Path,
+                                                                           limits_restored: None) -> None:
+    spec = long_spec(3600)  # 3,601 layers: dot used to run for minutes
+    with pytest.raises(GraphvizError) as e:
+        twinnet.diagram(spec, tmp_path / "long.svg")
+    assert str(e.value) == ("the network has 3,601 layers, more than the 1,000 that twinnet hands to Graphviz (a "
+                            "large graph can keep it busy for a long time); raise it with "
+                            "twinnet.set_limits(max_diagram_layers=...)")
+    assert not (tmp_path / "long.svg").exists()
+    assert twinnet.diagram(spec, tmp_path / "long.dot") == str(tmp_path / "long.dot")  # DOT text needs no Graphviz
+    with pytest.warns(UserWarning, match="the handout has no diagram: the network has 3,601 layers"):
+        page = Path(twinnet.handout(spec, tmp_path / "long.html")).read_text(encoding="utf-8")
+    assert '<p class="missing">No diagram: the network has 3,601 layers' in page
+    twinnet.set_limits(max_diagram_layers=20)
+    with pytest.raises(GraphvizError, match="the network has 21 layers, more than the 20"):
+        twinnet.diagram(long_spec(20), tmp_path / "twenty.svg")
+
+
+def test_dot_is_stopped_after_the_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          limits_restored: None) -> None:
+    slow = tmp_path / "slow-dot"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("TWINNET_DOT", str(slow))
+    twinnet.set_limits(dot_timeout=1)
+    with pytest.raises(GraphvizError) as e:
+        twinnet.diagram("lenet5", tmp_path / "lenet5.svg")
+    assert str(e.value) == ("Graphviz's dot did not finish within 1 seconds and was stopped; raise it with "
+                            "twinnet.set_limits(dot_timeout=...)")
+
+
+def test_a_graph_that_keeps_dot_busy_is_stopped(tmp_path: Path, limits_restored: None) -> None:
+    graphviz()
+    twinnet.set_limits(dot_timeout=2)
+    with pytest.raises(GraphvizError, match="did not finish within 2 seconds"):
+        twinnet.diagram(skip_ladder(150), tmp_path / "ladder.svg")  # more than minutes without the limit
+
+
+def test_a_file_that_cannot_be_written_is_refused_first(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="there is no directory"):
+        twinnet.diagram("lenet5", tmp_path / "missing" / "lenet5.dot")
+    with pytest.raises(IsADirectoryError, match="it is a directory"):
+        twinnet.diagram("lenet5", tmp_path, format="dot")
+    with pytest.raises(FileNotFoundError, match="there is no directory"):
+        twinnet.handout("lenet5", tmp_path / "missing" / "lenet5.html")
+    (tmp_path / "page.html").mkdir()
+    with pytest.raises(IsADirectoryError, match="it is a directory"):
+        twinnet.handout("lenet5", tmp_path / "page.html")
+
+
+def test_a_history_that_is_not_one_is_refused() -> None:
+    with pytest.raises(TypeError, match="must be a keras History or a dict"):
+        history_series([1.0, 2.0])
+    for bad, what in (({"loss": 0.5}, "'loss' holds a number"), ({"loss": "0.5"}, "'loss' holds a string"),
+                      ({"loss": [0.5, None]}, "'loss' holds null among its values"),
+                      ({"loss": [[0.5]]}, "'loss' holds an array among its values"),
+                      ({"val_loss": [True]}, "'val_loss' holds true or false among its values")):
+        with pytest.raises(ValueError, match=re.escape(what)):
+            history_series(bad)
+
+
+def run_twinnet(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "twinnet", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "is empty"),
+    (b"\xff\xfe{}", "is not UTF-8 text (byte 1 is not)"),
+    (b"[1, 2, 3]", "holds an array, not an object of metric name -> values per epoch"),
+    (b'{"loss": 3}', "'loss' holds a number"),
+    (b'{"loss": [1, "x"]}', "'loss' holds a string among its values"),
+    (b"loss = [1, 2]", "is not JSON: invalid JSON at line 1, column 1"),
+    (b"[" * 100 + b"]" * 100, "is not JSON: the JSON nests arrays and objects more than 64 levels deep"),
+])
+def test_cli_refuses_a_history_file_that_is_not_one(tmp_path: Path, content: bytes, message: str) -> None:
+    history = tmp_path / "history.json"
+    history.write_bytes(content)
+    res = run_twinnet("handout", "mnist_mlp", "--history", str(history), cwd=tmp_path)
+    assert res.returncode != 0
+    assert "Traceback" not in res.stderr
+    assert res.stderr.startswith(f"twinnet: the history file {str(history)!r} ") and message in res.stderr
+    assert not (tmp_path / "mnist_mlp.html").exists()
+
+
+def test_cli_refuses_outputs_it_cannot_write(tmp_path: Path) -> None:
+    cases = [("diagram", "mnist_mlp", "-o", str(tmp_path / "missing" / "net.svg")),
+             ("diagram", "mnist_mlp", "-o", str(tmp_path), "--format", "dot"),
+             ("handout", "mnist_mlp", "-o", str(tmp_path / "missing" / "page.html")),
+             ("handout", "mnist_mlp", "-o", str(tmp_path)),
+             ("handout", "mnist_mlp", "--history", str(tmp_path / "no-history.json"))]
+    for args in cases:
+        res = run_twinnet(*args, cwd=tmp_path)
+        assert res.returncode != 0, args
+        assert "Traceback" not in res.stderr, args
+        assert res.stderr.startswith("twinnet: cannot write") or "no history file" in res.stderr, (args, res.stderr)
+
+
+def test_read_history_reads_what_keras_writes(tmp_path: Path) -> None:
+    from twinnet.handout import read_history
+
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"loss": [1, 0.5], "val_loss": [2, 1.5]}))
+    assert read_history(path) == {"loss": [1.0, 0.5], "val_loss": [2.0, 1.5]}

@@ -167,3 +167,17 @@ def test_names_the_file_system_cannot_look_up_are_not_found(tmp_path: Path) -> N
         err = error(source)
         assert (err.path, err.kind) == ("", "not_found"), source
         assert len(err.message) < 200
+
+
+def test_the_limits_on_model_files_and_diagrams_are_set_alike() -> None:
+    assert {k: DEFAULT_LIMITS[k] for k in ("max_model_bytes", "max_diagram_layers", "dot_timeout")} == {
+        "max_model_bytes": 4_000_000_000, "max_diagram_layers": 1_000, "dot_timeout": 30}
+    old = twinnet.set_limits(max_model_bytes=10**10, max_diagram_layers=math.inf, dot_timeout=0.5)
+    assert old == DEFAULT_LIMITS
+    from twinnet.limits import get_limit
+
+    assert (get_limit("max_model_bytes"), get_limit("max_diagram_layers"), get_limit("dot_timeout")) == (
+        10**10, math.inf, 0.5)
+    for bad in (0, -1, math.nan, "30", False):
+        with pytest.raises(ValueError, match="dot_timeout must be a positive number"):
+            twinnet.set_limits(dot_timeout=bad)  # type: ignore[arg-type]

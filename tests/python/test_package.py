@@ -63,6 +63,7 @@ def test_catalog_specs_state_their_expectations(row: twinnet.CatalogEntry) -> No
 def test_python_requirements_are_one_list() -> None:
     """pyproject.toml's dependencies are shared_specs/python.json's packages, which R declares to reticulate."""
     import json
+
     import tomllib
 
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

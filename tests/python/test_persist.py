@@ -1,4 +1,4 @@
-"""save_model and load_model: .keras files, always loaded in Keras's safe mode."""
+"""write_model and read_model: .keras files, checked, then loaded in Keras's safe mode."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
+from hostile_keras import craft as craft_archive
+from hostile_keras import good_parts, hostile_files
 
 import twinnet
+from twinnet import persist
+from twinnet.limits import DEFAULT_LIMITS
 
 TINY = {"format_version": "1.0", "name": "tiny", "layers": [{"type": "Input", "shape": [3]},
                                                            {"type": "Dense", "units": 2}]}
@@ -34,6 +38,13 @@ def save_unsafe(model: Any, path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def default_limits() -> Iterator[None]:
+    old = twinnet.set_limits(**DEFAULT_LIMITS)
+    yield
+    twinnet.set_limits(**old)
+
+
 @pytest.fixture
 def safe_mode_restored() -> Iterator[None]:
     from keras.src.backend.common import global_state
@@ -45,9 +56,9 @@ def safe_mode_restored() -> Iterator[None]:
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
     model = twinnet.build_model(TINY, seed=3)
-    path = twinnet.save_model(model, tmp_path / "tiny.keras")
+    path = twinnet.write_model(model, tmp_path / "tiny.keras")
     assert path == tmp_path / "tiny.keras" and path.is_file()
-    loaded = twinnet.load_model(str(path))
+    loaded = twinnet.read_model(str(path))
     x = np.ones((2, 3), dtype="float32")
     assert np.array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert [w.tobytes() for w in loaded.get_weights()] == [w.tobytes() for w in model.get_weights()]
@@ -58,7 +69,7 @@ def test_a_lambda_with_code_is_refused_and_never_runs(tmp_path: Path) -> None:
     path = save_unsafe(lambda_model(flag), tmp_path / "lambda.keras")
     flag.unlink()  # building the model ran the lambda once
     with pytest.raises(twinnet.UnsafeModelError) as e:
-        twinnet.load_model(path)
+        twinnet.read_model(path)
     assert isinstance(e.value, ValueError) and not isinstance(e.value, twinnet.SpecError)
     assert e.value.path == str(path)
     assert "lambda" in e.value.reason and "safe_mode" in e.value.reason
@@ -75,13 +86,13 @@ def test_safe_mode_stays_on_after_enable_unsafe_deserialization(tmp_path: Path, 
     flag.unlink()
     keras.config.enable_unsafe_deserialization()
     with pytest.raises(twinnet.UnsafeModelError):
-        twinnet.load_model(path)
+        twinnet.read_model(path)
     assert not flag.exists()
 
 
 def craft(tmp_path: Path, name: str, activation: Any) -> Path:
     """A .keras file whose Dense layer's activation is replaced by ``activation``."""
-    good = twinnet.save_model(twinnet.build_model(TINY), tmp_path / "good.keras")
+    good = twinnet.write_model(twinnet.build_model(TINY), tmp_path / "good.keras")
     with zipfile.ZipFile(good) as z:
         files = {n: z.read(n) for n in z.namelist()}
     config = json.loads(files["config.json"])
@@ -107,20 +118,141 @@ def craft(tmp_path: Path, name: str, activation: Any) -> Path:
 ])
 def test_crafted_files_naming_code_are_refused(tmp_path: Path, name: str, activation: Any, reason: str) -> None:
     with pytest.raises(twinnet.UnsafeModelError, match=reason):
-        twinnet.load_model(craft(tmp_path, name, activation))
+        twinnet.read_model(craft(tmp_path, name, activation))
 
 
-def test_load_model_wants_a_local_keras_file(tmp_path: Path) -> None:
+def test_read_model_wants_a_local_keras_file(tmp_path: Path) -> None:
+    with pytest.raises(twinnet.ModelFileError, match=r"ends in \.keras") as e:
+        twinnet.read_model(tmp_path / "model.h5")
+    assert e.value.kind == "not_a_keras_file"
+    with pytest.raises(twinnet.ModelFileError, match=r"ends in \.keras"):
+        twinnet.read_model(42)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"ends in \.keras"):
-        twinnet.load_model(tmp_path / "model.h5")
-    with pytest.raises(ValueError, match=r"ends in \.keras"):
-        twinnet.save_model(twinnet.build_model(TINY), tmp_path / "model.json")
-    with pytest.raises(FileNotFoundError, match="no model file"):
-        twinnet.load_model(tmp_path / "missing.keras")
-    (tmp_path / "text.keras").write_text("not a zip archive")
-    with pytest.raises(ValueError, match=r"not a \.keras file") as e:
-        twinnet.load_model(tmp_path / "text.keras")
+        twinnet.write_model(twinnet.build_model(TINY), tmp_path / "model.json")
+    with pytest.raises(twinnet.ModelFileError, match="there is no such file") as e:
+        twinnet.read_model(tmp_path / "missing.keras")
+    assert (e.value.kind, e.value.path) == ("not_found", str(tmp_path / "missing.keras"))
+    (tmp_path / "folder.keras").mkdir()
+    with pytest.raises(twinnet.ModelFileError, match="there is no such file"):
+        twinnet.read_model(tmp_path / "folder.keras")
+
+
+def test_the_old_names_still_work_and_say_the_new_ones(tmp_path: Path) -> None:
+    model = twinnet.build_model(TINY, seed=3)
+    with pytest.warns(DeprecationWarning, match=r"use twinnet\.write_model\(\)"):
+        path = twinnet.save_model(model, tmp_path / "old.keras")
+    with pytest.warns(DeprecationWarning, match=r"use twinnet\.read_model\(\)"):
+        loaded = twinnet.load_model(path)
+    assert [w.tobytes() for w in loaded.get_weights()] == [w.tobytes() for w in model.get_weights()]
+    assert "save_model" not in twinnet.__all__ and "load_model" not in twinnet.__all__
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str, str]]:
+    return hostile_files(tmp_path_factory.mktemp("hostile"))
+
+
+HOSTILE_NAMES = ["zip_bomb", "empty", "blank", "list", "list_of_models", "string", "not_json", "not_utf8", "deep",
+                 "repeated_key", "no_class", "no_layers", "bad_layer", "many_layers", "huge_dense",
+                 "huge_dense_recorded", "huge_dense_flowing", "huge_dense_unshaped", "keras_refuses",
+                 "metadata_bomb", "no_config", "no_weights", "damaged", "not_zip"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_files_are_refused_with_what_is_wrong(hostile: dict[str, tuple[Path, str, str]], name: str) -> None:
+    path, kind, reason = hostile[name]
+    with pytest.raises(twinnet.ModelFileError) as e:
+        twinnet.read_model(path)
     assert not isinstance(e.value, twinnet.UnsafeModelError)
+    assert (e.value.kind, e.value.reason) == (kind, reason)
+    assert e.value.path == str(path)
+    assert str(e.value).startswith(f"refused to load {path}: {reason}")
+    assert "Python code" not in str(e.value)
+
+
+def test_hostile_files_cover_every_case(hostile: dict[str, tuple[Path, str, str]]) -> None:
+    assert sorted(hostile) == sorted(HOSTILE_NAMES)
+
+
+def test_too_large_says_how_to_raise_the_limit(hostile: dict[str, tuple[Path, str, str]]) -> None:
+    with pytest.raises(twinnet.ModelFileError) as e:
+        twinnet.read_model(hostile["huge_dense"][0])
+    assert e.value.detail == "raise it with twinnet.set_limits(max_params=...)"
+    assert str(e.value).endswith("; raise it with twinnet.set_limits(max_params=...)")
+
+
+def test_the_limits_apply_to_the_model_a_file_describes(tmp_path: Path) -> None:
+    path = twinnet.write_model(twinnet.build_model(TINY, seed=1), tmp_path / "tiny.keras")
+    twinnet.set_limits(max_params=5)
+    with pytest.raises(twinnet.ModelFileError) as e:
+        twinnet.read_model(path)
+    assert (e.value.kind, e.value.reason) == (
+        "too_large", "layer 'dense_1' (Dense) brings the model it describes to about 8 parameters, above the "
+                     "limit of 5")
+    twinnet.set_limits(max_params=8)
+    assert twinnet.read_model(path).count_params() == 8
+
+
+def test_the_members_of_an_archive_are_bounded_together(tmp_path: Path) -> None:
+    parts = good_parts(tmp_path)
+    path = craft_archive(tmp_path / "assets.keras", parts, assets__vocabulary_txt=b"word\n" * 300_000)
+    assert twinnet.read_model(path).count_params() == 8
+    twinnet.set_limits(max_model_bytes=1_000_000)
+    total = sum(len(d) for d in parts.values()) + 1_500_000
+    with pytest.raises(twinnet.ModelFileError) as e:
+        twinnet.read_model(path)
+    assert (e.value.kind, e.value.reason) == (
+        "too_large", f"its members add up to {total:,} bytes uncompressed ({total:,} compressed), more than the "
+                     "limit of 1,000,000 bytes")
+    assert e.value.detail == "raise it with twinnet.set_limits(max_model_bytes=...)"
+
+
+def test_every_catalog_size_model_passes_the_estimate() -> None:
+    for name in ("vgg16", "resnet50", "imdb_lstm", "googlenet"):
+        model = twinnet.build_model(name, seed=1)
+        config = json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
+        estimate = persist._Estimate(name)
+        estimate.walk(config, [])
+        assert estimate.total >= model.count_params(), name
+        assert estimate.total <= 1.01 * model.count_params(), name
+        assert estimate.unshaped is None and persist.check_imported(name, config)
+
+
+def test_safe_mode_fails_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = twinnet.write_model(twinnet.build_model(TINY, seed=1), tmp_path / "tiny.keras")
+    monkeypatch.setattr(persist, "SAFE_MODE_MODULE", "keras.src.saving.no_such_module")
+    with pytest.raises(twinnet.ModelFileError) as e:
+        twinnet.read_model(path)
+    assert e.value.kind == "no_safe_mode"
+    assert e.value.reason == ("this Keras has no keras.src.saving.no_such_module.SafeModeScope, which keeps its "
+                              "safe mode on, so twinnet loads no model file with it")
+
+
+def test_keras_running_out_of_memory_is_a_model_file_error() -> None:
+    err = persist.keras_failure("m.keras", "ResourceExhaustedError", "OOM when allocating tensor with shape[1000000]")
+    assert isinstance(err, twinnet.ModelFileError) and err.kind == "too_large"
+    assert err.reason.startswith("Keras ran out of memory loading it (ResourceExhaustedError: OOM")
+
+
+def test_bytes_go_through_the_same_checks(hostile: dict[str, tuple[Path, str, str]]) -> None:
+    model = twinnet.build_model(TINY, seed=4)
+    again = twinnet.unserialize_model(twinnet.serialize_model(model))
+    assert [w.tobytes() for w in again.get_weights()] == [w.tobytes() for w in model.get_weights()]
+    for name in ("zip_bomb", "list", "huge_dense"):
+        path, kind, reason = hostile[name]
+        with pytest.raises(twinnet.ModelFileError) as e:
+            twinnet.unserialize_model(path.read_bytes())
+        assert (e.value.path, e.value.kind, e.value.reason) == ("<bytes>", kind, reason)
+    with pytest.raises(TypeError, match="takes the bytes"):
+        twinnet.unserialize_model(10**12)  # type: ignore[arg-type]
+
+
+def test_model_file_error_pickles() -> None:
+    import pickle
+
+    err = pickle.loads(pickle.dumps(twinnet.ModelFileError("m.keras", "too large", "too_large", "raise it")))
+    assert (err.path, err.reason, err.kind, err.detail) == ("m.keras", "too large", "too_large", "raise it")
+    assert str(err) == "refused to load m.keras: too large; raise it"
 
 
 def test_unsafe_model_error_pickles() -> None:

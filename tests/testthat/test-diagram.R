@@ -180,3 +180,47 @@ test_that("R writes the same DOT text and pictures as Python", {
     expect_identical(readBin(mine, "raw", file.size(mine)), readBin(theirs, "raw", file.size(theirs)), label = fmt)
   }
 })
+
+long_spec <- function(n) {
+  list(format_version = "1.0", name = "long",
+       layers = c(list(list(type = "Input", shape = list(4L))), rep(list(list(type = "Dense", units = 4L)), n)))
+}
+
+test_that("a network longer than the diagram limit is not handed to Graphviz", {
+  withr::local_options(twinnet.max_diagram_layers = NULL)
+  spec <- long_spec(3600) # 3,601 layers: dot used to run for minutes
+  file <- withr::local_tempfile(fileext = ".svg")
+  err <- tryCatch(diagram(spec, file), twinnet_graphviz_error = function(e) e)
+  expect_s3_class(err, "twinnet_graphviz_error")
+  expect_identical(conditionMessage(err), paste0(
+    "the network has 3,601 layers, more than the 1,000 that twinnet hands to Graphviz (a large graph can keep it ",
+    "busy for a long time); raise it with options(twinnet.max_diagram_layers = ...)"
+  ))
+  expect_false(file.exists(file))
+  dot <- withr::local_tempfile(fileext = ".dot")
+  expect_identical(diagram(spec, dot), dot) # DOT text needs no Graphviz
+  withr::with_options(list(twinnet.max_diagram_layers = 20), {
+    expect_error(diagram(long_spec(20), withr::local_tempfile(fileext = ".svg")),
+                 "the network has 21 layers, more than the 20", class = "twinnet_graphviz_error")
+  })
+})
+
+test_that("dot is stopped after the timeout", {
+  skip_on_os("windows")
+  slow <- withr::local_tempfile()
+  writeLines(c("#!/bin/sh", "exec sleep 60"), slow)
+  Sys.chmod(slow, "0755")
+  withr::local_envvar(TWINNET_DOT = slow)
+  withr::local_options(twinnet.dot_timeout = 1)
+  err <- tryCatch(diagram("lenet5", withr::local_tempfile(fileext = ".svg")), twinnet_graphviz_error = function(e) e)
+  expect_s3_class(err, "twinnet_graphviz_error")
+  expect_identical(conditionMessage(err), paste0(
+    "Graphviz's dot did not finish within 1 seconds and was stopped; raise it with options(twinnet.dot_timeout = ...)"
+  ))
+})
+
+test_that("a file that cannot be written is refused first", {
+  dir <- withr::local_tempdir()
+  expect_error(diagram("lenet5", file.path(dir, "missing", "lenet5.dot")), "there is no directory", fixed = TRUE)
+  expect_error(diagram("lenet5", dir, format = "dot"), "it is a directory", fixed = TRUE)
+})

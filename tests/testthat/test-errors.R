@@ -18,6 +18,30 @@ test_that("suggest() gives Python's hint", {
   expect_equal(suggest("cat", c("cbt", "cas", "bat")), "did you mean 'bat'?")
 })
 
+test_that("suggest() looks at a bounded number of candidates of bounded length", {
+  suggest <- twinnet:::suggest
+  # each name 1,000 characters: measuring them all against a long word would not finish in this run
+  names <- paste0(sprintf("%04d", 0:4999), strrep("x", 996))
+  expect_null(suggest(strrep("q", 10000), names))
+  expect_null(suggest(paste0("0042", strrep("x", 995)), names)) # longer than SUGGEST_MAX_LENGTH
+  # of more than SUGGEST_MAX_CANDIDATES, those that share the longest beginning with the word count
+  layers <- sprintf("layer_%05d_conv", 0:4999)
+  expect_gt(length(layers), twinnet:::SUGGEST_MAX_CANDIDATES)
+  expect_equal(suggest("layer_04321_cnov", layers), "did you mean 'layer_04321_conv'?")
+  expect_equal(suggest("layer_00007_conv_", layers), "did you mean 'layer_00007_conv'?")
+})
+
+test_that("a spec with thousands of layers and a bad reference gets its hint at once", {
+  layers <- c(list(list(type = "Input", name = "x", shape = list(2L))),
+              lapply(0:4999, function(i) {
+                list(type = "Dense", name = sprintf("dense_layer_number_%05d", i), units = 2L)
+              }),
+              list(list(type = "Dense", units = 2L, inputs = list("dense_layer_number_0431"))))
+  err <- spec_error_of(load_spec(list(format_version = "1.0", name = "many", layers = layers)))
+  expect_equal(c(err$path, err$kind, err$hint),
+               c("/layers/5001/inputs/0", "unknown_reference", "did you mean 'dense_layer_number_04031'?"))
+})
+
 test_that("a spec error is a condition with path, kind, message and hint", {
   err <- twinnet:::spec_error("/layers/1/kernal_size", "'kernal_size' is not an argument of Conv2D",
                               "unknown_argument", "did you mean 'kernel_size'?")

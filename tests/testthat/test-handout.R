@@ -171,3 +171,36 @@ test_that("R writes the same handout as Python", {
     }
   }
 })
+
+test_that("a history that is not one is refused, saying what it holds", {
+  file <- withr::local_tempfile(fileext = ".html")
+  expect_error(quiet_handout("mnist_mlp", file, history = list(loss = "0.5")),
+               "'loss' holds character", fixed = TRUE)
+  expect_error(quiet_handout("mnist_mlp", file, history = list(loss = list(0.5, NULL))),
+               "'loss' holds a list whose values", fixed = TRUE)
+  expect_error(quiet_handout("mnist_mlp", file, history = list(loss = list(list(0.5)))),
+               "'loss' holds a list whose values", fixed = TRUE)
+  expect_error(quiet_handout("mnist_mlp", file, history = list(1, 2)), "history must be", fixed = TRUE)
+  expect_error(quiet_handout("mnist_mlp", file, history = "history.json"), "history must be", fixed = TRUE)
+  frame <- data.frame(epoch = 1:2, metric = "loss", value = c("a", "b"), data = "training")
+  expect_error(quiet_handout("mnist_mlp", file, history = frame), "the value column of a history holds numbers",
+               fixed = TRUE)
+  expect_false(file.exists(file))
+  # a list of single numbers, as JSON gives it, is a history
+  quiet_handout("mnist_mlp", file, history = list(loss = list(1, 0.5)))
+  expect_true(file.exists(file))
+})
+
+test_that("a file that cannot be written is refused before anything is drawn", {
+  dir <- withr::local_tempdir()
+  expect_error(handout("lenet5", file.path(dir, "missing", "lenet5.html")), "there is no directory", fixed = TRUE)
+  expect_error(handout("lenet5", dir), "it is a directory", fixed = TRUE)
+})
+
+test_that("a network too long to draw gets a note instead of the diagram", {
+  withr::local_options(twinnet.max_diagram_layers = 5)
+  file <- withr::local_tempfile(fileext = ".html")
+  expect_warning(handout("lenet5", file), "the handout has no diagram: the network has 9 layers, more than the 5",
+                 fixed = TRUE)
+  expect_match(read_page(file), "<p class=\"missing\">No diagram: the network has 9 layers", fixed = TRUE)
+})

@@ -10,7 +10,8 @@ dense_doc <- function(..., blocks = NULL) {
 }
 
 test_that("the defaults are Python's and the largest catalog network passes them", {
-  expect_equal(twinnet:::DEFAULT_LIMITS, list(max_params = 5e8, max_activation = 5e7, max_layers = 1e4))
+  expect_equal(twinnet:::DEFAULT_LIMITS, list(max_params = 5e8, max_activation = 5e7, max_layers = 1e4,
+                                              max_model_bytes = 4e9, max_diagram_layers = 1000, dot_timeout = 30))
   expect_equal(twinnet:::MAX_JSON_DEPTH, 64L)
   withr::local_options(limits_off)
   expect_equal(twinnet:::get_limit("max_params"), 5e8)
@@ -155,4 +156,17 @@ test_that("names the file system cannot look up are not found, quietly", {
     expect_equal(c(err$path, err$kind), c("", "not_found"))
     expect_lt(nchar(err$message), 200)
   }
+})
+
+test_that("the limits on model files and diagrams are options too", {
+  withr::local_options(twinnet.max_model_bytes = NULL, twinnet.max_diagram_layers = NULL, twinnet.dot_timeout = NULL)
+  expect_equal(twinnet:::get_limit("max_model_bytes"), 4e9)
+  expect_equal(twinnet:::get_limit("dot_timeout"), 30)
+  withr::with_options(list(twinnet.dot_timeout = 0.5, twinnet.max_diagram_layers = Inf), {
+    expect_equal(twinnet:::get_limit("dot_timeout"), 0.5)
+    expect_equal(twinnet:::get_limit("max_diagram_layers"), Inf)
+  })
+  withr::with_options(list(twinnet.dot_timeout = 0), {
+    expect_error(twinnet:::get_limit("dot_timeout"), "twinnet.dot_timeout must be one positive number")
+  })
 })
