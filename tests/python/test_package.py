@@ -78,3 +78,13 @@ def test_spec_layer_needs_no_jsonschema() -> None:
             "print('jsonschema' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_doctor_names_a_missing_module_and_the_command_that_installs_it() -> None:
+    """A module build_model() needs that cannot be imported is reported, with a pip command for this Python."""
+    code = ("import sys; sys.modules['keras'] = None; sys.modules['tensorflow'] = None\n"
+            "from twinnet.doctor import install_command, python_info\n"
+            "info = python_info(); print(info['missing']); print(install_command(info['missing']))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0] == "['keras', 'tensorflow']"
+    assert out[1].startswith(f"{sys.executable} -m pip install 'keras>=3.0' 'tensorflow")
