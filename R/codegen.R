@@ -1,5 +1,12 @@
 # Code generation: a spec written out as the Keras code a student would write
 # (python/twinnet/codegen.py; both give the same text, byte for byte).
+#
+# The spec is data, never code: every string of it reaches the program through
+# code_quote() (a string literal) or code_comment() (comment lines), every name
+# of it that becomes an identifier through identifier() (renamed away from
+# reserved words and clashes), every number through number_text(), and only
+# values that the expansion has checked against the JSON Schema are written (a
+# block parameter that stands for no layer argument is left out).
 
 #' Write a spec out as Keras code
 #'
@@ -12,6 +19,11 @@
 #' named as [expand()] names it, so the code builds a model equal to
 #' [build_model()]. Only arguments that differ from Keras's defaults are
 #' written. Python's `twinnet.to_code()` gives the same text.
+#'
+#' The spec's text never becomes code: titles and descriptions become comment
+#' lines, names become string literals, and a name that would clash with a
+#' reserved word of Python or R, or with a name the code itself uses, is given
+#' a trailing `_` as its variable or function name (`model` -> `model_`).
 #'
 #' @param spec Anything [load_spec()] accepts.
 #' @param language `"python"`, `"r"` (keras3 style) or `"r-reticulate"`.
@@ -49,33 +61,231 @@ keras3_table <- function() cached("keras3", function() read_json_file(specs_path
 
 r_layer_function <- function(type) keras3_table()$layer_functions[[type]]
 
-OPTIMIZER_CLASSES <- c(
-  sgd = "SGD", adam = "Adam", adamw = "AdamW", rmsprop = "RMSprop", adagrad = "Adagrad",
-  adadelta = "Adadelta", adamax = "Adamax", nadam = "Nadam", ftrl = "Ftrl", lion = "Lion"
-)
+# shared_specs/codegen.json: reserved words, the optimizer classes, the
+# arguments Keras requires, how numbers and comments are written.
+codegen_table <- function() cached("codegen", function() read_json_file(specs_path("codegen.json")))
 
-# Arguments Keras requires although the registry gives them a default: always written.
-KERAS_REQUIRED <- list(AveragePooling1D = "pool_size", AveragePooling2D = "pool_size")
+# Names no identifier of the generated code may take, in any of the three languages.
+reserved_names <- function() {
+  cached("codegen_reserved", function() {
+    t <- codegen_table()
+    k <- keras3_table()
+    unique(as.character(unlist(c(t$python_keywords, t$python_builtins, t$r_reserved, t$r_functions,
+                                 t$generated_names, names(k$functions), k$layer_functions))))
+  })
+}
 
-# Names a variable may not take, in either language (they get a trailing "_").
-RESERVED_NAMES <- c(
-  "x", "inputs", "name", "model", "keras", "layers", "np",
-  "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-  "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
-  "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-  "FALSE", "TRUE", "NULL", "NA", "NaN", "Inf", "function", "repeat", "next"
-)
+# Arguments Keras requires although the registry gives them a default, by
+# layer type: always written (read from codegen.json when first used).
+delayedAssign("KERAS_REQUIRED", lapply(codegen_table()$keras_required, function(args) as.character(unlist(args))))
+
+keras_required <- function(type) as.character(KERAS_REQUIRED[[type]])
+
+optimizer_class <- function(opt) {
+  cls <- codegen_table()$optimizer_classes[[opt]]
+  if (!json_is_string(cls)) stop(sprintf("'%s' is not an optimizer of the table", opt), call. = FALSE)
+  cls
+}
 
 LANGUAGE_WORDS <- c(python = "Python Keras code", r = "R code (keras3)", `r-reticulate` = "R code (reticulate)")
 
-PARAM_PATTERN <- "^\\$[A-Za-z][A-Za-z0-9_]*$"
+R_INTEGER_MAX <- 2147483647 # R's integers are 32-bit, and -2^31 is NA_integer_
 
-is_param_ref <- function(v) json_is_string(v) && grepl(PARAM_PATTERN, v)
+# -- the one way each kind of spec value reaches the code ------------------------
+
+# A string literal that Python and R both read as `text`: backslash, double
+# quote, newline, carriage return and tab escaped as \\, \", \n, \r, \t; any
+# other character outside printable ASCII as \uXXXX (\UXXXXXXXX above U+FFFF).
+code_quote <- function(text) {
+  points <- utf8ToInt(enc2utf8(text))
+  if (anyNA(points)) stop("code_quote(): the text is not valid UTF-8", call. = FALSE)
+  out <- character(length(points))
+  plain <- points >= 0x20L & points < 0x7FL & points != 0x22L & points != 0x5CL
+  out[plain] <- vapply(points[plain], intToUtf8, "")
+  simple <- c(`92` = "\\\\", `34` = "\\\"", `10` = "\\n", `13` = "\\r", `9` = "\\t")
+  is_simple <- as.character(points) %in% names(simple)
+  out[is_simple] <- simple[as.character(points[is_simple])]
+  rest <- !plain & !is_simple
+  out[rest] <- ifelse(points[rest] <= 0xFFFFL, sprintf("\\u%04x", points[rest]), sprintf("\\U%08x", points[rest]))
+  paste0("\"", paste(out, collapse = ""), "\"")
+}
+
+# Comment lines that show `text`: one per line of it (lines break at CR LF, CR
+# and LF), each starting with "#"; within a line, the code points of
+# comment_escapes (control characters, line and paragraph separators,
+# invisible formatting characters) are shown as \uXXXX.
+code_comment <- function(text) {
+  lines <- regmatches(text, gregexpr("\r\n|\r|\n", text, perl = TRUE), invert = TRUE)[[1L]]
+  ranges <- codegen_table()$comment_escapes
+  vapply(lines, function(line) {
+    points <- utf8ToInt(enc2utf8(line))
+    if (length(points) == 0L) return("#")
+    escaped <- Reduce(`|`, lapply(ranges, function(r) points >= r[[1L]] & points <= r[[2L]]), FALSE)
+    shown <- character(length(points))
+    shown[escaped] <- sprintf("\\u%04x", points[escaped])
+    shown[!escaped] <- vapply(points[!escaped], intToUtf8, "")
+    paste0("# ", paste(shown, collapse = ""))
+  }, "", USE.NAMES = FALSE)
+}
+
+# Numbers as code, the same text as Python's number_text() (codegen.json,
+# "numbers"): kind "integer" (an integer, in full), "float" (Python's
+# repr(float)) or "number" (an integer when the JSON has one of magnitude up to
+# 2^31 - 1, which R reads as an integer; else repr(float)). Vectorised over a
+# list or vector of numbers.
+number_text <- function(values, kind = "number") {
+  values <- as.list(values)
+  out <- character(length(values))
+  integral <- vapply(values, is_integer_text, logical(1), kind = kind)
+  out[integral] <- vapply(values[integral], integer_text, "")
+  out[!integral] <- float_repr(as.numeric(unlist(values[!integral])))
+  out
+}
+
+# Whether number_text() writes a value as an integer.
+is_integer_text <- function(value, kind) {
+  if (!is.numeric(value) || length(value) != 1L || is.na(value)) return(FALSE)
+  kind == "integer" || (kind == "number" && is.integer(value))
+}
+
+# An integer in full (a double's exact value: glibc prints every digit).
+integer_text <- function(value) {
+  if (is.integer(value)) return(as.character(value))
+  if (value != floor(value)) stop(sprintf("%s is not an integer", float_repr(value)), call. = FALSE)
+  if (value == 0) "0" else sprintf("%.0f", value)
+}
+
+# Python's repr() of doubles: the shortest digits that read back as the same
+# double (the closest such when several do), in plain notation when the
+# decimal point falls from 4 places left of the first digit to 16 right of
+# it, else as d.ddde+XX. Read back with jsonlite (the C library's strtod,
+# correctly rounded; R's own as.numeric() is not, for some 17-digit texts).
+float_repr <- function(x) {
+  out <- character(length(x))
+  zero <- x == 0
+  out[zero] <- ifelse(1 / x[zero] < 0, "-0.0", "0.0")
+  todo <- which(!zero)
+  found <- character(length(x))
+  for (d in 1:17) {
+    if (length(todo) == 0L) break
+    text <- sprintf("%.*e", d - 1L, x[todo])
+    ok <- reads_back(text, x[todo])
+    # at a power of two the doubles below lie twice as close as those above,
+    # so the next d-digit decimal away from zero may read back where the
+    # nearest does not
+    again <- which(!ok & is_power_of_two(abs(x[todo])))
+    if (length(again) > 0L) {
+      up <- next_decimal(text[again])
+      good <- reads_back(up, x[todo][again])
+      text[again][good] <- up[good]
+      ok[again][good] <- TRUE
+    }
+    found[todo[ok]] <- text[ok]
+    todo <- todo[!ok]
+  }
+  rest <- which(!zero)
+  out[rest] <- vapply(found[rest], repr_from_scientific, "", USE.NAMES = FALSE)
+  out
+}
+
+reads_back <- function(text, x) {
+  if (length(text) == 0L) return(logical())
+  back <- unlist(jsonlite::parse_json(paste0("[", paste(text, collapse = ","), "]")))
+  back == x
+}
+
+# Whether each x is a power of two (2^k for k from -1074 to 1023 is exact).
+is_power_of_two <- function(x) is.finite(x) & x > 0 & x == 2^round(log2(x))
+
+# The next decimal of the same length away from zero: "-1.99e+05" -> "-2.00e+05".
+next_decimal <- function(text) {
+  vapply(text, function(t) {
+    parts <- regmatches(t, regexec("^(-?)([0-9])\\.?([0-9]*)e([-+][0-9]+)$", t))[[1L]]
+    digits <- as.integer(strsplit(paste0(parts[[3L]], parts[[4L]]), "")[[1L]])
+    exponent <- as.integer(parts[[5L]])
+    i <- length(digits)
+    while (i >= 1L && digits[[i]] == 9L) {
+      digits[[i]] <- 0L
+      i <- i - 1L
+    }
+    if (i == 0L) {
+      digits <- c(1L, digits[-length(digits)])
+      exponent <- exponent + 1L
+    } else {
+      digits[[i]] <- digits[[i]] + 1L
+    }
+    rest <- if (length(digits) > 1L) paste0(".", paste(digits[-1L], collapse = "")) else ""
+    sprintf("%s%d%se%+03d", parts[[2L]], digits[[1L]], rest, exponent)
+  }, "", USE.NAMES = FALSE)
+}
+
+# "-1.2500e+03" (C's %e) -> "-1250.0" (Python's repr).
+repr_from_scientific <- function(text) {
+  parts <- regmatches(text, regexec("^(-?)([0-9])\\.?([0-9]*)e([-+][0-9]+)$", text))[[1L]]
+  digits <- sub("0+$", "", paste0(parts[[3L]], parts[[4L]]))
+  if (!nzchar(digits)) digits <- "0"
+  n <- nchar(digits)
+  decpt <- as.integer(parts[[5L]]) + 1L
+  body <- if (decpt > -4L && decpt <= 16L) {
+    if (decpt <= 0L) {
+      paste0("0.", strrep("0", -decpt), digits)
+    } else if (decpt >= n) {
+      paste0(digits, strrep("0", decpt - n), ".0")
+    } else {
+      paste0(substr(digits, 1L, decpt), ".", substr(digits, decpt + 1L, n))
+    }
+  } else {
+    mantissa <- if (n == 1L) digits else paste0(substr(digits, 1L, 1L), ".", substr(digits, 2L, n))
+    sprintf("%se%s%02d", mantissa, if (decpt - 1L < 0L) "-" else "+", abs(decpt - 1L))
+  }
+  paste0(parts[[2L]], body)
+}
+
+# The identifiers of one scope of the generated code, one per name of the spec.
+# A name keeps its spelling when it is a plain identifier (ASCII letters,
+# digits and "_", starting with a letter), reserved in none of the three
+# languages and not taken in the scope; otherwise other characters become "_"
+# and "_" is appended until it is free. Names get identifiers in the order
+# they are first asked for, as in Python.
+new_identifiers <- function(taken = character()) {
+  ids <- new.env(parent = emptyenv())
+  ids$taken <- taken
+  ids$of <- list()
+  ids
+}
+
+identifier <- function(ids, name) {
+  known <- ids$of[[name]]
+  if (!is.null(known)) return(known)
+  ident <- if (grepl("^[A-Za-z][A-Za-z0-9_]*\\z", name, perl = TRUE)) {
+    name
+  } else {
+    gsub("[^A-Za-z0-9_]", "_", enc2utf8(name), perl = TRUE)
+  }
+  if (!grepl("^[A-Za-z]", ident, perl = TRUE)) ident <- paste0("v", ident)
+  while (ident %in% reserved_names() || ident %in% ids$taken) ident <- paste0(ident, "_")
+  ids$taken <- c(ids$taken, ident)
+  ids$of[[name]] <- ident
+  ident
+}
+
+# How to write the numbers of a value that stands for arguments of these kinds.
+number_kind <- function(kinds) {
+  if (any(kinds %in% unlist(codegen_table()$integer_kinds))) "integer" else "number"
+}
+
+# How to write an initializer setting: a seed (integer_settings) is an integer when it is integral.
+setting_kind <- function(key, value) {
+  integral <- is.numeric(value) && length(value) == 1L && value == floor(value)
+  if (key %in% unlist(codegen_table()$integer_settings) && integral) "integer" else "number"
+}
+
+arg_number_kind <- function(type, arg) number_kind(layer_types()[[type]]$args[[arg]]$kind)
 
 # GlorotUniform -> glorot_uniform.
 snake_case <- function(class_name) tolower(gsub("(?<!^)(?=[A-Z])", "_", class_name, perl = TRUE))
 
-variable_name <- function(name) if (name %in% RESERVED_NAMES) paste0(name, "_") else name
+# -- the generator ------------------------------------------------------------
 
 new_generator <- function(doc, graph, language) {
   gen <- new.env(parent = emptyenv())
@@ -89,6 +299,24 @@ new_generator <- function(doc, graph, language) {
   gen$blocks <- field(doc, "blocks", list())
   gen$sequential <- is_chain(graph)
   gen$lines <- character()
+  gen$uses <- new.env(parent = emptyenv())
+  # identifiers: block functions first, then each block's parameters (those
+  # that stand for a layer argument), in the order the blocks are written
+  gen$block_ids <- new_identifiers()
+  blocks <- used_blocks(gen)
+  for (block in blocks) identifier(gen$block_ids, block)
+  gen$param_ids <- list()
+  gen$param_kinds <- list()
+  for (block in blocks) {
+    ids <- new_identifiers(gen$block_ids$taken)
+    uses <- param_uses(gen$blocks, block, gen$uses)
+    keys <- names(field(gen$blocks[[block]], "params", empty_object())) %||% character()
+    keys <- keys[vapply(keys, function(k) length(uses[[k]]) > 0L, logical(1))]
+    gen$param_ids[[block]] <- vapply(keys, function(k) identifier(ids, k), "")
+    gen$param_kinds[[block]] <- vapply(keys, function(k) {
+      number_kind(vapply(uses[[k]], function(use) layer_types()[[use[[1L]]]]$args[[use[[2L]]]]$kind, ""))
+    }, "")
+  }
   gen
 }
 
@@ -96,47 +324,78 @@ emit <- function(gen, ...) gen$lines <- c(gen$lines, ...)
 
 # -- values -------------------------------------------------------------------
 
-# A JSON value (or a "$param" reference, when params) as a literal of the language.
-code_value <- function(gen, v, params = FALSE) {
-  if (params && is_param_ref(v)) return(variable_name(substring(v, 2L)))
+code_number <- function(gen, v, kind) {
+  text <- number_text(v, kind)
+  if (gen$lang == "r-reticulate" && is_integer_text(v, kind) && abs(v) <= R_INTEGER_MAX) paste0(text, "L") else text
+}
+
+# A checked JSON value as a literal of the language; with params (a block's
+# parameter identifiers), "$name" is that parameter's identifier.
+code_value <- function(gen, v, kind = "number", params = NULL) {
+  if (!is.null(params)) {
+    key <- param_name(v)
+    if (!is.null(key)) return(params[[key]])
+  }
   if (is.null(v)) return(if (gen$py) "None" else "NULL")
   if (is.logical(v) && !is.list(v)) {
     return(if (gen$py) (if (v) "True" else "False") else (if (v) "TRUE" else "FALSE"))
   }
-  if (is.integer(v)) return(if (gen$lang == "r-reticulate") paste0(v, "L") else as.character(v))
-  if (is.numeric(v)) return(py_number(v))
-  if (is.character(v)) return(ascii_json(v))
-  if (json_is_object(v)) return(code_initializer(gen, v, params))
-  items <- vapply(v, code_value, "", gen = gen, params = params)
+  if (is.numeric(v)) return(code_number(gen, v, kind))
+  if (is.character(v)) return(code_quote(v))
+  if (json_is_object(v)) return(code_initializer(gen, v))
+  items <- vapply(v, code_value, "", gen = gen, kind = kind, params = params)
   if (gen$py) {
     return(if (length(items) == 1L) sprintf("(%s,)", items) else paste0("(", paste(items, collapse = ", "), ")"))
   }
   scalars <- all(!vapply(v, is.list, logical(1)))
   if (gen$k3 && scalars) {
-    parts <- vapply(v, function(e) if (is.null(e)) "NA" else code_value(gen, e, params), "")
-    return(paste0("c(", paste(parts, collapse = ", "), ")"))
+    items[vapply(v, is.null, logical(1))] <- "NA"
+    return(paste0("c(", paste(items, collapse = ", "), ")"))
   }
-  if (!gen$k3 && scalars && length(v) > 1L && all(vapply(v, is.integer, logical(1)))) {
+  if (!gen$k3 && scalars && length(v) > 1L && all(vapply(v, is_integer_text, logical(1), kind = kind))) {
     return(paste0("c(", paste(items, collapse = ", "), ")"))
   }
   paste0("list(", paste(items, collapse = ", "), ")")
 }
 
-code_initializer <- function(gen, v, params) {
-  config <- field(v, "config", list())
-  args <- vapply(names(config), function(k) code_kwarg(gen, k, code_value(gen, config[[k]], params)), "",
-                 USE.NAMES = FALSE)
-  cls <- v$class_name
-  fn <- if (gen$py) paste0("keras.initializers.", cls) else if (gen$k3) paste0("initializer_", snake_case(cls))
-        else paste0("keras$initializers$", cls)
+# An initializer object: a class of the registry and its settings (numbers or null).
+code_initializer <- function(gen, v) {
+  classes <- registry()$initializer_classes
+  cls <- v[["class_name"]]
+  if (!json_is_string(cls) || !cls %in% names(classes)) {
+    stop(sprintf("to_code writes only initializers the schema allows, not %s", py_repr(cls)), call. = FALSE)
+  }
+  config <- field(v, "config", empty_object())
+  if (!is.list(config) || !all(names(config) %in% unlist(classes[[cls]]$args))) {
+    stop(sprintf("to_code writes only the settings of %s that the schema allows", cls), call. = FALSE)
+  }
+  args <- vapply(names(config), function(k) {
+    code_kwarg(gen, k, code_value(gen, config[[k]], setting_kind(k, config[[k]])))
+  }, "", USE.NAMES = FALSE)
+  fn <- if (gen$py) {
+    paste0("keras.initializers.", cls)
+  } else if (gen$k3) {
+    f <- paste0("initializer_", snake_case(cls))
+    if (!f %in% names(keras3_table()$functions)) stop(sprintf("%s is not in the keras3 table", f), call. = FALSE)
+    f
+  } else {
+    paste0("keras$initializers$", cls)
+  }
   sprintf("%s(%s)", fn, paste(args, collapse = ", "))
 }
 
-code_kwarg <- function(gen, key, text) if (gen$py) paste0(key, "=", text) else paste0(key, " = ", text)
+code_kwarg <- function(gen, key, text) {
+  if (!grepl("^[A-Za-z][A-Za-z0-9_]*\\z", key, perl = TRUE)) {
+    stop(sprintf("'%s' is not an argument name", key), call. = FALSE)
+  }
+  if (gen$py) paste0(key, "=", text) else paste0(key, " = ", text)
+}
 
+# A layer's name: the string, or inside a block the block use's name and "_" and the string.
 code_name <- function(gen, local, in_block) {
-  if (!in_block) return(ascii_json(local))
-  if (gen$py) sprintf("f\"{name}_%s\"", local) else sprintf("paste0(name, \"_%s\")", local)
+  if (!in_block) return(code_quote(local))
+  suffix <- code_quote(paste0("_", local))
+  if (gen$py) paste0("name + ", suffix) else sprintf("paste0(name, %s)", suffix)
 }
 
 # A list of expressions: [a, b] in Python, list(a, b) in R.
@@ -148,22 +407,25 @@ join_args <- function(args) paste(args, collapse = ", ")
 
 # -- layers -------------------------------------------------------------------
 
-layer_args <- function(gen, entry, in_block, local) {
-  info <- layer_types()[[entry$type]]
-  keras_required <- KERAS_REQUIRED[[entry$type]]
+# The keyword arguments of a layer; params: the block's parameter identifiers, NULL outside blocks.
+layer_args <- function(gen, entry, local, params) {
+  type <- entry$type
+  info <- layer_types()[[type]]
+  required_args <- keras_required(type)
   out <- character()
   for (arg in names(info$args)) {
     spec <- info$args[[arg]]
-    required <- arg %in% keras_required
+    kind <- arg_number_kind(type, arg)
+    required <- arg %in% required_args
     if (!has_field(entry, arg)) {
-      if (required) out <- c(out, code_kwarg(gen, arg, code_value(gen, spec$default)))
+      if (required) out <- c(out, code_kwarg(gen, arg, code_value(gen, spec$default, kind)))
       next
     }
     v <- entry[[arg]]
-    if (!required && !is_param_ref(v) && is_default_arg(entry, arg, spec, v)) next
-    out <- c(out, code_kwarg(gen, arg, code_value(gen, v, params = in_block)))
+    if (!required && is.null(param_name(v)) && is_default_arg(entry, arg, spec, v)) next
+    out <- c(out, code_kwarg(gen, arg, code_value(gen, v, kind, params)))
   }
-  c(out, code_kwarg(gen, "name", code_name(gen, local, in_block)))
+  c(out, code_kwarg(gen, "name", code_name(gen, local, !is.null(params))))
 }
 
 # Whether a literal argument equals Keras's default (for strides: the pool size).
@@ -186,13 +448,16 @@ is_default_arg <- function(entry, arg, spec, value) {
 
 layer_call <- function(gen, entry, args) {
   type <- entry$type
+  if (!type %in% names(layer_types())) {
+    stop(sprintf("'%s' is not a layer type of the registry", type), call. = FALSE)
+  }
   if (gen$py) return(sprintf("layers.%s(%s)", type, join_args(args)))
   if (gen$k3) return(sprintf("%s(%s)", r_layer_function(type), join_args(args)))
   sprintf("keras$layers$%s(%s)", type, join_args(args))
 }
 
 input_call <- function(gen, entry, local, in_block) {
-  args <- code_kwarg(gen, "shape", code_value(gen, entry$shape))
+  args <- code_kwarg(gen, "shape", code_value(gen, entry$shape, "integer"))
   dtype <- field(entry, "dtype", "float32")
   if (dtype != "float32") args <- c(args, code_kwarg(gen, "dtype", code_value(gen, dtype)))
   args <- c(args, code_kwarg(gen, "name", code_name(gen, local, in_block)))
@@ -226,22 +491,29 @@ used_blocks <- function(gen) {
   names(gen$blocks)[names(gen$blocks) %in% seen]
 }
 
+# The block function's parameters: the required ones, then those with a default.
 block_signature <- function(gen, block) {
-  params <- field(gen$blocks[[block]], "params", list())
-  keys <- names(params)
+  params <- field(gen$blocks[[block]], "params", empty_object())
+  ids <- gen$param_ids[[block]]
+  kinds <- gen$param_kinds[[block]]
+  keys <- names(ids)
   required <- keys[vapply(keys, function(k) is.null(params[[k]]), logical(1))]
   optional <- setdiff(keys, required)
-  c(vapply(required, variable_name, "", USE.NAMES = FALSE),
-    vapply(optional, function(k) code_kwarg(gen, variable_name(k), code_value(gen, params[[k]])), "",
+  c(unname(ids[required]),
+    vapply(optional, function(k) code_kwarg(gen, ids[[k]], code_value(gen, params[[k]], kinds[[k]])), "",
            USE.NAMES = FALSE))
 }
 
-block_call_args <- function(gen, entry, name, in_block) {
-  order <- names(field(gen$blocks[[entry$block]], "params", list()))
+# A call of a block's function: first (its input or model), the name, then the arguments given.
+block_call <- function(gen, entry, name, params, first) {
+  block <- entry$block
+  ids <- gen$param_ids[[block]]
+  kinds <- gen$param_kinds[[block]]
   args <- field(entry, "args", list())
-  keys <- order[order %in% names(args)]
-  c(name, vapply(keys, function(k) code_kwarg(gen, variable_name(k), code_value(gen, args[[k]], params = in_block)),
-                 "", USE.NAMES = FALSE))
+  keys <- names(ids)[names(ids) %in% names(args)]
+  given <- vapply(keys, function(k) code_kwarg(gen, ids[[k]], code_value(gen, args[[k]], kinds[[k]], params)), "",
+                  USE.NAMES = FALSE)
+  sprintf("%s(%s)", identifier(gen$block_ids, block), join_args(c(first, name, given)))
 }
 
 # The local names of each repetition of a block use.
@@ -253,16 +525,19 @@ use_names <- function(entry, local) {
 write_block <- function(gen, block) {
   info <- gen$blocks[[block]]
   ind <- gen$indent
-  if (has_field(info, "description")) emit(gen, paste0("# ", info$description))
+  if (has_field(info, "description")) emit(gen, code_comment(info$description))
   sig <- block_signature(gen, block)
+  fn <- identifier(gen$block_ids, block)
+  params <- gen$param_ids[[block]]
   if (gen$sequential) {
-    write_sequential_block(gen, block, sig)
+    write_sequential_block(gen, block, fn, sig)
   } else {
     refs <- explicit_refs(info$layers)
     first <- if ("@input" %in% refs) "inputs" else "x"
     head <- join_args(c(first, "name", sig))
-    emit(gen, if (gen$py) sprintf("def %s(%s):", block, head) else sprintf("%s <- function(%s) {", block, head))
-    body <- functional_body(gen, info$layers, first, refs, in_block = TRUE)
+    emit(gen, if (gen$py) sprintf("def %s(%s):", fn, head) else sprintf("%s <- function(%s) {", fn, head))
+    local_ids <- new_identifiers(c(gen$block_ids$taken, unname(params)))
+    body <- functional_body(gen, info$layers, first, refs, params, local_ids)
     emit(gen, paste0(ind, body$lines))
     emit(gen, if (gen$py) paste0(ind, "return ", body$last) else paste0(ind, body$last))
     if (!gen$py) emit(gen, "}")
@@ -270,25 +545,30 @@ write_block <- function(gen, block) {
   emit(gen, "")
 }
 
-write_sequential_block <- function(gen, block, sig) {
+write_sequential_block <- function(gen, block, fn, sig) {
   ind <- gen$indent
-  items <- sequential_items(gen, gen$blocks[[block]]$layers, in_block = TRUE)
+  items <- sequential_items(gen, gen$blocks[[block]]$layers, gen$param_ids[[block]])
   if (gen$py) {
-    emit(gen, sprintf("def %s(%s):", block, join_args(c("name", sig))), paste0(ind, "return ["),
-         paste0(ind, ind, items, ","), paste0(ind, "]"))
+    emit(gen, sprintf("def %s(%s):", fn, join_args(c("name", sig))), paste0(ind, "return ["))
+    if (length(items) > 0L) emit(gen, paste0(ind, ind, items, ","))
+    emit(gen, paste0(ind, "]"))
     return(invisible())
   }
-  emit(gen, sprintf("%s <- function(%s) {", block, join_args(c("model", "name", sig))))
+  emit(gen, sprintf("%s <- function(%s) {", fn, join_args(c("model", "name", sig))))
   if (gen$k3) {
-    emit(gen, paste0(ind, "model |>"), paste0(ind, ind, items, pipe_ends(length(items))))
+    emit(gen, pipe_stages(c(paste0(ind, "model"), if (length(items) > 0L) paste0(ind, ind, items))))
   } else {
-    emit(gen, paste0(ind, items), paste0(ind, "invisible(model)"))
+    if (length(items) > 0L) emit(gen, paste0(ind, items))
+    emit(gen, paste0(ind, "invisible(model)"))
   }
   emit(gen, "}")
 }
 
-# " |>" after every stage of a pipe but the last.
-pipe_ends <- function(n) c(rep(" |>", max(n - 1L, 0L)), "")[seq_len(n)]
+# keras3 pipe stages, " |>" after every one but the last.
+pipe_stages <- function(stages) {
+  n <- length(stages)
+  paste0(stages, c(rep(" |>", max(n - 1L, 0L)), "")[seq_len(n)])
+}
 
 next_auto_name <- function(counters, base) {
   counters[[base]] <- (counters[[base]] %||% 0L) + 1L
@@ -298,24 +578,26 @@ next_auto_name <- function(counters, base) {
 # -- sequential ---------------------------------------------------------------
 
 # One item per layer or block call: list elements (Python), pipe stages
-# (keras3), model$add() (reticulate).
-sequential_items <- function(gen, entries, in_block) {
+# (keras3), model$add() (reticulate). params: the block's parameter
+# identifiers, NULL outside blocks.
+sequential_items <- function(gen, entries, params) {
   counters <- new.env(parent = emptyenv())
   items <- character()
+  in_block <- !is.null(params)
   for (entry in entries) {
     if (has_field(entry, "block")) {
       local <- field(entry, "name") %||% next_auto_name(counters, entry$block)
       for (rep in use_names(entry, local)) {
-        args <- block_call_args(gen, entry, code_name(gen, rep, in_block), in_block)
-        items <- c(items, if (gen$py) sprintf("*%s(%s)", entry$block, join_args(args))
-                          else if (gen$k3) sprintf("%s(%s)", entry$block, join_args(args))
-                          else sprintf("%s(%s)", entry$block, join_args(c("model", args))))
+        name <- code_name(gen, rep, in_block)
+        items <- c(items, if (gen$py) paste0("*", block_call(gen, entry, name, params, character()))
+                          else if (gen$k3) block_call(gen, entry, name, params, character())
+                          else block_call(gen, entry, name, params, "model"))
       }
       next
     }
     local <- field(entry, "name") %||% next_auto_name(counters, layer_types()[[entry$type]]$auto_name)
     if (entry$type == "Input") next
-    call <- layer_call(gen, entry, layer_args(gen, entry, in_block, local))
+    call <- layer_call(gen, entry, layer_args(gen, entry, local, params))
     items <- c(items, if (gen$lang == "r-reticulate") sprintf("model$add(%s)", call) else call)
   }
   items
@@ -325,18 +607,19 @@ write_sequential <- function(gen) {
   ind <- gen$indent
   first <- gen$doc$layers[[1L]]
   local <- field(first, "name", "input_1")
-  items <- sequential_items(gen, gen$doc$layers, in_block = FALSE)
-  name <- ascii_json(gen$doc$name)
+  items <- sequential_items(gen, gen$doc$layers, NULL)
+  name <- code_quote(gen$doc$name)
   if (gen$py) {
-    emit(gen, "model = keras.Sequential([", paste0(ind, input_call(gen, first, local, FALSE), ","),
-         paste0(ind, items, ","), sprintf("], name=%s)", name))
+    emit(gen, "model = keras.Sequential([", paste0(ind, input_call(gen, first, local, FALSE), ","))
+    if (length(items) > 0L) emit(gen, paste0(ind, items, ","))
+    emit(gen, sprintf("], name=%s)", name))
   } else if (gen$k3) {
-    args <- code_kwarg(gen, "input_shape", code_value(gen, first$shape))
+    args <- code_kwarg(gen, "input_shape", code_value(gen, first$shape, "integer"))
     dtype <- field(first, "dtype", "float32")
     if (dtype != "float32") args <- c(args, code_kwarg(gen, "input_dtype", code_value(gen, dtype)))
-    args <- c(args, code_kwarg(gen, "input_name", ascii_json(local)), code_kwarg(gen, "name", name))
-    emit(gen, sprintf("model <- keras_model_sequential(%s) |>", join_args(args)),
-         paste0(ind, items, pipe_ends(length(items))))
+    args <- c(args, code_kwarg(gen, "input_name", code_quote(local)), code_kwarg(gen, "name", name))
+    emit(gen, pipe_stages(c(sprintf("model <- keras_model_sequential(%s)", join_args(args)),
+                            if (length(items) > 0L) paste0(ind, items))))
   } else {
     emit(gen, sprintf("model <- keras$Sequential(name = %s)", name),
          sprintf("model$add(%s)", input_call(gen, first, local, FALSE)), items)
@@ -346,8 +629,11 @@ write_sequential <- function(gen) {
 # -- functional ---------------------------------------------------------------
 
 # The statements of a layer list, the variable holding its last output, and
-# the variable of each name.
-functional_body <- function(gen, entries, first, refs, in_block) {
+# the variable of each name. `ids` (new_identifiers()) gives the variables of
+# the names that are referred to (`refs`) and of the Inputs; every other
+# output goes to `x`.
+functional_body <- function(gen, entries, first, refs, params, ids) {
+  in_block <- !is.null(params)
   counters <- new.env(parent = emptyenv())
   var_of <- list()
   if (!is.null(first)) var_of[["@input"]] <- first
@@ -363,10 +649,10 @@ functional_body <- function(gen, entries, first, refs, in_block) {
       reps <- use_names(entry, local)
       for (i in seq_along(reps)) {
         rep <- reps[[i]]
-        out <- if (rep %in% refs) variable_name(rep)
-               else if (i == length(reps) && local %in% refs) variable_name(local) else "x"
-        args <- c(src, block_call_args(gen, entry, code_name(gen, rep, in_block), in_block))
-        lines <- c(lines, sprintf("%s%s%s(%s)", out, gen$assign, entry$block, join_args(args)))
+        out <- if (rep %in% refs) identifier(ids, rep)
+               else if (i == length(reps) && local %in% refs) identifier(ids, local) else "x"
+        call <- block_call(gen, entry, code_name(gen, rep, in_block), params, src)
+        lines <- c(lines, paste0(out, gen$assign, call))
         var_of[[rep]] <- out
         src <- out
       }
@@ -376,12 +662,12 @@ functional_body <- function(gen, entries, first, refs, in_block) {
     }
     local <- field(entry, "name") %||% next_auto_name(counters, layer_types()[[entry$type]]$auto_name)
     if (entry$type == "Input") {
-      out <- variable_name(local)
+      out <- identifier(ids, local)
       lines <- c(lines, paste0(out, gen$assign, input_call(gen, entry, local, in_block)))
     } else {
-      out <- if (local %in% refs) variable_name(local) else "x"
-      call <- apply_layer(gen, entry, layer_args(gen, entry, in_block, local), inputs_of(entry))
-      lines <- c(lines, paste0(out, gen$assign, call))
+      args <- layer_args(gen, entry, local, params)
+      out <- if (local %in% refs) identifier(ids, local) else "x"
+      lines <- c(lines, paste0(out, gen$assign, apply_layer(gen, entry, args, inputs_of(entry))))
     }
     var_of[[local]] <- out
     prev <- out
@@ -392,7 +678,8 @@ functional_body <- function(gen, entries, first, refs, in_block) {
 write_functional <- function(gen) {
   doc <- gen$doc
   refs <- c(explicit_refs(doc$layers), as.character(unlist(doc$outputs)))
-  body <- functional_body(gen, doc$layers, NULL, refs, in_block = FALSE)
+  ids <- new_identifiers(gen$block_ids$taken)
+  body <- functional_body(gen, doc$layers, NULL, refs, NULL, ids)
   emit(gen, body$lines)
   ins <- vapply(as.character(unlist(gen$graph$inputs)), function(n) body$var_of[[n]], "", USE.NAMES = FALSE)
   outs <- if (has_field(doc, "outputs")) {
@@ -403,7 +690,7 @@ write_functional <- function(gen) {
   args <- c(
     code_kwarg(gen, "inputs", if (length(ins) == 1L) ins else code_vector(gen, ins)),
     code_kwarg(gen, "outputs", if (length(outs) == 1L) outs else code_vector(gen, outs)),
-    code_kwarg(gen, "name", ascii_json(doc$name))
+    code_kwarg(gen, "name", code_quote(doc$name))
   )
   fn <- if (gen$py) "keras.Model" else if (gen$k3) "keras_model" else "keras$Model"
   emit(gen, sprintf("model%s%s(%s)", gen$assign, fn, join_args(args)))
@@ -415,7 +702,7 @@ write_functional <- function(gen) {
 weights_line <- function(gen, name, weights) {
   arrays <- vapply(weights, function(arr) {
     shape <- nested_shape(arr)
-    values <- paste(vapply(flat_values(arr), py_number, ""), collapse = ", ")
+    values <- paste(number_text(flat_values(arr)), collapse = ", ")
     if (gen$py) {
       text <- sprintf("np.array([%s], dtype=\"float32\")", values)
       if (length(shape) == 1L) text else sprintf("%s.reshape(%s)", text, paste(shape, collapse = ", "))
@@ -426,14 +713,14 @@ weights_line <- function(gen, name, weights) {
       sprintf("%s(c(%s), c(%s))", fn, values, paste(shape, collapse = ", "))
     }
   }, "")
-  target <- ascii_json(name)
+  target <- code_quote(name)
   if (gen$py) return(sprintf("model.get_layer(%s).set_weights(%s)", target, code_vector(gen, arrays)))
   if (gen$k3) return(sprintf("set_weights(get_layer(model, %s), %s)", target, code_vector(gen, arrays)))
   sprintf("model$get_layer(%s)$set_weights(%s)", target, code_vector(gen, arrays))
 }
 
 # The numbers of nested lists in C order, each as written (unlist() would make ints doubles).
-flat_values <- function(arr) if (is.list(arr)) do.call(c, lapply(arr, flat_values)) else list(arr)
+flat_values <- function(arr) if (is.list(arr)) do.call(c, c(list(list()), lapply(arr, flat_values))) else list(arr)
 
 # The shape of nested lists of numbers (C order).
 nested_shape <- function(arr) {
@@ -447,16 +734,17 @@ compile_line <- function(gen) {
   settings <- gen$doc$compile
   if (is.null(settings)) return(NULL)
   opt <- settings$optimizer
+  cls <- optimizer_class(opt)
   opt_text <- if (!is.null(settings$learning_rate)) {
-    lr <- code_kwarg(gen, "learning_rate", py_number(as.numeric(settings$learning_rate)))
-    if (gen$py) sprintf("keras.optimizers.%s(%s)", OPTIMIZER_CLASSES[[opt]], lr)
+    lr <- code_kwarg(gen, "learning_rate", code_value(gen, settings$learning_rate, "float"))
+    if (gen$py) sprintf("keras.optimizers.%s(%s)", cls, lr)
     else if (gen$k3) sprintf("optimizer_%s(%s)", opt, lr)
-    else sprintf("keras$optimizers$%s(%s)", OPTIMIZER_CLASSES[[opt]], lr)
+    else sprintf("keras$optimizers$%s(%s)", cls, lr)
   } else {
-    ascii_json(opt)
+    code_quote(opt)
   }
-  args <- c(code_kwarg(gen, "optimizer", opt_text), code_kwarg(gen, "loss", ascii_json(settings$loss)))
-  metrics <- vapply(as.character(unlist(settings$metrics)), ascii_json, "", USE.NAMES = FALSE)
+  args <- c(code_kwarg(gen, "optimizer", opt_text), code_kwarg(gen, "loss", code_quote(settings$loss)))
+  metrics <- vapply(as.character(unlist(settings$metrics)), code_quote, "", USE.NAMES = FALSE)
   if (length(metrics) > 0L) {
     text <- if (gen$k3) {
       if (length(metrics) == 1L) metrics else paste0("c(", paste(metrics, collapse = ", "), ")")
@@ -473,7 +761,7 @@ compile_line <- function(gen) {
 program <- function(gen) {
   doc <- gen$doc
   title <- py_str(field(doc, "title", doc$name))
-  emit(gen, sprintf("# %s: the twinnet spec '%s' as %s", title, doc$name, LANGUAGE_WORDS[[gen$lang]]))
+  emit(gen, code_comment(sprintf("%s: the twinnet spec '%s' as %s", title, doc$name, LANGUAGE_WORDS[[gen$lang]])))
   weights <- any(vapply(gen$graph$layers, function(l) !is.null(l$weights), logical(1)))
   if (gen$py) {
     emit(gen, "import keras", "from keras import layers")
@@ -494,13 +782,16 @@ explicit_refs <- function(entries) {
   unique(as.character(unlist(lapply(entries, function(e) e$inputs))))
 }
 
-# One input, one output, each layer taking the one before it, and no fixed weights.
+# An Input and at least one layer after it, each taking the one before it, one
+# output, no fixed weights. (A model of an Input alone is written with the
+# functional API: keras.Sequential would not build it.)
 is_chain <- function(graph) {
   layers <- graph$layers
   n <- length(layers)
-  if (length(graph$inputs) != 1L || length(graph$outputs) != 1L || layers[[1L]]$type != "Input") return(FALSE)
+  if (length(graph$inputs) != 1L || length(graph$outputs) != 1L || layers[[1L]]$type != "Input" || n < 2L) {
+    return(FALSE)
+  }
   if (!identical(as.character(unlist(graph$outputs)), layers[[n]]$name)) return(FALSE)
-  if (n < 2L) return(TRUE)
   for (i in 2:n) {
     ins <- as.character(unlist(layers[[i]]$inputs))
     if (!identical(ins, layers[[i - 1L]]$name) || !is.null(layers[[i]]$weights)) return(FALSE)

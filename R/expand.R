@@ -5,8 +5,68 @@
 # argument with Keras's default where the spec left it out, its output shape
 # and its parameter count. Python's expand() gives the same JSON value.
 
-PARAM_RE <- "^\\$([A-Za-z][A-Za-z0-9_]*)$"
+# A "$name" block parameter, the whole string ("$filters\n" is no parameter;
+# Python: fullmatch).
+PARAM_RE <- "^\\$([A-Za-z][A-Za-z0-9_]*)\\z"
 MAX_BLOCK_DEPTH <- 8L
+
+# The parameter a "$name" value refers to, or NULL for any other value.
+param_name <- function(value) {
+  if (!json_is_string(value) || !startsWith(value, "$") || !grepl(PARAM_RE, value, perl = TRUE)) return(NULL)
+  substring(value, 2L)
+}
+
+# The layer arguments each parameter of block `name` stands for: a named list,
+# parameter -> list of c(layer type, argument). A parameter stands for the
+# arguments of the block's layers written "$parameter" and, where the block
+# passes it on to a block it uses ("args": {"k": "$parameter"}), for what that
+# block's parameter stands for; one that stands for nothing has no effect on
+# the model. Missing, recursive and too deeply nested blocks count as standing
+# for nothing here: the expansion reports them. `memo` is an environment.
+param_uses <- function(blocks, name, memo = new.env(parent = emptyenv()), stack = character()) {
+  if (exists(name, envir = memo, inherits = FALSE)) return(get(name, envir = memo, inherits = FALSE))
+  block <- blocks[[name]]
+  keys <- names(field(block, "params", empty_object())) %||% character()
+  uses <- structure(rep(list(list()), length(keys)), names = keys)
+  add <- function(key, found) {
+    if (is.null(key) || !key %in% keys) return(invisible())
+    have <- uses[[key]]
+    for (use in found) {
+      if (!any(vapply(have, identical, logical(1), use))) have[[length(have) + 1L]] <- use
+    }
+    uses[key] <<- list(have)
+  }
+  for (entry in block[["layers"]]) {
+    if (has_field(entry, "block")) {
+      inner <- entry[["block"]]
+      if (!inner %in% names(blocks) || inner == name || inner %in% stack || length(stack) >= MAX_BLOCK_DEPTH) next
+      inner_uses <- param_uses(blocks, inner, memo, c(stack, name))
+      args <- field(entry, "args", empty_object())
+      for (key in names(args)) add(param_name(args[[key]]), inner_uses[[key]])
+    } else {
+      type <- entry[["type"]]
+      for (arg in names(layer_types()[[type]]$args)) {
+        if (has_field(entry, arg)) add(param_name(entry[[arg]]), list(c(type, arg)))
+      }
+    }
+  }
+  assign(name, uses, envir = memo)
+  uses
+}
+
+# The error of a value that the argument's schema refuses.
+invalid_value_error <- function(layer_type, arg, value, path) {
+  text <- if (json_is_string(value)) sprintf("\"%s\"", value) else py_repr(value)
+  spec_error(path, sprintf("expected %s, found %s", arg_schema(layer_type, arg)$description, text), "invalid_value")
+}
+
+# A block parameter's default or argument, checked as each layer argument it stands for.
+check_param_value <- function(value, uses, path) {
+  for (use in uses) {
+    if (!arg_validator(use[[1L]], use[[2L]])(value)) stop(invalid_value_error(use[[1L]], use[[2L]], value, path))
+  }
+  invisible(NULL)
+}
 
 #' The canonical flat graph of a spec
 #'
@@ -28,12 +88,10 @@ MAX_BLOCK_DEPTH <- 8L
 #'   writes it as JSON.
 #' @seealso [load_spec()], [build_model()]
 #' @examples
-#' \dontrun{
 #' g <- expand("mini_resnet")
 #' vapply(g$layers, function(l) l$name, "")
 #' g$params
 #' jsonlite::toJSON(g$layers[[2]], auto_unbox = TRUE, null = "null", pretty = TRUE)
-#' }
 #' @export
 expand <- function(spec) {
   if (!inherits(spec, "twinnet_spec")) spec <- load_spec(spec)
@@ -153,6 +211,8 @@ new_expander <- function(doc, limits) {
   ex$full_names <- character()
   ex$total_params <- 0
   ex$sizes <- list() # block name -> layers one use of it unrolls to
+  ex$uses <- new.env(parent = emptyenv()) # see param_uses()
+  ex$checked_defaults <- character() # blocks whose parameter defaults passed check_param_value()
   ex$limits <- limits
   ex$types <- layer_types()
   ex
@@ -248,19 +308,14 @@ resolve <- function(ref, scope, path) {
 
 # Substitute a "$name" block parameter; list(value, path of where it was written).
 param <- function(value, scope, path) {
-  if (json_is_string(value) && startsWith(value, "$")) {
-    if (grepl(PARAM_RE, value, perl = TRUE)) {
-      name <- substring(value, 2L)
-      if (endsWith(name, "\n")) name <- substr(name, 1L, nchar(name) - 1L) # "$" matches before a final newline
-      if (!name %in% names(scope$params)) {
-        where <- if (nzchar(scope$prefix)) "this block" else "the top level (parameters live in blocks)"
-        stop_spec(path, sprintf("'%s' is not a parameter of %s", value, where), "unknown_parameter",
-                  suggest(name, names(scope$params)))
-      }
-      return(scope$params[[name]])
-    }
+  name <- param_name(value)
+  if (is.null(name)) return(list(value = value, path = path))
+  if (!name %in% names(scope$params)) {
+    where <- if (nzchar(scope$prefix)) "this block" else "the top level (parameters live in blocks)"
+    stop_spec(path, sprintf("'%s' is not a parameter of %s", value, where), "unknown_parameter",
+              suggest(name, names(scope$params)))
   }
-  list(value = value, path = path)
+  scope$params[[name]]
 }
 
 claim <- function(ex, local, scope, path) {
@@ -391,6 +446,9 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
   block <- ex$blocks[[name]]
   defaults <- field(block, "params", empty_object())
   args <- field(entry, "args", empty_object())
+  # every argument and default is checked as the layer arguments it stands for, whether or not it
+  # is substituted (a default that every use overrides is checked too)
+  uses <- param_uses(ex$blocks, name, ex$uses)
   params <- list()
   for (key in names(args)) {
     if (!key %in% names(defaults)) {
@@ -398,17 +456,24 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
                 "unknown_argument", suggest(key, names(defaults)))
     }
     params[[key]] <- param(args[[key]], scope, sprintf("%s/args/%s", path, key))
+    if (is.null(param_name(args[[key]]))) { # a "$name" passed on was checked where its value is written
+      check_param_value(args[[key]], uses[[key]], sprintf("%s/args/%s", path, key))
+    }
   }
   for (key in names(defaults)) {
+    value <- defaults[[key]]
     if (!key %in% names(params)) {
-      value <- defaults[[key]]
       if (is.null(value)) {
         stop_spec(sprintf("%s/args/%s", path, key), sprintf("block '%s' needs the argument '%s'", name, key),
                   "missing")
       }
       params[[key]] <- list(value = value, path = sprintf("/blocks/%s/params/%s", name, key))
     }
+    if (!is.null(value) && !name %in% ex$checked_defaults) {
+      check_param_value(value, uses[[key]], sprintf("/blocks/%s/params/%s", name, key))
+    }
   }
+  ex$checked_defaults <- union(ex$checked_defaults, name)
   local <- field(entry, "name")
   if (is.null(local) || !nzchar(local)) local <- auto_name(scope, name)
   if (has_field(entry, "inputs")) {
@@ -495,11 +560,7 @@ layer_plan <- function(layer_type, args) {
 # Check one argument against its kind and write it in canonical form: the one
 # place where integers become R integers, so that Keras gets ints.
 canonical <- function(layer_type, arg, spec, value, path, check = arg_validator(layer_type, arg)) {
-  if (!check(value)) {
-    sch <- arg_schema(layer_type, arg)
-    text <- if (json_is_string(value)) sprintf("\"%s\"", value) else py_repr(value)
-    stop_spec(path, sprintf("expected %s, found %s", sch$description, text), "invalid_value")
-  }
+  if (!check(value)) stop(invalid_value_error(layer_type, arg, value, path))
   switch(spec$kind,
     int = ,
     axis = as_int(value),

@@ -5,21 +5,27 @@ R on plain reticulate (``"r-reticulate"``). R's ``to_code()`` gives the same tex
 byte. Blocks become functions called once per use and repetition; every layer is named as
 :func:`twinnet.expand` names it, so the code builds a model equal to :func:`twinnet.build_model`.
 Only arguments that differ from Keras's defaults are written.
+
+The spec is data, never code: every string of it reaches the program through :func:`quote` (a
+string literal) or :func:`comment` (comment lines), every name of it that becomes an identifier
+through :class:`Identifiers` (renamed away from reserved words and clashes), every number through
+:func:`number_text`, and only values that the expansion has checked against the JSON Schema are
+written (a block parameter that stands for no layer argument is left out).
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from .errors import SpecError
-from .expand import canonical, expand_document
-from .registry import layer_types, shared
+from .expand import canonical, expand_document, param_name, param_uses
+from .registry import layer_types, registry, shared
 from .spec import Spec, load_spec
 
-__all__ = ["KERAS3_FUNCTIONS", "LANGUAGES", "to_code"]
+__all__ = ["KERAS3_FUNCTIONS", "LANGUAGES", "comment", "number_text", "quote", "to_code"]
 
 LANGUAGES = ("python", "r", "r-reticulate")
 
@@ -31,32 +37,132 @@ KERAS3_FUNCTIONS: dict[str, list[str]] = _KERAS3["functions"]
 KERAS3_LAYER_COMMON: list[str] = _KERAS3["layer_common"]
 R_LAYER_FUNCTIONS: dict[str, str] = _KERAS3["layer_functions"]
 
-OPTIMIZER_CLASSES = {
-    "sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad",
-    "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam", "ftrl": "Ftrl", "lion": "Lion",
-}
-
+# The tables of code generation, shared with R: shared_specs/codegen.json.
+_CODEGEN = shared("codegen.json")
+OPTIMIZER_CLASSES: dict[str, str] = _CODEGEN["optimizer_classes"]
 # Arguments Keras requires although the registry gives them a default: always written.
-KERAS_REQUIRED = {"AveragePooling1D": ["pool_size"], "AveragePooling2D": ["pool_size"]}
+KERAS_REQUIRED: dict[str, list[str]] = _CODEGEN["keras_required"]
+# Names no identifier of the generated code may take, in any of the three languages.
+RESERVED: frozenset[str] = frozenset(
+    [*_CODEGEN["python_keywords"], *_CODEGEN["python_builtins"], *_CODEGEN["r_reserved"],
+     *_CODEGEN["r_functions"], *_CODEGEN["generated_names"], *KERAS3_FUNCTIONS, *R_LAYER_FUNCTIONS.values()])
+INTEGER_KINDS = frozenset(_CODEGEN["integer_kinds"])
+INTEGER_SETTINGS = frozenset(_CODEGEN["integer_settings"])
+_COMMENT_ESCAPES: list[tuple[int, int]] = [(low, high) for low, high in _CODEGEN["comment_escapes"]]
 
-# Names a variable may not take, in either language (they get a trailing "_").
-RESERVED = {
-    "x", "inputs", "name", "model", "keras", "layers", "np",
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
-    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-    "FALSE", "TRUE", "NULL", "NA", "NaN", "Inf", "function", "repeat", "next",
-}
-PARAM_RE = re.compile(r"^\$([A-Za-z][A-Za-z0-9_]*)$")
-
-
-def snake(class_name: str) -> str:
-    """GlorotUniform -> glorot_uniform."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+IDENTIFIER_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # with fullmatch: no final newline
+LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+R_INTEGER_MAX = 2**31 - 1  # R's integers are 32-bit, and -2^31 is NA_integer_
 
 
-def variable(name: str) -> str:
-    return f"{name}_" if name in RESERVED else name
+# -- the one way each kind of spec value reaches the code -------------------------------------------
+def quote(text: str) -> str:
+    """A string literal that Python and R both read as ``text``.
+
+    Backslash, double quote, newline, carriage return and tab are escaped as ``\\\\``, ``\\"``,
+    ``\\n``, ``\\r``, ``\\t``; any other character outside printable ASCII as ``\\uXXXX`` (or
+    ``\\UXXXXXXXX`` above U+FFFF). The literal is plain ASCII on one line.
+    """
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[ch])
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def comment(text: str) -> list[str]:
+    """Comment lines that show ``text``: one per line of it, each starting with "#".
+
+    Lines break at CR LF, CR and LF; within a line, control characters, line and paragraph
+    separators and invisible formatting characters are shown as ``\\uXXXX``
+    (``comment_escapes`` in shared_specs/codegen.json), so a comment never ends early.
+    """
+    lines = []
+    for line in LINE_BREAK_RE.split(text):
+        shown = "".join(f"\\u{ord(ch):04x}" if _comment_escaped(ord(ch)) else ch for ch in line)
+        lines.append(f"# {shown}" if shown else "#")
+    return lines
+
+
+def _comment_escaped(code: int) -> bool:
+    return any(low <= code <= high for low, high in _COMMENT_ESCAPES)
+
+
+def number_text(value: int | float, kind: str = "number") -> str:
+    """A JSON number as code, the same text in Python and R (shared_specs/codegen.json, ``numbers``).
+
+    ``kind`` is ``"integer"`` (an integer, in full), ``"float"`` (``repr(float)``: the shortest
+    digits that read back as the same double) or ``"number"`` (an integer when the JSON has one
+    of magnitude up to 2^31 - 1, R's integers; else ``repr(float)``).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"not a number: {value!r}")
+    if kind == "integer":
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"{value!r} is not an integer")
+        return str(int(value))
+    if _is_integer_text(value, kind):
+        return str(value)
+    return repr(float(value))
+
+
+def _is_integer_text(value: Any, kind: str) -> bool:
+    """Whether number_text() writes value as an integer."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return kind == "integer" or (kind == "number" and isinstance(value, int) and abs(value) <= R_INTEGER_MAX)
+
+
+class Identifiers:
+    """The identifiers of one scope of the generated code, one per name of the spec.
+
+    A name keeps its spelling when it is a plain identifier (ASCII letters, digits and "_",
+    starting with a letter), not reserved in any of the three languages and not taken in the
+    scope; otherwise other characters become "_" and "_" is appended until it is free. Names are
+    given identifiers in the order they are first asked for, which R follows too.
+    """
+
+    def __init__(self, taken: Iterable[str] = ()):
+        self.taken = set(taken)
+        self.of: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name in self.of:
+            return self.of[name]
+        ident = name if IDENTIFIER_RE.fullmatch(name) else re.sub(r"[^A-Za-z0-9_]", "_", name)
+        if not re.match(r"[A-Za-z]", ident):
+            ident = "v" + ident
+        while ident in RESERVED or ident in self.taken:
+            ident += "_"
+        self.taken.add(ident)
+        self.of[name] = ident
+        return ident
+
+
+def _number_kind(kinds: Iterable[str]) -> str:
+    """How to write the numbers of a value that stands for arguments of these kinds."""
+    return "integer" if set(kinds) & INTEGER_KINDS else "number"
+
+
+def _setting_kind(key: str, value: Any) -> str:
+    """How to write an initializer setting: a seed (integer_settings) is an integer when it is integral."""
+    integral = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    return "integer" if key in INTEGER_SETTINGS and integral and not isinstance(value, bool) else "number"
+
+
+def _arg_number_kind(layer_type: str, arg: str) -> str:
+    return _number_kind([layer_types()[layer_type]["args"][arg]["kind"]])
 
 
 class _Writer:
@@ -70,71 +176,100 @@ class _Writer:
         self.assign = " = " if self.py else " <- "
 
     # -- values ---------------------------------------------------------------
-    def value(self, v: Any, params: bool = False) -> str:
-        """A JSON value (or a "$param" reference, when params) as a literal of the language."""
-        if params and isinstance(v, str) and PARAM_RE.match(v):
-            return variable(v[1:])
+    def number(self, v: int | float, kind: str) -> str:
+        text = number_text(v, kind)
+        if self.lang == "r-reticulate" and _is_integer_text(v, kind) and abs(int(text)) <= R_INTEGER_MAX:
+            return text + "L"
+        return text
+
+    def value(self, v: Any, kind: str = "number", params: dict[str, str] | None = None) -> str:
+        """A checked JSON value as a literal of the language; with params, "$name" is that parameter's identifier."""
+        if params is not None:
+            key = param_name(v)
+            if key is not None:
+                return params[key]
         if v is None:
             return "None" if self.py else "NULL"
         if isinstance(v, bool):
             return ("True" if v else "False") if self.py else ("TRUE" if v else "FALSE")
-        if isinstance(v, int):
-            return f"{v}L" if self.lang == "r-reticulate" else str(v)
-        if isinstance(v, float):
-            return repr(v)
+        if isinstance(v, int | float):
+            return self.number(v, kind)
         if isinstance(v, str):
-            return json.dumps(v)
+            return quote(v)
         if isinstance(v, dict):
-            return self.initializer(v, params)
-        items = [self.value(e, params) for e in v]
+            return self.initializer(v)
+        if not isinstance(v, list):
+            raise TypeError(f"not a JSON value: {type(v).__name__}")
+        items = [self.value(e, kind, params) for e in v]
         if self.py:
             return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
         scalars = all(not isinstance(e, list | dict) for e in v)
         if self.k3 and scalars:
-            return "c(" + ", ".join("NA" if e is None else self.value(e, params) for e in v) + ")"
-        if not self.k3 and scalars and len(v) > 1 and all(isinstance(e, int) and not isinstance(e, bool) for e in v):
+            return "c(" + ", ".join("NA" if e is None else item for e, item in zip(v, items, strict=True)) + ")"
+        if not self.k3 and scalars and len(v) > 1 and all(_is_integer_text(e, kind) for e in v):
             return "c(" + ", ".join(items) + ")"
         return "list(" + ", ".join(items) + ")"
 
-    def initializer(self, v: dict[str, Any], params: bool) -> str:
-        args = [self.kwarg(k, self.value(a, params)) for k, a in v.get("config", {}).items()]
-        cls = v["class_name"]
-        fn = (f"keras.initializers.{cls}" if self.py else f"initializer_{snake(cls)}" if self.k3
-              else f"keras$initializers${cls}")
+    def initializer(self, v: dict[str, Any]) -> str:
+        """An initializer object: a class of the registry and its settings (numbers or null)."""
+        classes = registry()["initializer_classes"]
+        cls = v.get("class_name")
+        if not isinstance(cls, str) or cls not in classes:
+            raise ValueError(f"to_code writes only initializers the schema allows, not {cls!r}")
+        config = v.get("config", {})
+        if not isinstance(config, dict) or any(k not in classes[cls]["args"] for k in config):
+            raise ValueError(f"to_code writes only the settings of {cls} that the schema allows")
+        args = [self.kwarg(k, self.value(a, _setting_kind(k, a))) for k, a in config.items()]
+        if self.py:
+            fn = f"keras.initializers.{cls}"
+        elif self.k3:
+            fn = f"initializer_{snake(cls)}"
+            if fn not in KERAS3_FUNCTIONS:
+                raise ValueError(f"{fn} is not in the keras3 table")
+        else:
+            fn = f"keras$initializers${cls}"
         return f"{fn}({', '.join(args)})"
 
     def kwarg(self, key: str, text: str) -> str:
+        if not IDENTIFIER_RE.fullmatch(key):
+            raise ValueError(f"{key!r} is not an argument name")
         return f"{key}={text}" if self.py else f"{key} = {text}"
 
     def name_expr(self, local: str, in_block: bool) -> str:
+        """A layer's name: the string, or inside a block the block use's name and "_" and the string."""
         if not in_block:
-            return json.dumps(local)
-        return f'f"{{name}}_{local}"' if self.py else f'paste0(name, "_{local}")'
+            return quote(local)
+        return f"name + {quote('_' + local)}" if self.py else f"paste0(name, {quote('_' + local)})"
 
     def vector(self, items: list[str]) -> str:
         """A list of expressions: [a, b] in Python, list(a, b) in R."""
         return "[" + ", ".join(items) + "]" if self.py else "list(" + ", ".join(items) + ")"
 
     # -- layers ---------------------------------------------------------------
-    def layer_args(self, entry: dict[str, Any], in_block: bool, local: str) -> list[str]:
-        info = layer_types()[entry["type"]]
+    def layer_args(self, entry: dict[str, Any], local: str, params: dict[str, str] | None) -> list[str]:
+        """The keyword arguments of a layer; params: the block's parameter identifiers, None outside blocks."""
+        t = entry["type"]
+        info = layer_types()[t]
+        required = KERAS_REQUIRED.get(t, [])
         out = []
         for arg, spec in info["args"].items():
+            kind = _arg_number_kind(t, arg)
             if arg not in entry:
-                if arg in KERAS_REQUIRED.get(entry["type"], []):
-                    out.append(self.kwarg(arg, self.value(spec["default"])))
+                if arg in required:
+                    out.append(self.kwarg(arg, self.value(spec["default"], kind)))
                 continue
             v = entry[arg]
-            required = arg in KERAS_REQUIRED.get(entry["type"], [])
-            if not required and not (isinstance(v, str) and PARAM_RE.match(v)) and _is_default(entry, arg, spec, v):
+            if arg not in required and param_name(v) is None and _is_default(entry, arg, spec, v):
                 continue
-            out.append(self.kwarg(arg, self.value(v, params=in_block)))
-        out.append(self.kwarg("name", self.name_expr(local, in_block)))
+            out.append(self.kwarg(arg, self.value(v, kind, params)))
+        out.append(self.kwarg("name", self.name_expr(local, params is not None)))
         return out
 
     def layer_call(self, entry: dict[str, Any], args: list[str]) -> str:
         """The layer object (Python, reticulate) or the keras3 function name with its arguments."""
         t = entry["type"]
+        if t not in layer_types():
+            raise ValueError(f"{t!r} is not a layer type of the registry")
         if self.py:
             return f"layers.{t}({', '.join(args)})"
         if self.k3:
@@ -142,7 +277,7 @@ class _Writer:
         return f"keras$layers${t}({', '.join(args)})"
 
     def input_call(self, entry: dict[str, Any], local: str, in_block: bool) -> str:
-        args = [self.kwarg("shape", self.value(entry["shape"]))]
+        args = [self.kwarg("shape", self.value(entry["shape"], "integer"))]
         if entry.get("dtype", "float32") != "float32":
             args.append(self.kwarg("dtype", self.value(entry["dtype"])))
         args.append(self.kwarg("name", self.name_expr(local, in_block)))
@@ -157,6 +292,11 @@ class _Writer:
                 return f"{arg} |> {self.layer_call(entry, args)}"
             return f"{R_LAYER_FUNCTIONS[entry['type']]}({', '.join([arg, *args])})"
         return f"{self.layer_call(entry, args)}({arg})"
+
+
+def snake(class_name: str) -> str:
+    """GlorotUniform -> glorot_uniform."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
 
 
 def _is_default(entry: dict[str, Any], arg: str, spec: dict[str, Any], value: Any) -> bool:
@@ -186,6 +326,20 @@ class _Generator:
         self.blocks: dict[str, Any] = doc.get("blocks", {})
         self.sequential = _is_chain(graph)
         self.lines: list[str] = []
+        self.uses: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        # identifiers: block functions first, then each block's parameters (those that stand for a
+        # layer argument), in the order the blocks are written
+        self.block_ids = Identifiers()
+        self.param_ids: dict[str, dict[str, str]] = {}
+        self.param_kinds: dict[str, dict[str, str]] = {}
+        for block in self.used_blocks():
+            self.block_ids(block)
+        for block in self.used_blocks():
+            ids = Identifiers(self.block_ids.taken)
+            uses = param_uses(self.blocks, block, self.uses)
+            self.param_ids[block] = {k: ids(k) for k in self.blocks[block].get("params", {}) if uses[k]}
+            self.param_kinds[block] = {k: _number_kind(layer_types()[t]["args"][a]["kind"] for t, a in uses[k])
+                                       for k in self.param_ids[block]}
 
     # -- blocks -----------------------------------------------------------------
     def used_blocks(self) -> list[str]:
@@ -201,15 +355,21 @@ class _Generator:
         return [b for b in self.blocks if b in seen]
 
     def signature(self, block: str) -> list[str]:
+        """The block function's parameters: the required ones, then those with a default."""
         params = self.blocks[block].get("params", {})
-        required = [variable(k) for k, v in params.items() if v is None]
-        optional = [self.w.kwarg(variable(k), self.w.value(v)) for k, v in params.items() if v is not None]
+        ids, kinds = self.param_ids[block], self.param_kinds[block]
+        required = [ids[k] for k in ids if params[k] is None]
+        optional = [self.w.kwarg(ids[k], self.w.value(params[k], kinds[k])) for k in ids if params[k] is not None]
         return [*required, *optional]
 
-    def block_call_args(self, entry: dict[str, Any], name: str, in_block: bool) -> list[str]:
-        order = list(self.blocks[entry["block"]].get("params", {}))
+    def block_call(self, entry: dict[str, Any], name: str, params: dict[str, str] | None,
+                   first: list[str]) -> str:
+        """A call of a block's function: first (its input or model), the name, then the arguments given."""
+        block = entry["block"]
+        ids, kinds = self.param_ids[block], self.param_kinds[block]
         args = entry.get("args", {})
-        return [name] + [self.w.kwarg(variable(k), self.w.value(args[k], params=in_block)) for k in order if k in args]
+        given = [self.w.kwarg(ids[k], self.w.value(args[k], kinds[k], params)) for k in ids if k in args]
+        return f"{self.block_ids(block)}({', '.join([*first, name, *given])})"
 
     def use_names(self, entry: dict[str, Any], local: str, in_block: bool) -> list[tuple[str, str]]:
         """(local name, name expression) of each repetition of a block use."""
@@ -221,42 +381,43 @@ class _Generator:
         w, ind = self.w, self.w.indent
         info = self.blocks[block]
         if "description" in info:
-            self.lines.append(f"# {info['description']}")
+            self.lines += comment(info["description"])
         sig = self.signature(block)
+        fn = self.block_ids(block)
         if self.sequential:
-            self.write_sequential_block(block, sig)
+            self.write_sequential_block(block, fn, sig)
         else:
             refs = _explicit_refs(info["layers"])
             first = "inputs" if "@input" in refs else "x"
             head = ", ".join([first, "name", *sig])
-            self.lines.append(f"def {block}({head}):" if w.py else f"{block} <- function({head}) {{")
-            body, last = self.functional_body(info["layers"], first, refs, in_block=True)
+            self.lines.append(f"def {fn}({head}):" if w.py else f"{fn} <- function({head}) {{")
+            local_ids = Identifiers(self.block_ids.taken | set(self.param_ids[block].values()))
+            body, last = self.functional_body(info["layers"], first, refs, self.param_ids[block], local_ids)
             self.lines += [ind + line for line in body]
             self.lines.append(f"{ind}return {last}" if w.py else f"{ind}{last}")
             if not w.py:
                 self.lines.append("}")
         self.lines.append("")
 
-    def write_sequential_block(self, block: str, sig: list[str]) -> None:
+    def write_sequential_block(self, block: str, fn: str, sig: list[str]) -> None:
         w, ind = self.w, self.w.indent
-        items = self.sequential_items(self.blocks[block]["layers"], in_block=True)
+        items = self.sequential_items(self.blocks[block]["layers"], self.param_ids[block])
         if w.py:
-            self.lines.append(f"def {block}({', '.join(['name', *sig])}):")
+            self.lines.append(f"def {fn}({', '.join(['name', *sig])}):")
             self.lines.append(f"{ind}return [")
             self.lines += [f"{ind}{ind}{item}," for item in items]
             self.lines.append(f"{ind}]")
             return
-        self.lines.append(f"{block} <- function({', '.join(['model', 'name', *sig])}) {{")
+        self.lines.append(f"{fn} <- function({', '.join(['model', 'name', *sig])}) {{")
         if w.k3:
-            self.lines.append(f"{ind}model |>")
-            self.lines += [f"{ind}{ind}{item}" + (" |>" if i < len(items) - 1 else "") for i, item in enumerate(items)]
+            self.lines += _pipe([f"{ind}model", *(f"{ind}{ind}{item}" for item in items)])
         else:
             self.lines += [f"{ind}{item}" for item in items]
             self.lines.append(f"{ind}invisible(model)")
         self.lines.append("}")
 
     # -- sequential ---------------------------------------------------------------
-    def sequential_items(self, entries: list[dict[str, Any]], in_block: bool) -> list[str]:
+    def sequential_items(self, entries: list[dict[str, Any]], params: dict[str, str] | None) -> list[str]:
         """One item per layer or block call: list elements (Python), pipe stages (keras3), model$add (reticulate)."""
         w = self.w
         counters: dict[str, int] = {}
@@ -264,19 +425,18 @@ class _Generator:
         for entry in entries:
             if "block" in entry:
                 local = entry.get("name") or _auto(counters, entry["block"])
-                for _rep, expr in self.use_names(entry, local, in_block):
-                    args = self.block_call_args(entry, expr, in_block)
+                for _rep, expr in self.use_names(entry, local, params is not None):
                     if w.py:
-                        items.append(f"*{entry['block']}({', '.join(args)})")
+                        items.append("*" + self.block_call(entry, expr, params, []))
                     elif w.k3:
-                        items.append(f"{entry['block']}({', '.join(args)})")
+                        items.append(self.block_call(entry, expr, params, []))
                     else:
-                        items.append(f"{entry['block']}({', '.join(['model', *args])})")
+                        items.append(self.block_call(entry, expr, params, ["model"]))
                 continue
             local = entry.get("name") or _auto(counters, layer_types()[entry["type"]]["auto_name"])
             if entry["type"] == "Input":
                 continue
-            call = w.layer_call(entry, w.layer_args(entry, in_block, local))
+            call = w.layer_call(entry, w.layer_args(entry, local, params))
             items.append(f"model$add({call})" if w.lang == "r-reticulate" else call)
         return items
 
@@ -284,20 +444,20 @@ class _Generator:
         w, ind = self.w, self.w.indent
         first = self.doc["layers"][0]
         local = first.get("name") or "input_1"
-        items = self.sequential_items(self.doc["layers"], in_block=False)
-        name = json.dumps(self.doc["name"])
+        items = self.sequential_items(self.doc["layers"], None)
+        name = quote(self.doc["name"])
         if w.py:
             self.lines.append("model = keras.Sequential([")
             self.lines.append(f"{ind}{w.input_call(first, local, False)},")
             self.lines += [f"{ind}{item}," for item in items]
             self.lines.append(f"], name={name})")
         elif w.k3:
-            args = [w.kwarg("input_shape", w.value(first["shape"]))]
+            args = [w.kwarg("input_shape", w.value(first["shape"], "integer"))]
             if first.get("dtype", "float32") != "float32":
                 args.append(w.kwarg("input_dtype", w.value(first["dtype"])))
-            args += [w.kwarg("input_name", json.dumps(local)), w.kwarg("name", name)]
-            self.lines.append(f"model <- keras_model_sequential({', '.join(args)}) |>")
-            self.lines += [f"{ind}{item}" + (" |>" if i < len(items) - 1 else "") for i, item in enumerate(items)]
+            args += [w.kwarg("input_name", quote(local)), w.kwarg("name", name)]
+            self.lines += _pipe([f"model <- keras_model_sequential({', '.join(args)})",
+                                 *(f"{ind}{item}" for item in items)])
         else:
             self.lines.append(f"model <- keras$Sequential(name = {name})")
             self.lines.append(f"model$add({w.input_call(first, local, False)})")
@@ -305,9 +465,14 @@ class _Generator:
 
     # -- functional -----------------------------------------------------------------
     def functional_body(self, entries: list[dict[str, Any]], first: str | None, refs: set[str],
-                        in_block: bool) -> tuple[list[str], str]:
-        """The statements of a layer list, and the variable that holds its last output."""
+                        params: dict[str, str] | None, ids: Identifiers) -> tuple[list[str], str]:
+        """The statements of a layer list, and the variable that holds its last output.
+
+        ``ids`` gives the variables of the names that are referred to (``refs``) and of the Inputs;
+        every other output goes to ``x``.
+        """
         w = self.w
+        in_block = params is not None
         counters: dict[str, int] = {}
         var_of: dict[str, str] = {}
         if first is not None:
@@ -328,9 +493,8 @@ class _Generator:
                 reps = self.use_names(entry, local, in_block)
                 for i, (rep, expr) in enumerate(reps):
                     last = i == len(reps) - 1
-                    out = variable(rep) if rep in refs else variable(local) if last and local in refs else "x"
-                    args = [src, *self.block_call_args(entry, expr, in_block)]
-                    lines.append(f"{out}{w.assign}{entry['block']}({', '.join(args)})")
+                    out = ids(rep) if rep in refs else ids(local) if last and local in refs else "x"
+                    lines.append(f"{out}{w.assign}{self.block_call(entry, expr, params, [src])}")
                     var_of[rep] = out
                     src = out
                 var_of[local] = src
@@ -338,11 +502,12 @@ class _Generator:
                 continue
             local = entry.get("name") or _auto(counters, layer_types()[entry["type"]]["auto_name"])
             if entry["type"] == "Input":
-                out = variable(local)
+                out = ids(local)
                 lines.append(f"{out}{w.assign}{w.input_call(entry, local, in_block)}")
             else:
-                out = variable(local) if local in refs else "x"
-                lines.append(f"{out}{w.assign}{w.apply(entry, w.layer_args(entry, in_block, local), inputs_of(entry))}")
+                args = w.layer_args(entry, local, params)
+                out = ids(local) if local in refs else "x"
+                lines.append(f"{out}{w.assign}{w.apply(entry, args, inputs_of(entry))}")
             var_of[local] = out
             prev = out
         self.var_of = var_of
@@ -352,13 +517,14 @@ class _Generator:
     def write_functional(self) -> None:
         w = self.w
         refs = _explicit_refs(self.doc["layers"]) | set(self.doc.get("outputs", []))
-        body, last = self.functional_body(self.doc["layers"], None, refs, in_block=False)
+        ids = Identifiers(self.block_ids.taken)
+        body, last = self.functional_body(self.doc["layers"], None, refs, None, ids)
         self.lines += body
         ins = [self.var_of[n] for n in self.graph["inputs"]]  # top-level Inputs keep their names
         outs = [self.var_of[o] for o in self.doc["outputs"]] if "outputs" in self.doc else [last]
         args = [w.kwarg("inputs", ins[0] if len(ins) == 1 else w.vector(ins)),
                 w.kwarg("outputs", outs[0] if len(outs) == 1 else w.vector(outs)),
-                w.kwarg("name", json.dumps(self.doc["name"]))]
+                w.kwarg("name", quote(self.doc["name"]))]
         fn = "keras.Model" if w.py else "keras_model" if w.k3 else "keras$Model"
         self.lines.append(f"model{w.assign}{fn}({', '.join(args)})")
         for layer in self.graph["layers"]:
@@ -370,16 +536,16 @@ class _Generator:
         arrays = []
         for arr in weights:
             shape, flat = _shape_and_values(arr)
-            values = ", ".join(str(v) if isinstance(v, int) else repr(v) for v in flat)
+            values = ", ".join(number_text(v) for v in flat)
             if w.py:
                 text = f'np.array([{values}], dtype="float32")'
-                arrays.append(text if len(shape) == 1 else f"{text}.reshape{tuple(shape)}")
+                arrays.append(text if len(shape) == 1 else f"{text}.reshape({', '.join(str(s) for s in shape)})")
             elif len(shape) == 1:
                 arrays.append(f"array(c({values}))")
             else:
                 fn = "array_reshape" if w.k3 else "reticulate::array_reshape"
                 arrays.append(f"{fn}(c({values}), c({', '.join(str(s) for s in shape)}))")
-        target = json.dumps(name)
+        target = quote(name)
         if w.py:
             return f"model.get_layer({target}).set_weights({w.vector(arrays)})"
         if w.k3:
@@ -393,14 +559,16 @@ class _Generator:
             return None
         w = self.w
         opt = settings["optimizer"]
+        if opt not in OPTIMIZER_CLASSES:
+            raise ValueError(f"{opt!r} is not an optimizer of the table")
         if "learning_rate" in settings:
-            lr = w.kwarg("learning_rate", w.value(float(settings["learning_rate"])))
+            lr = w.kwarg("learning_rate", w.value(settings["learning_rate"], "float"))
             opt_text = (f"keras.optimizers.{OPTIMIZER_CLASSES[opt]}({lr})" if w.py else f"optimizer_{opt}({lr})"
                         if w.k3 else f"keras$optimizers${OPTIMIZER_CLASSES[opt]}({lr})")
         else:
-            opt_text = json.dumps(opt)
-        args = [w.kwarg("optimizer", opt_text), w.kwarg("loss", json.dumps(settings["loss"]))]
-        metrics = [json.dumps(m) for m in settings.get("metrics", [])]
+            opt_text = quote(opt)
+        args = [w.kwarg("optimizer", opt_text), w.kwarg("loss", quote(settings["loss"]))]
+        metrics = [quote(m) for m in settings.get("metrics", [])]
         if metrics:
             several = "c(" + ", ".join(metrics) + ")"
             text = (metrics[0] if len(metrics) == 1 else several) if w.k3 else w.vector(metrics)
@@ -414,7 +582,7 @@ class _Generator:
     def program(self) -> str:
         w = self.w
         title = self.doc.get("title", self.doc["name"])
-        self.lines.append(f"# {title}: the twinnet spec '{self.doc['name']}' as {_LANGUAGE_WORDS[w.lang]}")
+        self.lines += comment(f"{title}: the twinnet spec '{self.doc['name']}' as {_LANGUAGE_WORDS[w.lang]}")
         weights = any("weights" in layer for layer in self.graph["layers"])
         if w.py:
             self.lines += ["import keras", "from keras import layers"]
@@ -440,6 +608,11 @@ class _Generator:
 _LANGUAGE_WORDS = {"python": "Python Keras code", "r": "R code (keras3)", "r-reticulate": "R code (reticulate)"}
 
 
+def _pipe(stages: list[str]) -> list[str]:
+    """keras3 pipe stages, " |>" after every one but the last."""
+    return [stage + (" |>" if i < len(stages) - 1 else "") for i, stage in enumerate(stages)]
+
+
 def _auto(counters: dict[str, int], base: str) -> str:
     counters[base] = counters.get(base, 0) + 1
     return f"{base}_{counters[base]}"
@@ -462,9 +635,12 @@ def _shape_and_values(arr: Any) -> tuple[list[int], list[Any]]:
 
 
 def _is_chain(graph: dict[str, Any]) -> bool:
-    """One input, one output, each layer taking the one before it, and no fixed weights."""
+    """An Input and at least one layer after it, each taking the one before it, one output, no fixed weights.
+
+    (A model of an Input alone is written with the functional API: keras.Sequential would not build it.)
+    """
     layers = graph["layers"]
-    if len(graph["inputs"]) != 1 or len(graph["outputs"]) != 1 or layers[0]["type"] != "Input":
+    if len(graph["inputs"]) != 1 or len(graph["outputs"]) != 1 or layers[0]["type"] != "Input" or len(layers) < 2:
         return False
     if graph["outputs"][0] != layers[-1]["name"]:
         return False

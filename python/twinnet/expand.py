@@ -20,8 +20,68 @@ from .spec import Spec, describe, load_spec
 
 __all__ = ["expand"]
 
-PARAM_RE = re.compile(r"^\$([A-Za-z][A-Za-z0-9_]*)$")
+# A "$name" block parameter, the whole string (fullmatch: "$filters\n" is no parameter; R: \z).
+PARAM_RE = re.compile(r"\$([A-Za-z][A-Za-z0-9_]*)")
 MAX_BLOCK_DEPTH = 8
+
+
+def param_name(value: Any) -> str | None:
+    """The parameter a "$name" value refers to, or None for any other value."""
+    if isinstance(value, str):
+        m = PARAM_RE.fullmatch(value)
+        if m:
+            return m.group(1)
+    return None
+
+
+def param_uses(blocks: dict[str, Any], name: str,
+               memo: dict[str, dict[str, list[tuple[str, str]]]] | None = None,
+               stack: tuple[str, ...] = ()) -> dict[str, list[tuple[str, str]]]:
+    """The layer arguments each parameter of block ``name`` stands for: (layer type, argument) pairs.
+
+    A parameter stands for the arguments of the block's layers that are written "$parameter", and, where
+    the block passes it on to a block it uses (``"args": {"k": "$parameter"}``), for what that block's
+    parameter stands for. A parameter that stands for nothing has no effect on the model. Missing,
+    recursive and too deeply nested blocks count as standing for nothing here: the expansion reports them.
+    """
+    memo = {} if memo is None else memo
+    if name in memo:
+        return memo[name]
+    block = blocks[name]
+    uses: dict[str, list[tuple[str, str]]] = {key: [] for key in block.get("params", {})}
+
+    def add(key: str | None, found: list[tuple[str, str]]) -> None:
+        if key in uses:
+            uses[key] += [use for use in found if use not in uses[key]]
+
+    for entry in block["layers"]:
+        if "block" in entry:
+            inner = entry["block"]
+            if inner not in blocks or inner == name or inner in stack or len(stack) >= MAX_BLOCK_DEPTH:
+                continue
+            inner_uses = param_uses(blocks, inner, memo, (*stack, name))
+            for key, value in entry.get("args", {}).items():
+                add(param_name(value), inner_uses.get(key, []))
+        else:
+            layer_type = entry["type"]
+            for arg in layer_types()[layer_type]["args"]:
+                if arg in entry:
+                    add(param_name(entry[arg]), [(layer_type, arg)])
+    memo[name] = uses
+    return uses
+
+
+def invalid_value(layer_type: str, arg: str, value: Any, path: str) -> SpecError:
+    """The error of a value that the argument's schema refuses."""
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return SpecError(path, f"expected {arg_schema(layer_type, arg)['description']}, found {text}", "invalid_value")
+
+
+def check_param_value(value: Any, uses: list[tuple[str, str]], path: str) -> None:
+    """A block parameter's default or argument, checked as each layer argument it stands for."""
+    for layer_type, arg in uses:
+        if not arg_validator(layer_type, arg).is_valid(value):
+            raise invalid_value(layer_type, arg, value, path)
 
 
 @dataclass
@@ -48,6 +108,8 @@ class _Expander:
         self.full_names: set[str] = set()
         self.total_params = 0
         self.sizes: dict[str, int] = {}  # block name -> layers one use of it unrolls to
+        self.uses: dict[str, dict[str, list[tuple[str, str]]]] = {}  # see param_uses()
+        self.checked_defaults: set[str] = set()  # blocks whose parameter defaults passed check_param_value()
         self.limits = {name: get_limit(name) for name in ("max_params", "max_activation", "max_layers")}
 
     # -- resource limits ----------------------------------------------------
@@ -108,15 +170,14 @@ class _Expander:
 
     def param(self, value: Any, scope: _Scope, path: str) -> tuple[Any, str]:
         """Substitute a "$name" block parameter; return (value, pointer of where it was written)."""
-        if isinstance(value, str):
-            m = PARAM_RE.match(value)
-            if m:
-                if m.group(1) not in scope.params:
-                    where = "this block" if scope.prefix else "the top level (parameters live in blocks)"
-                    raise SpecError(path, f"'{value}' is not a parameter of {where}", "unknown_parameter",
-                                    suggest(m.group(1), scope.params))
-                return scope.params[m.group(1)]
-        return value, path
+        key = param_name(value)
+        if key is None:
+            return value, path
+        if key not in scope.params:
+            where = "this block" if scope.prefix else "the top level (parameters live in blocks)"
+            raise SpecError(path, f"'{value}' is not a parameter of {where}", "unknown_parameter",
+                            suggest(key, scope.params))
+        return scope.params[key]
 
     def claim(self, local: str, scope: _Scope, path: str) -> str:
         full = scope.prefix + local
@@ -195,17 +256,25 @@ class _Expander:
             raise SpecError(f"{path}/block", f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", "too_deep")
         block = self.blocks[name]
         defaults = block.get("params", {})
+        # every argument and default is checked as the layer arguments it stands for, whether or not
+        # it is substituted (a default that every use overrides is checked too)
+        uses = param_uses(self.blocks, name, self.uses)
         params: dict[str, tuple[Any, str]] = {}
         for key, value in entry.get("args", {}).items():
             if key not in defaults:
                 raise SpecError(f"{path}/args/{key}", f"'{key}' is not a parameter of block '{name}'",
                                 "unknown_argument", suggest(key, defaults))
             params[key] = self.param(value, scope, f"{path}/args/{key}")
+            if param_name(value) is None:  # a "$name" passed on was checked where its value is written
+                check_param_value(value, uses[key], f"{path}/args/{key}")
         for key, value in defaults.items():
             if key not in params:
                 if value is None:
                     raise SpecError(f"{path}/args/{key}", f"block '{name}' needs the argument '{key}'", "missing")
                 params[key] = (value, f"/blocks/{name}/params/{key}")
+            if value is not None and name not in self.checked_defaults:
+                check_param_value(value, uses[key], f"/blocks/{name}/params/{key}")
+        self.checked_defaults.add(name)
         local = entry.get("name") or scope.auto_name(name)
         if "inputs" in entry:
             if len(entry["inputs"]) != 1:
@@ -249,10 +318,8 @@ def check_weights(weights: list[Any], path: str) -> None:
 
 def canonical(layer_type: str, arg: str, spec: dict[str, Any], value: Any, path: str) -> Any:
     """Check one argument against its kind and write it in canonical form."""
-    sch = arg_schema(layer_type, arg)
     if not arg_validator(layer_type, arg).is_valid(value):
-        text = repr(value) if not isinstance(value, str) else f'"{value}"'
-        raise SpecError(path, f"expected {sch['description']}, found {text}", "invalid_value")
+        raise invalid_value(layer_type, arg, value, path)
     kind = spec["kind"]
     if kind == "int" or kind == "axis":
         return int(value)

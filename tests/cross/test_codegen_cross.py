@@ -1,15 +1,39 @@
 """to_code across languages: R writes the same text as Python, and the reticulate R code builds
-in R a model equal to Python's build_model()."""
+in R a model equal to Python's build_model(); the same for the hostile corpus (tests/corpus/codegen)
+and generated hostile specs, and the same number texts for any double."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import random
+import struct
 import types
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
 
 import twinnet
+from twinnet.codegen import Identifiers, number_text
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = sorted((ROOT / "tests" / "corpus" / "codegen").glob("*.json"))
+
+
+def _strategies() -> Any:
+    """tests/python/codegen_hostile_specs.py (the Python tests' strategy of hostile specs)."""
+    path = ROOT / "tests" / "python" / "codegen_hostile_specs.py"
+    spec = importlib.util.spec_from_file_location("codegen_hostile_specs", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+HOSTILE = _strategies()
 
 CATALOG = [row.name for row in twinnet.catalog()]
 LANGUAGES = ["python", "r", "r-reticulate"]
@@ -59,3 +83,65 @@ def test_keras3_tables_agree(r: Any) -> None:
 
     have = r.json("lapply(twinnet::keras3_functions(), as.list)")
     assert {k: sorted(v) for k, v in have.items()} == {k: sorted(v) for k, v in KERAS3_FUNCTIONS.items()}
+
+
+# -- hostile specs and numbers ------------------------------------------------------------------------
+def r_to_code(r: Any, text: str, language: str) -> str:
+    r.assign("spec_text", r.ro.StrVector([text]))
+    return str(r(f'twinnet::to_code(spec_text, "{language}")')[0])
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_r_writes_the_same_code_for_the_hostile_corpus(r: Any, path: Path) -> None:
+    case = json.loads(path.read_text(encoding="utf-8"))
+    text = json.dumps(case["spec"])
+    if "error" in case:
+        r.assign("spec_text", r.ro.StrVector([text]))
+        assert r.spec_error('twinnet::to_code(spec_text, "r")') == (case["error"]["path"], case["error"]["kind"])
+        return
+    for language in LANGUAGES:
+        assert r_to_code(r, text, language) == twinnet.to_code(text, language), language
+
+
+@settings(max_examples=15, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(spec=HOSTILE.hostile_specs())
+def test_r_writes_the_same_code_for_generated_hostile_specs(r: Any, spec: dict[str, Any]) -> None:
+    text = json.dumps(spec)
+    assume("\\u0000" not in text)  # R's strings cannot hold NUL
+    assume(HOSTILE.loads(spec))
+    for language in LANGUAGES:
+        assert r_to_code(r, text, language) == twinnet.to_code(text, language), language
+
+
+def _doubles() -> list[float]:
+    rng = random.Random(20240611)
+    xs = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] for _ in range(20000)]
+    xs = [x for x in xs if np.isfinite(x)]
+    xs += [2.0 ** k for k in range(-1074, 1024)] + [-(2.0 ** k) for k in range(-1074, 1024, 7)]
+    xs += [k * 5e-324 for k in range(1, 200)] + [float(10 ** k) for k in range(-20, 25)]
+    xs += [float(f"1e{k}") for k in range(-324, 309)] + [0.1 * k for k in range(100)] + [0.0, -0.0]
+    return xs
+
+
+def test_r_writes_doubles_as_python_does(r: Any) -> None:
+    xs = _doubles()
+    r.assign("xs", r.ro.FloatVector(xs))
+    got = list(r("twinnet:::number_text(xs)"))
+    want = [number_text(x) for x in xs]
+    bad = [(x, g, w) for x, g, w in zip(xs, got, want, strict=True) if g != w]
+    assert not bad, bad[:10]
+    r.assign("xs", r.ro.FloatVector([x for x in xs if x == int(x) and abs(x) < 2.0 ** 80]))
+    got = list(r('twinnet:::number_text(xs, "integer")'))
+    assert got == [number_text(x, "integer") for x in xs if x == int(x) and abs(x) < 2.0 ** 80]
+
+
+def test_r_renames_names_as_python_does(r: Any) -> None:
+    names = ["lambda", "b", "conv", "NA_integer_", "a_", "a\n", "a\n", "a__", "model", "x_", "x", "print", "T",
+             "layer_dense", "keras", "function", "None", "in", "1st"]
+    ids = Identifiers({"b", "x__"})
+    r.assign("names", r.ro.StrVector(names))
+    got = list(r('ids <- twinnet:::new_identifiers(c("b", "x__")); '
+                 "vapply(names, function(n) twinnet:::identifier(ids, n), '', USE.NAMES = FALSE)"))
+    assert got == [ids(n) for n in names]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import ast
+import keyword
 import re
 from typing import Any
 
 import keras
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import twinnet
-from twinnet.codegen import KERAS3_FUNCTIONS, KERAS3_LAYER_COMMON
+from twinnet.codegen import KERAS3_FUNCTIONS, KERAS3_LAYER_COMMON, RESERVED, Identifiers, comment, number_text, quote
+from twinnet.expand import param_name, param_uses
 
 CATALOG = [row.name for row in twinnet.catalog()]
 IMAGENET = {"alexnet", "alexnet_groups2", "googlenet", "resnet18", "resnet34", "resnet50", "vgg16", "vgg19", "yolov1"}
@@ -84,3 +89,95 @@ def test_cli_code(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["code", "lenet5", "--language", "r"]) == 0
     assert capsys.readouterr().out == twinnet.to_code("lenet5", "r")
+
+
+# -- strings, comments, numbers and names: one way each reaches the code ----------------------------
+@pytest.mark.parametrize("text", ["plain", 'a "quoted" \\ back', "line\nbreak\r\ttab", "\x00\x07\x7f\x85",
+                                  "\u2028\u202e\ufeff", "caf\u00e9 \U0001f600", "{name}", "$x", "\ud800"])
+def test_quote_is_one_ascii_line_that_reads_back(text: str) -> None:
+    literal = quote(text)
+    assert literal.isascii() and "\n" not in literal and "\r" not in literal
+    assert ast.literal_eval(literal) == text
+
+
+@given(st.text())
+@settings(max_examples=200, deadline=None, database=None)
+def test_quote_reads_back_any_text(text: str) -> None:
+    assert ast.literal_eval(quote(text)) == text
+
+
+@given(st.text())
+@settings(max_examples=200, deadline=None, database=None)
+def test_comment_lines_never_end_early(text: str) -> None:
+    lines = comment(text)
+    program = "\n".join(lines) + "\nvalue = 1\n"
+    assert ast.parse(program).body[0].targets[0].id == "value"  # type: ignore[attr-defined]
+    assert all(line == "#" or line.startswith("# ") for line in lines)
+    assert all(not any(c in line for c in "\r\n\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029") for line in lines)
+
+
+def test_comment_splits_lines_and_escapes_invisible_characters() -> None:
+    assert comment("a\nb\r\nc\rd\n") == ["# a", "# b", "# c", "# d", "#"]
+    assert comment("x\u2028y\u202ez\x07") == ["# x\\u2028y\\u202ez\\u0007"]
+    assert comment("caf\u00e9") == ["# caf\u00e9"]
+
+
+@pytest.mark.parametrize(("value", "kind", "text"), [
+    (1e15, "number", "1000000000000000.0"), (1e16, "number", "1e+16"), (5e-324, "number", "5e-324"),
+    (2.2250738585072014e-308, "number", "2.2250738585072014e-308"), (1e-05, "number", "1e-05"),
+    (0.0001, "number", "0.0001"), (-0.0, "number", "-0.0"), (0.1, "number", "0.1"), (2.0, "number", "2.0"),
+    (1.7976931348623157e308, "number", "1.7976931348623157e+308"), (0.30000000000000004, "number",
+                                                                     "0.30000000000000004"),
+    (7, "number", "7"), (2147483647, "number", "2147483647"), (-2147483647, "number", "-2147483647"),
+    (2147483648, "number", "2147483648.0"), (-2147483648, "number", "-2147483648.0"),
+    (3000000000, "number", "3000000000.0"), (2**60, "number", "1.152921504606847e+18"),
+    (2**60, "integer", "1152921504606846976"), (9007199254740993, "integer", "9007199254740993"),
+    (3.0, "integer", "3"), (1e20, "integer", "100000000000000000000"), (-0.0, "integer", "0"),
+    (1, "float", "1.0"), (1e-05, "float", "1e-05"),
+])
+def test_number_text(value: float, kind: str, text: str) -> None:
+    assert number_text(value, kind) == text
+
+
+def test_identifiers_rename_reserved_and_taken_names_the_same_way_each_time() -> None:
+    assert set(keyword.kwlist) | set(keyword.softkwlist) <= RESERVED
+    assert {"keras", "layers", "np", "model", "x", "inputs", "name", "NA_integer_", "function", "TRUE",
+            "layer_dense", "c"} <= RESERVED
+    ids = Identifiers({"b"})
+    assert [ids(n) for n in ["lambda", "b", "conv", "NA_integer_", "a_", "a\n", "a\n", "a__"]] == [
+        "lambda_", "b_", "conv", "NA_integer__", "a_", "a__", "a__", "a___"]
+
+
+def test_input_alone_is_written_with_the_functional_api() -> None:
+    spec = {"format_version": "1.0", "name": "io", "layers": [{"type": "Input", "shape": [3]}]}
+    code = twinnet.to_code(spec, "python")
+    model = run_python(code)
+    assert model.count_params() == 0 and model.name == "io"
+    for language in ("r", "r-reticulate"):
+        assert "|>\n" not in twinnet.to_code(spec, language) + "\n"
+
+
+def test_block_values_are_checked_as_the_arguments_they_stand_for() -> None:
+    def spec(default: Any, arg: Any) -> dict[str, Any]:
+        return {"format_version": "1.0", "name": "p",
+                "blocks": {"b": {"params": {"k": default, "free": {"any": "thing"}},
+                                 "layers": [{"type": "Dense", "units": 2, "kernel_initializer": "$k"}]}},
+                "layers": [{"type": "Input", "shape": [4]}, {"block": "b", "args": {"k": arg}}]}
+
+    twinnet.load_spec(spec("zeros", {"class_name": "Constant", "config": {"value": 1}}))
+    for default, arg, path in [({"class_name": "Zeros()"}, "ones", "/blocks/b/params/k"),
+                               ("zeros", {"config": {}}, "/layers/1/args/k"),
+                               ("zeros", "os.system", "/layers/1/args/k")]:
+        with pytest.raises(twinnet.SpecError) as info:
+            twinnet.load_spec(spec(default, arg))
+        assert (info.value.path, info.value.kind) == (path, "invalid_value")
+        assert info.value.message.startswith("expected the name of a Keras initializer")
+    assert "free" not in twinnet.to_code(spec("zeros", "ones"), "python")  # stands for nothing: left out
+
+
+def test_param_uses_follow_arguments_passed_on() -> None:
+    blocks = {"inner": {"params": {"q": 1, "r": 1}, "layers": [{"type": "Dense", "units": "$q"},
+                                                                 {"type": "Dropout", "rate": "$q"}]},
+              "outer": {"params": {"p": 1, "s": 1}, "layers": [{"block": "inner", "args": {"q": "$p", "r": "$s"}}]}}
+    assert param_uses(blocks, "outer") == {"p": [("Dense", "units"), ("Dropout", "rate")], "s": []}
+    assert param_name("$units") == "units" and param_name("$units\n") is None and param_name(3) is None

@@ -1,48 +1,13 @@
 # to_code(): keras3-style R code that parses and uses only real keras3 names;
-# reticulate code that builds the same model as build_model().
-
-# Every call in parsed code: list(fn = name, args = argument names).
-calls_in <- function(exprs) {
-  found <- list()
-  walk <- function(e) {
-    if (is.call(e)) {
-      fn <- e[[1L]]
-      if (is.name(fn)) {
-        found[[length(found) + 1L]] <<- list(fn = as.character(fn), args = names(as.list(e))[-1L])
-      } else {
-        walk(fn)
-      }
-      for (a in as.list(e)[-1L]) if (!missing(a)) walk(a)
-    } else if (is.expression(e) || is.pairlist(e)) {
-      for (a in as.list(e)) if (!missing(a)) walk(a)
-    }
-  }
-  walk(exprs)
-  found
-}
-
-# Functions of base R and the code's own block functions, which any R code may call.
-R_SYNTAX <- c("<-", "{", "(", "-", "function", "library", "c", "list", "paste0", "array")
+# reticulate code that builds the same model as build_model(); strings,
+# comments, numbers and names reach the code one way each.
 
 test_that("the keras3 code of every catalog spec parses and uses only keras3 names", {
-  table <- keras3_functions()
-  for (name in catalog()$name) {
-    code <- to_code(name, "r")
-    exprs <- parse(text = code, keep.source = FALSE)
-    defined <- unlist(lapply(exprs, function(e) {
-      if (is.call(e) && identical(e[[1L]], as.name("<-")) && is.call(e[[3L]]) &&
-            identical(e[[3L]][[1L]], as.name("function"))) as.character(e[[2L]])
-    }))
-    for (call in calls_in(exprs)) {
-      fn <- call$fn
-      if (fn %in% c(R_SYNTAX, defined)) next
-      expect_true(fn %in% names(table), label = sprintf("%s: %s() is a keras3 function", name, fn))
-      allowed <- c(table[[fn]], if (startsWith(fn, "layer_")) c("name", "trainable"))
-      used <- setdiff(call$args, "")
-      expect_true(all(used %in% allowed),
-                  label = sprintf("%s: %s(%s) uses keras3 argument names", name, fn, paste(used, collapse = ", ")))
-    }
-  }
+  for (name in catalog()$name) expect_keras3_calls_only(to_code(name, "r"), name)
+})
+
+test_that("the reticulate code of every catalog spec calls only Keras, the model and its own functions", {
+  for (name in catalog()$name) expect_reticulate_calls_only(to_code(name, "r-reticulate"), name)
 })
 
 test_that("to_code() writes a keras3 pipe for a chain and functions for blocks", {
@@ -71,4 +36,113 @@ test_that("the reticulate code builds the model build_model() builds", {
     expect_equal(configs(env$model), configs(want), label = name)
     expect_equal(env$model$count_params(), want$count_params())
   }
+})
+
+# -- strings, comments, numbers and names ---------------------------------------
+
+test_that("code_quote() gives one ASCII line that R reads back as the text", {
+  texts <- c("plain", "a \"quoted\" \\ back", "line\nbreak\r\ttab", "\a\u007f\u0085", "\u2028\u202e\ufeff",
+             "caf\u00e9 \U0001f600", "{name}", "$x")
+  for (text in texts) {
+    literal <- twinnet:::code_quote(text)
+    expect_false(grepl("[^ -~]", literal), label = literal)
+    expect_identical(eval(parse(text = literal, keep.source = FALSE)[[1L]]), enc2utf8(text))
+  }
+  expect_identical(twinnet:::code_quote("a\"\\\n\U0001f600"), "\"a\\\"\\\\\\n\\U0001f600\"")
+})
+
+test_that("code_comment() splits lines and escapes invisible characters", {
+  expect_identical(twinnet:::code_comment("a\nb\r\nc\rd\n"), c("# a", "# b", "# c", "# d", "#"))
+  expect_identical(twinnet:::code_comment("x\u2028y\u202ez\a"), "# x\\u2028y\\u202ez\\u0007")
+  expect_identical(twinnet:::code_comment("caf\u00e9"), "# caf\u00e9")
+  lines <- twinnet:::code_comment("t\nsystem('echo no')\r\n\u2028stop('no')\r#")
+  exprs <- parse(text = c(lines, "value <- 1"), keep.source = FALSE)
+  expect_length(exprs, 1L)
+})
+
+test_that("number_text() writes what Python's number_text() writes", {
+  cases <- list(
+    list(1e15, "number", "1000000000000000.0"), list(1e16, "number", "1e+16"), list(5e-324, "number", "5e-324"),
+    list(2.2250738585072014e-308, "number", "2.2250738585072014e-308"), list(1e-05, "number", "1e-05"),
+    list(0.0001, "number", "0.0001"), list(-0.0, "number", "-0.0"), list(0.1, "number", "0.1"),
+    list(2, "number", "2.0"), list(1.7976931348623157e308, "number", "1.7976931348623157e+308"),
+    list(0.1 + 0.2, "number", "0.30000000000000004"), list(1 / 3, "number", "0.3333333333333333"),
+    list(7L, "number", "7"), list(2147483647L, "number", "2147483647"),
+    list(-2147483647L, "number", "-2147483647"),
+    list(2147483648, "number", "2147483648.0"), list(-2147483648, "number", "-2147483648.0"),
+    list(3e9, "number", "3000000000.0"), list(2^60, "number", "1.152921504606847e+18"),
+    list(2^60, "integer", "1152921504606846976"), list(3, "integer", "3"),
+    list(1e20, "integer", "100000000000000000000"),
+    list(-0.0, "integer", "0"), list(1L, "float", "1.0"), list(1e-05, "float", "1e-05"),
+    list(2^-1074 * 3, "number", "1.5e-323"), list(2^-1022, "number", "2.2250738585072014e-308"),
+    list(2^1023, "number", "8.98846567431158e+307"), list(123456789.123, "number", "123456789.123")
+  )
+  for (case in cases) {
+    expect_identical(twinnet:::number_text(case[[1L]], case[[2L]]), case[[3L]], label = case[[3L]])
+  }
+  expect_identical(twinnet:::number_text(list(1L, 0.5, 3e9)), c("1", "0.5", "3000000000.0"))
+})
+
+test_that("identifiers avoid reserved words and names taken, as in Python", {
+  reserved <- twinnet:::reserved_names()
+  expect_true(all(c("keras", "layers", "np", "model", "x", "inputs", "name", "NA_integer_", "function", "TRUE",
+                    "layer_dense", "c", "lambda", "None") %in% reserved))
+  table <- jsonlite::read_json(system.file("specs", "codegen.json", package = "twinnet"))
+  usable <- function(word) { # assigned, and read back
+    tryCatch({
+      env <- new.env()
+      eval(parse(text = paste0(word, " <- 1234"), keep.source = FALSE), envir = env)
+      identical(eval(parse(text = word, keep.source = FALSE)[[1L]], envir = env), 1234)
+    }, error = function(e) FALSE)
+  }
+  expect_true(usable("lambda_"))
+  for (word in unlist(table$r_reserved)) expect_false(usable(word), label = word)
+  ids <- twinnet:::new_identifiers("b")
+  got <- vapply(c("lambda", "b", "conv", "NA_integer_", "a_", "a\n", "a\n", "a__"),
+                function(n) twinnet:::identifier(ids, n), "", USE.NAMES = FALSE)
+  expect_identical(got, c("lambda_", "b_", "conv", "NA_integer__", "a_", "a__", "a__", "a___"))
+})
+
+test_that("an Input alone is written with the functional API in every language", {
+  spec <- list(format_version = "1.0", name = "io", layers = list(list(type = "Input", shape = list(3L))))
+  expect_match(to_code(spec, "python"), "model = keras.Model(inputs=input_1, outputs=input_1, name=\"io\")",
+               fixed = TRUE)
+  for (language in c("r", "r-reticulate")) {
+    code <- to_code(spec, language)
+    expect_length(parse(text = code, keep.source = FALSE), 3L)
+    expect_false(grepl("|>", code, fixed = TRUE))
+  }
+})
+
+test_that("block values are checked as the arguments they stand for", {
+  spec <- function(default, arg) {
+    list(format_version = "1.0", name = "p",
+         blocks = list(b = list(params = list(k = default, free = list(any = "thing")),
+                                layers = list(list(type = "Dense", units = 2L, kernel_initializer = "$k")))),
+         layers = list(list(type = "Input", shape = list(4L)), list(block = "b", args = list(k = arg))))
+  }
+  expect_s3_class(load_spec(spec("zeros", list(class_name = "Constant", config = list(value = 1L)))), "twinnet_spec")
+  bad <- list(list(list(class_name = "Zeros()"), "ones", "/blocks/b/params/k"),
+              list("zeros", list(config = list(a = 1L)), "/layers/1/args/k"),
+              list("zeros", "os.system", "/layers/1/args/k"))
+  for (case in bad) {
+    err <- spec_error_of(load_spec(spec(case[[1L]], case[[2L]])))
+    expect_identical(c(err$path, err$kind), c(case[[3L]], "invalid_value"))
+    expect_match(conditionMessage(err), "expected the name of a Keras initializer", fixed = TRUE)
+  }
+  expect_false(grepl("free", to_code(spec("zeros", "ones"), "python"), fixed = TRUE))
+})
+
+test_that("param_uses() follows arguments passed on to other blocks", {
+  blocks <- list(
+    inner = list(params = list(q = 1L, r = 1L),
+                 layers = list(list(type = "Dense", units = "$q"), list(type = "Dropout", rate = "$q"))),
+    outer = list(params = list(p = 1L, s = 1L),
+                 layers = list(list(block = "inner", args = list(q = "$p", r = "$s"))))
+  )
+  uses <- twinnet:::param_uses(blocks, "outer")
+  expect_identical(uses, list(p = list(c("Dense", "units"), c("Dropout", "rate")), s = list()))
+  expect_identical(twinnet:::param_name("$units"), "units")
+  expect_null(twinnet:::param_name("$units\n"))
+  expect_null(twinnet:::param_name(3L))
 })

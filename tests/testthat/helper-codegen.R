@@ -1,0 +1,96 @@
+# Helpers for the tests of to_code(): the calls in parsed R code, and the
+# corpus of hostile specs shared with the Python tests (tests/corpus/codegen).
+
+# Every call in parsed code: list(fn = name, args = argument names); a call
+# whose function is itself a call (a layer applied to its input) gives the
+# calls within.
+calls_in <- function(exprs) {
+  found <- list()
+  walk <- function(e) {
+    if (is.call(e)) {
+      fn <- e[[1L]]
+      if (is.name(fn)) {
+        found[[length(found) + 1L]] <<- list(fn = as.character(fn), args = names(as.list(e))[-1L], call = e)
+      } else {
+        walk(fn)
+      }
+      for (a in as.list(e)[-1L]) if (!missing(a)) walk(a)
+    } else if (is.expression(e) || is.pairlist(e)) {
+      for (a in as.list(e)) if (!missing(a)) walk(a)
+    }
+  }
+  walk(exprs)
+  found
+}
+
+# The functions the code defines at its top level (`name <- function(...) ...`).
+defined_functions <- function(exprs) {
+  unlist(lapply(exprs, function(e) {
+    if (is.call(e) && identical(e[[1L]], as.name("<-")) && is.call(e[[3L]]) &&
+          identical(e[[3L]][[1L]], as.name("function"))) as.character(e[[2L]])
+  }))
+}
+
+codegen_corpus_dir <- function() testthat::test_path("..", "corpus", "codegen")
+
+# The corpus: a named list of cases (description, spec, and error or contains/absent).
+codegen_corpus <- function() {
+  files <- sort(list.files(codegen_corpus_dir(), pattern = "\\.json$", full.names = TRUE))
+  cases <- lapply(files, function(f) jsonlite::parse_json(twinnet:::read_text(f), simplifyVector = FALSE))
+  names(cases) <- sub("\\.json$", "", basename(files))
+  cases
+}
+
+# A case's spec as JSON text (jsonlite's own writer keeps 15 digits only).
+spec_text <- function(case) twinnet:::py_json(case$spec)
+
+# Every comment line is one line starting with "#" (and "# " unless empty).
+expect_comment_lines <- function(code, label) {
+  lines <- strsplit(code, "\n", fixed = TRUE)[[1L]]
+  expect_false(grepl("\r", code, fixed = TRUE), label = label)
+  comments <- lines[startsWith(lines, "#")]
+  expect_true(all(comments == "#" | startsWith(comments, "# ")), label = label)
+}
+
+# The "r" code calls only keras3 functions (with their argument names), its own
+# block functions and a few of base R's.
+expect_keras3_calls_only <- function(code, label) {
+  table <- keras3_functions()
+  exprs <- parse(text = code, keep.source = FALSE)
+  defined <- defined_functions(exprs)
+  base <- c("<-", "{", "(", "-", "function", "library", "c", "list", "paste0", "array")
+  for (call in calls_in(exprs)) {
+    fn <- call$fn
+    if (fn %in% c(base, defined)) next
+    expect_true(fn %in% names(table), label = sprintf("%s: %s() is a keras3 function", label, fn))
+    allowed <- c(table[[fn]], if (startsWith(fn, "layer_")) c("name", "trainable"))
+    used <- setdiff(call$args, "")
+    expect_true(all(used %in% allowed),
+                label = sprintf("%s: %s(%s) uses keras3 argument names", label, fn, paste(used, collapse = ", ")))
+  }
+}
+
+# The reticulate code calls only Keras through `keras$...` (or layers made so),
+# the model's methods, reticulate's import() and array_reshape(), its own
+# block functions and a few of base R's.
+expect_reticulate_calls_only <- function(code, label) {
+  exprs <- parse(text = code, keep.source = FALSE)
+  defined <- defined_functions(exprs)
+  base <- c("<-", "{", "(", "-", "function", "c", "list", "paste0", "array", "invisible")
+  root <- function(e) {
+    while (is.call(e)) e <- if (identical(e[[1L]], as.name("$"))) e[[2L]] else e[[1L]]
+    e
+  }
+  for (call in calls_in(exprs)) {
+    fn <- call$fn
+    if (fn %in% c(base, defined)) next
+    if (fn == "$") {
+      expect_true(as.character(root(call$call)) %in% c("keras", "model"), label = label)
+    } else if (fn == "::") {
+      expect_true(identical(as.character(call$call[[2L]]), "reticulate") &&
+                    as.character(call$call[[3L]]) %in% c("import", "array_reshape"), label = label)
+    } else {
+      fail(sprintf("%s: the reticulate code calls %s()", label, fn))
+    }
+  }
+}
