@@ -95,35 +95,18 @@ check_param_value <- function(value, uses, path) {
 #' @export
 expand <- function(spec) {
   if (!inherits(spec, "twinnet_spec")) spec <- load_spec(spec)
+  spec_graph(spec)
+}
+
+# The expansion a spec carries (made by load_spec()), or a new one where the
+# limits have changed since it was made (expand.py's spec_graph()).
+spec_graph <- function(spec) {
+  if (!is.null(spec$graph) && identical(spec$graph_limits, current_limits())) return(spec$graph)
   expand_document(spec$data)
 }
 
 # Expand a document that has passed the schema (the semantic checks happen here).
-# A graph that load_spec() has just made for this very document, under the
-# limits in force now, is taken instead of expanding the document again (see
-# offer_expansion()).
-expand_document <- function(doc) {
-  limits <- current_limits()
-  offer <- the$offered_expansion
-  the$offered_expansion <- NULL # taken at most once
-  if (!is.null(offer) && identical(offer$limits, limits) && identical(offer$doc, doc, num.eq = FALSE)) {
-    return(offer$graph)
-  }
-  expand_fresh(doc, limits)
-}
-
-# load_spec()'s semantic checks: expand the document, and leave the graph for
-# the next expand_document() (expand(load_spec(x)) and build_model(x) expand a
-# spec right after loading it). The same document under the same limits gives
-# the same graph; identical() returns at once for the same object, which is
-# what load_spec() hands on (num.eq = FALSE: 0 and -0 differ).
-offer_expansion <- function(doc) {
-  the$offered_expansion <- NULL
-  limits <- current_limits()
-  graph <- expand_fresh(doc, limits)
-  the$offered_expansion <- list(doc = doc, limits = limits, graph = graph)
-  invisible(graph)
-}
+expand_document <- function(doc) expand_fresh(doc, current_limits())
 
 current_limits <- function() {
   lapply(c(max_params = "max_params", max_activation = "max_activation", max_layers = "max_layers"), get_limit)
@@ -516,14 +499,23 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
 # checked when built). Recursion is safe: a spec nests at most 64 levels.
 check_weights <- function(weights, path) {
   if (json_is_array(weights)) {
-    if (all(vapply(weights, json_is_number, logical(1)))) return(invisible(NULL)) # a row of numbers
+    if (all(vapply(weights, json_is_number, logical(1)))) { # a row of numbers
+      big <- which(abs(unlist(weights)) > FLOAT32_MAX)
+      if (length(big) > 0L) check_weights(weights[[big[[1L]]]], sprintf("%s/%d", path, big[[1L]] - 1L))
+      return(invisible(NULL))
+    }
     for (i in seq_along(weights)) check_weights(weights[[i]], sprintf("%s/%d", path, i - 1L))
   } else if (!json_is_number(weights)) {
     stop_spec(path, sprintf("expected a number in an array of weights, found %s", describe(weights)),
               "invalid_value")
+  } else if (abs(weights) > FLOAT32_MAX) {
+    stop_spec(path, sprintf("expected a weight that a 32-bit float holds (at most %s in size), found %s",
+                            py_number(FLOAT32_MAX), describe(weights)), "invalid_value")
   }
   invisible(NULL)
 }
+
+FLOAT32_MAX <- 3.4028234663852886e38 # the largest float32: a larger weight would silently become infinite
 
 # What expand_layer() needs of a layer type, worked out once per session:
 # `args` (the argument names, in the registry's order), `derived` (whether an

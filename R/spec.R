@@ -21,9 +21,11 @@ NAME_RE <- "^[A-Za-z][A-Za-z0-9_]*$"
 #'     length-1 array in `list()` or `I()`);
 #'   * a `twinnet_spec`, returned as is.
 #' @return An object of class `twinnet_spec`: a list with `data` (the document
-#'   as written, as parsed by `jsonlite::parse_json(simplifyVector = FALSE)`)
-#'   and `origin` (where it came from). It prints in one line; [summary()]
-#'   gives its layer table.
+#'   as written, as parsed by `jsonlite::parse_json(simplifyVector = FALSE)`),
+#'   `origin` (where it came from), and `graph`, the expansion made while
+#'   checking it (what [expand()] returns while the limits stay as they were,
+#'   kept in `graph_limits`). It prints in one line; [summary()] gives its
+#'   layer table.
 #' @seealso [expand()], [build_model()], [twinnet_spec_error]
 #' @examples
 #' spec <- load_spec("lenet5")
@@ -39,12 +41,12 @@ load_spec <- function(source) {
   if (inherits(source, "twinnet_spec")) return(source)
   src <- read_source(source)
   validate_document(src$doc)
-  offer_expansion(src$doc) # the semantic checks
-  new_twinnet_spec(src$doc, src$origin)
+  limits <- current_limits()
+  new_twinnet_spec(src$doc, src$origin, expand_document(src$doc), limits) # the semantic checks
 }
 
-new_twinnet_spec <- function(doc, origin) {
-  structure(list(data = doc, origin = origin), class = "twinnet_spec")
+new_twinnet_spec <- function(doc, origin, graph = NULL, graph_limits = NULL) {
+  structure(list(data = doc, origin = origin, graph = graph, graph_limits = graph_limits), class = "twinnet_spec")
 }
 
 spec_name <- function(spec) py_str(spec$data[["name"]])
@@ -232,14 +234,11 @@ parse_json <- function(text) {
     jsonlite::parse_json(text, simplifyVector = FALSE),
     error = function(e) stop_spec("", json_error_message(text, conditionMessage(e)), "invalid_json")
   )
-  # the parser (yajl) also accepts comments and the whitespace \v and \f; JSON does not
-  stray <- which(bare == 0x2FL | bare == 0x0BL | bare == 0x0CL)
-  if (length(stray) > 0L) {
-    stop_spec("", sprintf("invalid JSON at %s: unexpected character", json_position(text, stray[[1L]] - 1L)),
-              "invalid_json")
-  }
-  if (has_non_finite(value)) {
-    stop_spec("", "invalid JSON: a number is too large for a 64-bit float", "invalid_json")
+  # the parser (yajl) also reads comments, the whitespace \v and \f, and numbers too
+  # large for a double; JSON and Python do not
+  if (any(bare == 0x2FL | bare == 0x0BL | bare == 0x0CL) || json_has_extreme_number(value)) {
+    why <- json_error_message(text)
+    if (!is.null(why)) stop_spec("", why, "invalid_json")
   }
   check_escapes(text)
   find_dup(value, character())
@@ -264,20 +263,20 @@ json_depth <- function(bare) {
   if (length(step) == 0L) 0L else max(cumsum(step))
 }
 
-# "invalid JSON at line L, column C: what" from the parser's (yajl's) message,
-# which shows the text around the error with the error at column 41.
-json_error_message <- function(text, message) {
-  lines <- strsplit(message, "\n", fixed = TRUE)[[1L]]
-  what <- sub("\\.$", "", trimws(lines[[1L]]))
-  at <- if (grepl("premature EOF", what, fixed = TRUE)) {
-    nchar(text, type = "bytes") # the text ended too soon: the error is at its end
-  } else if (length(lines) >= 2L) {
-    yajl_offset(text, lines[[2L]]) - 1L # yajl points just past the offending character
-  } else {
-    NA_integer_
+# "invalid JSON at line L, column C: what" for text the parser refused, or read
+# although JSON does not allow it: the first error json_syntax_error() finds, in
+# the same words as Python. Failing that: for text the parser refused (not
+# reached), the parser's words; for text it read, NULL (the text is JSON).
+json_error_message <- function(text, parser_message = NULL) {
+  text <- enc2utf8(text)
+  found <- json_syntax_error(text)
+  if (is.null(found)) {
+    if (is.null(parser_message)) return(NULL)
+    check_escapes(text) # \u0000 or half a surrogate pair
+    return(sprintf("invalid JSON: %s", sub("\\.$", "", trimws(strsplit(parser_message, "\n")[[1L]][[1L]]))))
   }
-  if (is.na(at)) return(sprintf("invalid JSON: %s", what))
-  sprintf("invalid JSON at %s: %s", json_position(text, max(at, 0L)), what)
+  if (is.na(found$at)) return(sprintf("invalid JSON: %s", found$message))
+  sprintf("invalid JSON at %s: %s", json_position(text, found$at), found$message)
 }
 
 # "line L, column C" (1-based, columns in characters) of a 0-based byte offset.
@@ -288,28 +287,6 @@ json_position <- function(text, at) {
   on_line <- if (at >= start) before[start:at] else raw(0)
   column <- sum(bitwAnd(as.integer(on_line), 0xC0L) != 0x80L) + 1L
   sprintf("line %d, column %d", length(newlines) + 1L, column)
-}
-
-# The byte offset yajl reported, recovered from its context line: 40 - offset
-# spaces and the text from its start when offset < 30, else 10 spaces and the
-# text from offset - 30 (newlines shown as spaces).
-yajl_offset <- function(text, context) {
-  flat <- gsub("[\r\n]", " ", text, useBytes = TRUE)
-  n <- nchar(flat, type = "bytes")
-  for (offset in 0:min(29L, n)) {
-    want <- paste0(strrep(" ", 40L - offset), substr_bytes(flat, 1L, min(offset + 30L, n)))
-    if (identical(want, context)) return(offset)
-  }
-  if (!startsWith(context, strrep(" ", 10L))) return(NA_integer_)
-  shown <- substring(context, 11L)
-  at <- regexpr(shown, flat, fixed = TRUE, useBytes = TRUE)
-  if (at < 1L) NA_integer_ else as.integer(at) - 1L + 30L
-}
-
-substr_bytes <- function(text, first, last) {
-  bytes <- charToRaw(text)
-  if (last < first) return("")
-  rawToChar(bytes[first:last])
 }
 
 # Refuse the escapes \u0000 (NUL, which R's strings cannot hold: the parser

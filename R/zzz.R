@@ -36,14 +36,14 @@ reads_numpy2 <- function(version = utils::packageVersion("reticulate")) {
 # environment that reticulate manages (no RETICULATE_PYTHON, reticulate >= 1.41)
 # has them. With an older reticulate this does nothing: the user chooses Python.
 # Returns the declared packages (invisibly), or NULL where nothing was declared.
-declare_python_requirements <- function(require = NULL) {
-  if (is.null(require)) {
+declare_python_requirements <- function(declare = NULL) {
+  if (is.null(declare)) {
     if (!has_py_require()) return(invisible(NULL))
-    require <- getExportedValue("reticulate", "py_require")
+    declare <- getExportedValue("reticulate", "py_require")
   }
   packages <- python_requirements()
   done <- tryCatch({
-    require(packages)
+    declare(packages)
     TRUE
   }, error = function(e) FALSE, warning = function(w) FALSE) # Python already running without them: sitrep() says so
   invisible(if (done) packages else NULL)

@@ -3,8 +3,9 @@
 #   1. Debian packages: R, reticulate, jsonlite, testthat, roxygen2, ggplot2; Graphviz for the
 #      diagrams and Chromium for the handout's browser test (installed when run as root with apt)
 #   2. .venv: a virtual environment on a Python whose executable links libpython dynamically,
-#      with the reference versions in constraints.txt and twinnet installed editable
-#   3. the R package, installed from the repo root
+#      with the reference versions in constraints.txt and twinnet installed editable (after
+#      tools/sync_specs.py has made the packages' git-ignored copies of shared_specs/ and shared_data/)
+#   3. the R package, installed from the repo root (its configure script copies them too)
 #   4. reticulate pointed at .venv (~/.virtualenvs/r-twinnet), then a check that R and Python
 #      use the same interpreter
 set -euo pipefail
@@ -52,16 +53,19 @@ pick_python() {
 }
 VENV=$ROOT/.venv
 STAMP=$VENV/.twinnet-stamp
-want_stamp=$(cat constraints.txt pyproject.toml VERSION | sha256sum | cut -c1-16)
-if [[ ! -x $VENV/bin/python ]] || [[ $(cat "$STAMP" 2>/dev/null) != "$want_stamp" ]]; then
-  if [[ ! -x $VENV/bin/python ]]; then
-    BASE=$(pick_python) || {
-      say "no Python 3.11 here links libpython dynamically (ldd shows no libpython3.11.so);"
-      say "R embedded in Python needs one. Set TWINNET_BASE_PYTHON to such an interpreter."
-      exit 1; }
-    say "creating .venv on $BASE"
-    "$BASE" -m venv "$VENV"
-  fi
+want_stamp=$(cat constraints.txt pyproject.toml setup.py VERSION | sha256sum | cut -c1-16)
+if [[ ! -x $VENV/bin/python ]]; then
+  BASE=$(pick_python) || {
+    say "no Python 3.11 here links libpython dynamically (ldd shows no libpython3.11.so);"
+    say "R embedded in Python needs one. Set TWINNET_BASE_PYTHON to such an interpreter."
+    exit 1; }
+  say "creating .venv on $BASE"
+  "$BASE" -m venv "$VENV"
+fi
+# The derived files: the schema, and the packages' copies of shared_specs/ and shared_data/
+# (git-ignored), which the editable install reads in place. Only what changed is written.
+"$VENV/bin/python" tools/sync_specs.py >/dev/null
+if [[ $(cat "$STAMP" 2>/dev/null) != "$want_stamp" ]]; then
   say "installing reference versions (constraints.txt) and twinnet (editable)"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test,tensorflow]" \
     2> >(grep -v -E "^WARNING: Location" >&2)
@@ -70,10 +74,9 @@ fi
 PY=$VENV/bin/python
 export RETICULATE_PYTHON=$PY
 
-# -- 3. derived files and the R package -----------------------------------------
-"$PY" tools/sync_specs.py --check >/dev/null || "$PY" tools/sync_specs.py
+# -- 3. the R package -------------------------------------------------------------
 RSTAMP=$VENV/.twinnet-r-stamp
-want_r=$(find DESCRIPTION NAMESPACE R inst -type f 2>/dev/null | sort | xargs cat 2>/dev/null | sha256sum | cut -c1-16) || true
+want_r=$(find DESCRIPTION NAMESPACE R inst configure -type f 2>/dev/null | sort | xargs cat 2>/dev/null | sha256sum | cut -c1-16) || true
 if [[ $(cat "$RSTAMP" 2>/dev/null) != "$want_r" ]] || ! Rscript -e 'library(twinnet)' >/dev/null 2>&1; then
   lib=$(Rscript -e 'cat(.libPaths()[1])')
   if [[ ! -w $lib ]]; then

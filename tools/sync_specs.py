@@ -1,10 +1,12 @@
 """Derive the JSON Schema from the layer registry and copy shared_specs/ into both packages.
 
 shared_specs/ and shared_data/ are the one source of truth.  This script writes
-  shared_specs/schema/twinnet-spec-v1.schema.json  (generated from shared_specs/layers.json)
-  python/twinnet/specs/, python/twinnet/data/      (copies for the Python package)
-  inst/specs/, inst/extdata/                       (copies for the R package)
-Run with --check to fail (exit 1) when any derived file has drifted.
+  shared_specs/schema/twinnet-spec-v1.schema.json  (generated from shared_specs/layers.json; committed)
+  python/twinnet/specs/, python/twinnet/data/      (copies for the Python package; git-ignored)
+  inst/specs/, inst/extdata/                       (copies for the R package; git-ignored)
+The copies are also made when a package is built: by setup.py's build step for Python and by
+the configure script for R; they take the .json and .html files of shared_specs/ and every file
+of shared_data/. Run with --check to fail (exit 1) when the schema, or a copy that exists, has drifted.
 """
 
 from __future__ import annotations
@@ -284,21 +286,32 @@ def tree_files(base: Path, roots: list[Path]) -> dict[str, bytes]:
     return files
 
 
+def write_changed(want: dict[str, bytes], roots: list[Path]) -> None:
+    """Make the files under roots what want says: write what differs, remove what is not wanted."""
+    have = tree_files(ROOT, roots)
+    for name, data in want.items():
+        if have.get(name) != data:
+            out = ROOT / name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+    for name in have.keys() - want.keys():
+        (ROOT / name).unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report drift instead of writing")
     args = parser.parse_args(argv)
-    roots = [SCHEMA, *COPIES, *DATA_COPIES]
-    if not args.check:
-        for copy in [*COPIES, *DATA_COPIES]:
-            shutil.rmtree(copy, ignore_errors=True)
-        build_tree(ROOT)
-        print("synced: schema and package copies of shared_specs/")
-        return 0
+    # The schema is always checked; a package copy only where it exists (a fresh clone has none).
+    roots = [SCHEMA, *(c for c in [*COPIES, *DATA_COPIES] if not args.check or c.exists())]
     with tempfile.TemporaryDirectory() as tmp:
         # the schema must exist in the mirror before the copies are made
         build_tree(Path(tmp))
         want = tree_files(Path(tmp), roots)
+    if not args.check:
+        write_changed(want, roots)
+        print("synced: schema and package copies of shared_specs/")
+        return 0
     have = tree_files(ROOT, roots)
     drift = sorted(set(want) ^ set(have) | {k for k in want.keys() & have.keys() if want[k] != have[k]})
     if drift:

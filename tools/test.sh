@@ -28,7 +28,11 @@ step "the wheel, installed with NumPy 2, against tests/python"
 bash tools/test_wheel.sh --junitxml="$OUT/wheel.xml" || status=1
 
 step "R CMD check --no-manual"
-( cd "$OUT" && R CMD build --no-build-vignettes "$OLDPWD" >build.log 2>&1 && \
+# R CMD build copies the whole folder before it applies .Rbuildignore (.venv and out/ are gigabytes):
+# build from a copy of the files git knows (tracked, or new and not ignored) instead
+rm -rf "$OUT/rpkg" && mkdir -p "$OUT/rpkg/twinnet"
+git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$OUT/rpkg/twinnet" 2>/dev/null
+( cd "$OUT" && R CMD build --no-build-vignettes "$OUT/rpkg/twinnet" >build.log 2>&1 && \
   _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual --no-tests twinnet_*.tar.gz >check.log 2>&1 )
 tail -n 4 "$OUT/check.log"
 if ! grep -q "^Status: OK" "$OUT/check.log"; then

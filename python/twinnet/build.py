@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import SpecError
-from .expand import expand_document
+from .expand import spec_graph
 from .spec import Spec, load_spec
 
 __all__ = ["build_model", "compile_model"]
@@ -65,7 +65,7 @@ def build_model(spec: Any, seed: int | None = None, compile: bool = True) -> Any
         A ``keras.Model`` (functional), named after the spec.
     """
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
-    graph = expand_document(spec.data)
+    graph = spec_graph(spec)
     import keras  # imported here: loading twinnet stays fast
 
     if seed is not None:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .errors import SpecError
-from .expand import canonical, expand_document, param_name, param_uses
+from .expand import canonical, param_name, param_uses, spec_graph
 from .registry import layer_types, registry, shared
 from .spec import Spec, load_spec
 
@@ -666,5 +666,5 @@ def to_code(spec: Any, language: str = "python") -> str:
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(repr(v) for v in LANGUAGES)}, not {language!r}")
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
-    graph = expand_document(spec.data)
+    graph = spec_graph(spec)
     return _Generator(spec.data, graph, language).program()

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .expand import expand
+from .expand import spec_graph
 from .limits import HOW_TO_RAISE, get_limit
 from .registry import shared
 from .spec import Spec, load_spec
@@ -75,7 +75,7 @@ def to_dot(spec: Spec | str | dict[str, Any] | os.PathLike[str]) -> str:
     digraph "mnist_mlp" {
     """
     s = load_spec(spec)
-    return dot_text(s, expand(s))
+    return dot_text(s, spec_graph(s))
 
 
 def dot_text(s: Spec, g: dict[str, Any]) -> str:
@@ -181,7 +181,7 @@ def diagram(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
         OSError: ``file`` is a directory, or its directory does not exist (checked first).
     """
     s = load_spec(spec)
-    g = expand(s)
+    g = spec_graph(s)
     if file is None:
         return dot_text(s, g)
     path = Path(file)

@@ -7,6 +7,7 @@ parameter count.  R's ``expand()`` gives the same JSON value.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from dataclasses import dataclass, field
@@ -304,6 +305,9 @@ class _Expander:
         return current
 
 
+FLOAT32_MAX = 3.4028234663852886e38  # the largest float32: a larger weight would silently become infinite
+
+
 def check_weights(weights: list[Any], path: str) -> None:
     """Fixed weights are arrays of numbers, nested lists in C order (shapes are checked when built)."""
     stack: list[tuple[Any, str]] = [(weights, path)]
@@ -314,6 +318,9 @@ def check_weights(weights: list[Any], path: str) -> None:
         elif isinstance(value, bool) or not isinstance(value, int | float):
             raise SpecError(where, f"expected a number in an array of weights, found {describe(value)}",
                             "invalid_value")
+        elif abs(value) > FLOAT32_MAX:
+            raise SpecError(where, f"expected a weight that a 32-bit float holds (at most {FLOAT32_MAX!r} in size), "
+                            f"found {describe(value)}", "invalid_value")
 
 
 def canonical(layer_type: str, arg: str, spec: dict[str, Any], value: Any, path: str) -> Any:
@@ -409,4 +416,17 @@ def expand(source: Any) -> dict[str, Any]:
         ``params`` and ``trainable_params``.
     """
     spec = source if isinstance(source, Spec) else load_spec(source)
+    graph = spec_graph(spec)
+    return copy.deepcopy(graph) if graph is spec.graph else graph
+
+
+def expansion_limits() -> tuple[float, ...]:
+    """The limits an expansion depends on, as they are now."""
+    return tuple(get_limit(name) for name in ("max_params", "max_activation", "max_layers"))
+
+
+def spec_graph(spec: Spec) -> dict[str, Any]:
+    """The expansion a spec carries (read-only), or a new one where the limits have changed since it was made."""
+    if spec.graph is not None and spec.graph_limits == expansion_limits():
+        return spec.graph
     return expand_document(spec.data)

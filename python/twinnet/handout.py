@@ -20,7 +20,7 @@ from typing import Any
 from .codegen import to_code
 from .diagram import GraphvizError, check_drawable, check_output_file, dot_text, format_shape, html_escape, render_dot
 from .errors import SpecError, json_kind
-from .expand import expand
+from .expand import spec_graph
 from .limits import MAX_SPEC_BYTES
 from .registry import SPECS_DIR
 from .spec import Spec, load_spec, parse_json
@@ -207,7 +207,7 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
     from . import __version__
 
     s = load_spec(spec)
-    graph = expand(s)
+    graph = spec_graph(s)
     data = s.data
     name = str(graph["name"])
     path = Path(file) if file is not None else Path(f"{name}.html")

@@ -31,10 +31,19 @@ MAX_KEY_BYTES = 1000  # an object key (R cannot name a list element with more th
 
 @dataclass(frozen=True, repr=False)
 class Spec:
-    """A validated spec document. ``data`` is the JSON value as written (a dict)."""
+    """A validated spec document.
+
+    Attributes:
+        data: the JSON value as written (a dict).
+        origin: where it came from (a catalog file, a file, ``"<json>"``, ``"<dict>"``).
+        graph: the expansion :func:`load_spec` made when it checked the document (read-only;
+            :func:`twinnet.expand` gives a fresh copy), with the limits it was made under.
+    """
 
     data: dict[str, Any]
     origin: str = field(default="<dict>", compare=False)
+    graph: dict[str, Any] | None = field(default=None, compare=False)
+    graph_limits: tuple[float, ...] | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
@@ -48,9 +57,9 @@ class Spec:
         return json.dumps(self.data, indent=indent)
 
     def __repr__(self) -> str:
-        from .expand import expand  # local: expansion imports this module
+        from .expand import spec_graph  # local: expansion imports this module
 
-        g = expand(self)
+        g = spec_graph(self)
         return (f"<twinnet spec '{self.name}': {len(g['layers'])} layers, "
                 f"{g['params']['total']:,} parameters>")
 
@@ -153,8 +162,8 @@ def _finite_float(text: str) -> float:
 
 
 def _finite_int(text: str) -> int:
-    value = int(text)  # more than 4,300 digits: Python refuses, a ValueError too
-    if abs(value) > sys.float_info.max:
+    # 310 digits or more is beyond any float (and int() refuses more than 4,300 digits)
+    if len(text.lstrip("-")) >= 310 or abs(value := int(text)) > sys.float_info.max:
         raise ValueError(f"the number {_cut(text)} is too large for a 64-bit float")
     return value
 
@@ -230,8 +239,12 @@ def parse_json(text: str) -> Any:
     try:
         value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant,
                            parse_float=_finite_float, parse_int=_finite_int)
-    except json.JSONDecodeError as e:
-        raise SpecError("", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", "invalid_json") from None
+    except json.JSONDecodeError as e:  # where and what, in twinnet's words (the same as R's)
+        from .jsontext import json_syntax_error  # the scan runs only on text the parser refused
+
+        at, what = json_syntax_error(text) or (e.pos, e.msg)
+        where = "" if at is None else f" at {_position(text, at)}"
+        raise SpecError("", f"invalid JSON{where}: {what}", "invalid_json") from None
     except ValueError as e:  # NaN, Infinity, 1e400: Python's json reads them, R (and JSON) cannot
         raise SpecError("", f"invalid JSON: {e}", "invalid_json") from None
     except RecursionError:  # not reached: text_depth() refused the text first
@@ -428,7 +441,7 @@ def load_spec(source: Any) -> Spec:
     """
     doc, origin = _read_source(source)
     validate_document(doc)
-    from .expand import expand_document  # the semantic checks live with the expansion
+    from .expand import expand_document, expansion_limits  # the semantic checks live with the expansion
 
-    expand_document(doc)
-    return Spec(doc, origin)
+    limits = expansion_limits()
+    return Spec(doc, origin, expand_document(doc), limits)

@@ -7,6 +7,8 @@ under CI=true a missing piece is a failure.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import sys
 import types
@@ -53,6 +55,10 @@ def handoff(r: R) -> Iterator[types.ModuleType]:
 
     keras.backend.clear_session()
     gc.collect()
+    _LIBC.malloc_trim(0)  # give the freed memory back: each test builds large models, and the next needs room
+
+
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -88,3 +88,67 @@ def test_doctor_names_a_missing_module_and_the_command_that_installs_it() -> Non
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[0] == "['keras', 'tensorflow']"
     assert out[1].startswith(f"{sys.executable} -m pip install 'keras>=3.0' 'tensorflow")
+
+
+def test_wheel_and_r_tarball_carry_shared_files(tmp_path: Path) -> None:
+    """The wheel and the R source tarball carry shared_specs/ and shared_data/, byte for byte.
+
+    Neither package's copy is committed: setup.py's build step and the R package's configure
+    (run by R CMD build through cleanup) make them, by tools/sync_specs.py's rule.
+    """
+    import importlib.util
+    import os
+    import shutil
+    import tarfile
+    import zipfile
+
+    if os.environ.get("TWINNET_WHEEL_TEST"):
+        pytest.skip("packaging is tested from the source tree")
+    loader = importlib.util.spec_from_file_location("sync_specs", ROOT / "tools" / "sync_specs.py")
+    assert loader is not None and loader.loader is not None
+    sync = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(sync)
+    want = {f"specs/{p.relative_to(sync.SHARED).as_posix()}": p.read_bytes()
+            for p in sorted(sync.SHARED.rglob("*")) if p.is_file() and p.suffix in sync.SHARED_SUFFIXES}
+    want |= {f"data/{p.name}": p.read_bytes() for p in sorted(sync.DATA.iterdir()) if p.is_file()}
+    assert "specs/layers.json" in want and "data/mnist_5k.npz" in want
+
+    def same(got: dict[str, bytes], what: str) -> None:
+        assert sorted(got) == sorted(want), f"{what}: files differ from shared_specs/ and shared_data/"
+        assert [k for k in want if got[k] != want[k]] == [], f"{what}: contents differ"
+
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "--disable-pip-version-check", "-w", str(dist), str(ROOT)],
+                   check=True, capture_output=True, cwd=tmp_path)
+    with zipfile.ZipFile(next(dist.glob("twinnet-*.whl"))) as whl:
+        same({n.removeprefix("twinnet/"): whl.read(n) for n in whl.namelist()
+              if n.startswith(("twinnet/specs/", "twinnet/data/")) and not n.endswith("/")}, "wheel")
+
+    if shutil.which("R") is None:
+        pytest.skip("R is not installed")
+    # R CMD build copies the whole folder before it applies .Rbuildignore: leave out the large
+    # top-level entries it ignores (.venv, out, ...), keeping the shared folders the copies come from.
+    ignored = [re.compile(line, re.I) for line in (ROOT / ".Rbuildignore").read_text().splitlines() if line.strip()]
+    keep = {"shared_specs", "shared_data"}
+    stage = tmp_path / "twinnet"
+    stage.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name in keep or not any(p.search(entry.name) for p in ignored):
+            if entry.is_dir():
+                shutil.copytree(entry, stage / entry.name, symlinks=True)
+            else:
+                shutil.copy2(entry, stage / entry.name)
+    built = subprocess.run(["R", "CMD", "build", "--no-build-vignettes", str(stage)],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert built.returncode == 0, built.stdout + built.stderr
+    prefixes = {"twinnet/inst/specs/": "specs/", "twinnet/inst/extdata/": "data/"}
+    got = {}
+    with tarfile.open(next(tmp_path.glob("twinnet_*.tar.gz"))) as tar:
+        for member in tar.getmembers():
+            for prefix, short in prefixes.items():
+                if member.isfile() and member.name.startswith(prefix):
+                    data = tar.extractfile(member)
+                    assert data is not None
+                    got[short + member.name.removeprefix(prefix)] = data.read()
+    same(got, "R tarball")

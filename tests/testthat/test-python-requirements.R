@@ -21,11 +21,11 @@ test_that("py_require() is used from reticulate 1.41 on, and NumPy 2 is read fro
 test_that("declaring hands the requirements to py_require(), and a refusal stays quiet", {
   declared <- NULL
   got <- withr::with_envvar(c(KERAS_BACKEND = "tensorflow"), twinnet:::declare_python_requirements(
-    require = function(packages) declared <<- packages
+    declare = function(packages) declared <<- packages
   ))
   expect_identical(declared, twinnet:::python_requirements("tensorflow"))
   expect_identical(got, declared)
-  refused <- twinnet:::declare_python_requirements(require = function(packages) warning("Python is running"))
+  refused <- twinnet:::declare_python_requirements(declare = function(packages) warning("Python is running"))
   expect_null(refused)
   if (!twinnet:::has_py_require()) {
     # this reticulate (older than 1.41) has no py_require(): nothing is declared, as before
