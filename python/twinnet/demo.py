@@ -17,53 +17,73 @@ import numpy as np
 from .build import build_model
 from .data import mnist_split, pad_digits
 from .expand import expand
+from .persist import read_model, write_model
 
-R_BUILD = r"""
-suppressMessages(library(twinnet))
-args <- commandArgs(trailingOnly = TRUE)
-np <- reticulate::import("numpy", convert = FALSE)
-model <- build_model(args[[1]], seed = as.integer(args[[2]]))
-fmt <- function(s) {
-  paste0("(", paste(vapply(s, function(v) if (is.null(v)) "None" else format(v), ""), collapse = ", "), ")")
-}
-for (layer in model$layers) {
-  cat(sprintf("%s\t%s\t%s\t%d\n", layer$name, sub(".*[.]", "", class(layer)[[1]]), fmt(layer$output$shape),
-              layer$count_params()))
-}
-x <- reticulate::py_to_r(np$load(args[[3]]))   # an R array, in R's memory order
-y <- predict_model(model, x, verbose = 0L)       # an R matrix
-np$save(args[[4]], reticulate::r_to_py(y))
-"""
+Row = tuple[str, str, str, int]  # a layer's name, Keras class, output shape and parameter count
+_COLUMNS = ("layer", "type", "output_shape", "params")  # the columns of R's demo_layers() table
 
-R_TRAIN = r"""
-suppressMessages(library(twinnet))
-args <- commandArgs(trailingOnly = TRUE)
-spec <- args[[1]]; seed <- as.integer(args[[2]]); epochs <- as.integer(args[[3]]); out <- args[[4]]
-s <- mnist_split()
-model <- build_model(spec, seed = seed)
-started <- Sys.time()
-history <- fit_model(model, pad_digits(s$x_train), s$y_train, epochs = epochs, batch_size = 64L,
-                     seed = seed, verbose = 0L)
-seconds <- as.numeric(difftime(Sys.time(), started, units = "secs"))
-accuracy <- evaluate_model(model, pad_digits(s$x_test), s$y_test, verbose = 0L)[["accuracy"]]
-model$save(file.path(out, "lenet5_trained_in_r.keras"))
-write.csv(history, file.path(out, "history_r.csv"), row.names = FALSE)
-cat(sprintf("%.6f\t%.6f\n", seconds / epochs, accuracy))
-# both learning curves, Python's and R's, in one picture
-py <- read.csv(file.path(out, "history_python.csv"))
-grDevices::png(file.path(out, "learning_curves.png"), width = 900, height = 400)
-old <- graphics::par(mfrow = c(1, 2))
-for (m in c("loss", "accuracy")) {
-  a <- py[py$metric == m, ]; b <- history[history$metric == m, ]
-  graphics::plot(a$epoch, a$value, type = "l", lwd = 6, col = "grey70", xlab = "epoch", ylab = m,
-                 main = sprintf("LeNet-5 on 4,000 MNIST digits: %s", m), ylim = range(a$value, b$value))
-  graphics::lines(b$epoch, b$value, type = "b", pch = 19, col = "firebrick")
-  graphics::legend(if (m == "loss") "topright" else "bottomright", c("Python", "R"),
-                   col = c("grey70", "firebrick"), lwd = c(6, 1), pch = c(NA, 19), bty = "n")
-}
-graphics::par(old)
-invisible(grDevices::dev.off())
-"""
+
+def demo_layers(spec: str, seed: int = 42, x_file: str | Path | None = None,
+                y_file: str | Path | None = None) -> list[Row]:
+    """Build ``spec`` and return its layer table; with ``x_file``, save the outputs for those inputs.
+
+    The twin of R's ``twinnet::demo_layers()``, which prints the same table as tab-separated text.
+
+    Args:
+        spec: a catalog name, a spec file or JSON text.
+        seed: the seed of :func:`twinnet.build_model`.
+        x_file: ``None``, or a NumPy ``.npy`` file of inputs (first axis: the samples).
+        y_file: the ``.npy`` file that the model's outputs for ``x_file`` are saved to.
+
+    Returns:
+        One row per layer: its name, its Keras class, its output shape and its number of parameters.
+    """
+    if x_file is not None and y_file is None:
+        raise ValueError("y_file is needed with x_file")
+    model = build_model(spec, seed=seed)
+    if x_file is not None and y_file is not None:
+        np.save(y_file, model.predict(np.load(x_file), verbose=0))
+    return _rows(model)
+
+
+def demo_train(spec: str, seed: int = 42, epochs: int = 10, out: str | Path = "out/demo") -> tuple[float, float]:
+    """Train ``spec`` on the 4,000 training digits of the MNIST sample; evaluate it on the 1,000 test digits.
+
+    The twin of R's ``twinnet::demo_train()``: batch size 64 and the seed, so that both train the
+    same weights. Writes ``history_python.csv`` and ``<name>_trained_in_python.keras`` into ``out``
+    (R's twin also draws the learning curves of both, from ``history_python.csv``).
+
+    Args:
+        spec: a catalog name, a spec file or JSON text: a spec for 32 x 32 x 1 digits with
+            ``compile`` settings and an accuracy metric, e.g. ``"lenet5"``.
+        seed: the seed of :func:`twinnet.build_model` and of the training.
+        epochs: the number of training epochs, at least 1.
+        out: the folder that the files go to; created if needed.
+
+    Returns:
+        The seconds spent training per epoch and the accuracy on the test digits.
+    """
+    import keras
+
+    if epochs < 1:
+        raise ValueError("epochs must be at least 1")
+    out = Path(out)
+    split = mnist_split()
+    x_train, x_test = pad_digits(split.x_train), pad_digits(split.x_test)
+    model = build_model(spec, seed=seed)
+    keras.utils.set_random_seed(seed)
+    started = time.perf_counter()
+    history = model.fit(x_train, split.y_train, epochs=epochs, batch_size=64, verbose=0).history
+    seconds = (time.perf_counter() - started) / epochs
+    accuracy = float(model.evaluate(x_test, split.y_test, verbose=0, return_dict=True)["accuracy"])
+    out.mkdir(parents=True, exist_ok=True)
+    write_model(model, out / f"{model.name}_trained_in_python.keras")
+    with open(out / "history_python.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["epoch", "metric", "value", "data"])
+        for metric, values in history.items():
+            w.writerows([i + 1, metric, v, "training"] for i, v in enumerate(values))
+    return seconds, accuracy
 
 
 def _rscript() -> str:
@@ -73,25 +93,38 @@ def _rscript() -> str:
     return rscript
 
 
-def _run_r(code: str, *args: str) -> str:
+def _call_r(function: str, columns: list[str], **arguments: str | int | Path) -> list[list[str]]:
+    """Run ``twinnet::<function>()`` with Rscript; return the rows of the table it prints.
+
+    The values travel as command-line arguments, never inside R code: the R expression holds only
+    the argument names and positions, which come from this module. They follow an explicit
+    ``--args``, so that Rscript reads none of them (``-e`` say) as an option of its own; R then sees
+    that ``--args`` as the first of the trailing arguments, and the expression drops it.
+    """
+    call = ", ".join(f"{name} = as.integer(a[[{i}L]])" if isinstance(value, int) else f"{name} = a[[{i}L]]"
+                     for i, (name, value) in enumerate(arguments.items(), start=1))
+    expr = f"a <- commandArgs(trailingOnly = TRUE)[-1L]; twinnet::{function}({call})"
     env = {**os.environ, "RETICULATE_PYTHON": os.environ.get("RETICULATE_PYTHON", sys.executable)}
-    with tempfile.NamedTemporaryFile("w", suffix=".R", delete=False) as f:
-        f.write(code)
-    try:
-        res = subprocess.run([_rscript(), f.name, *args], capture_output=True, text=True, env=env)
-    finally:
-        os.unlink(f.name)
+    res = subprocess.run([_rscript(), "-e", expr, "--args", *(str(v) for v in arguments.values())],
+                         capture_output=True, text=True, env=env)
     if res.returncode != 0:
         raise RuntimeError(res.stderr[-2000:])
-    return res.stdout
+    lines = res.stdout.splitlines()
+    header = "\t".join(columns)
+    if header not in lines:
+        raise RuntimeError(f"twinnet::{function}() printed no table:\n{res.stdout[-2000:]}")
+    rows = [row for row in (line.split("\t") for line in lines[lines.index(header) + 1:]) if len(row) == len(columns)]
+    if not rows:
+        raise RuntimeError(f"twinnet::{function}() printed an empty table:\n{res.stdout[-2000:]}")
+    return rows
 
 
-def _rows(model: Any) -> list[tuple[str, str, str, int]]:
+def _rows(model: Any) -> list[Row]:
     return [(layer.name, type(layer).__name__, str(layer.output.shape), layer.count_params())
             for layer in model.layers]
 
 
-def _table(rows: list[tuple[str, str, str, int]]) -> list[str]:
+def _table(rows: list[Row]) -> list[str]:
     out = [f"{'layer':<10}{'output shape':<20}{'params':>9}"]
     out += [f"{n[:9]:<10}{s[:19]:<20}{p:>9,}" for n, _t, s, p in rows]
     return out
@@ -113,26 +146,24 @@ def _inputs(graph: dict[str, Any], n: int = 8) -> tuple[np.ndarray, str]:
 def compare(spec: str, seed: int) -> bool:
     """Build ``spec`` in Python and in R (Rscript); print both summaries and compare outputs."""
     graph = expand(spec)
-    model = build_model(spec, seed=seed)
     x, what = _inputs(graph)
-    y_py = model.predict(x, verbose=0)
     with tempfile.TemporaryDirectory() as tmp:
-        xf, yf = Path(tmp, "x.npy"), Path(tmp, "y.npy")
+        xf, y_py_file, y_r_file = Path(tmp, "x.npy"), Path(tmp, "y_python.npy"), Path(tmp, "y_r.npy")
         np.save(xf, x)
-        stdout = _run_r(R_BUILD, spec, str(seed), str(xf), str(yf))
-        y_r = np.load(yf)
-    r_rows = [(p[0], p[1], p[2], int(p[3])) for p in (line.split("\t") for line in stdout.splitlines())
-              if len(p) == 4]
-    left, right = _table(_rows(model)), _table(r_rows)
+        py_rows = demo_layers(spec, seed, xf, y_py_file)
+        r_table = _call_r("demo_layers", list(_COLUMNS), spec=spec, seed=seed, x_file=xf, y_file=y_r_file)
+        y_py, y_r = np.load(y_py_file), np.load(y_r_file)
+    r_rows = [(p[0], p[1], p[2], int(p[3])) for p in r_table]
+    left, right = _table(py_rows), _table(r_rows)
     width = max(len(s) for s in left) + 4
     print(f"{graph['name']}: the same spec built by Python and by R (seed {seed})\n")
     print(f"{'Python  (twinnet.build_model)':<{width}}R  (twinnet::build_model)")
     for a, b in zip(left, right, strict=False):
         print(f"{a:<{width}}{b}")
-    n_py, n_r = model.count_params(), sum(r[3] for r in r_rows)
+    n_py, n_r = sum(r[3] for r in py_rows), sum(r[3] for r in r_rows)
     print(f"{'total ' + format(n_py, ','):<{width}}total {n_r:,}")
     diff = float(np.max(np.abs(y_py - y_r)))
-    same = n_py == n_r and _rows(model) == r_rows
+    same = n_py == n_r and py_rows == r_rows
     print(f"\nparameters equal: {'yes' if same else 'NO'}")
     print(f"largest |Python - R| over the outputs for {what}: {diff:.3g}")
     return same and diff == 0.0
@@ -140,26 +171,16 @@ def compare(spec: str, seed: int) -> bool:
 
 def train(spec: str, seed: int, epochs: int, out: Path) -> bool:
     """Train ``spec`` on 4,000 sample digits in Python and in R; compare the two trained models."""
-    import keras
-
-    out.mkdir(parents=True, exist_ok=True)
-    split = mnist_split()
-    x_train, x_test = pad_digits(split.x_train), pad_digits(split.x_test)
-    model = build_model(spec, seed=seed)
-    keras.utils.set_random_seed(seed)
-    started = time.perf_counter()
-    history = model.fit(x_train, split.y_train, epochs=epochs, batch_size=64, verbose=0).history
-    py_epoch = (time.perf_counter() - started) / epochs
-    py_acc = model.evaluate(x_test, split.y_test, verbose=0, return_dict=True)["accuracy"]
-    with open(out / "history_python.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["epoch", "metric", "value", "data"])
-        for metric, values in history.items():
-            w.writerows([i + 1, metric, v, "training"] for i, v in enumerate(values))
-    r_epoch, r_acc = (float(v) for v in _run_r(R_TRAIN, spec, str(seed), str(epochs), str(out)).split())
-    from_r = keras.models.load_model(out / "lenet5_trained_in_r.keras", safe_mode=True)
+    py_epoch, py_acc = demo_train(spec, seed, epochs, out)
+    r_result = _call_r("demo_train", ["seconds_per_epoch", "accuracy"], spec=spec, seed=seed, epochs=epochs,
+                       out=out)
+    r_epoch, r_acc = (float(v) for v in r_result[0])
+    name = expand(spec)["name"]
+    model = read_model(out / f"{name}_trained_in_python.keras")
+    from_r = read_model(out / f"{name}_trained_in_r.keras")
     w_diff = max(float(np.max(np.abs(a - b))) for a, b in zip(model.get_weights(), from_r.get_weights(),
                                                                 strict=True))
+    x_test = pad_digits(mnist_split().x_test)
     p_py, p_r = model.predict(x_test, verbose=0), from_r.predict(x_test, verbose=0)
     agree = float(np.mean(p_py.argmax(1) == p_r.argmax(1)))
     print(f"\n{spec} trained on 4,000 MNIST digits, {epochs} epochs, batch 64, seed {seed}:")

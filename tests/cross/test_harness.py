@@ -3,6 +3,7 @@ bit-identical seeded weights, the same predictions, and .keras files that cross 
 
 from __future__ import annotations
 
+import gc
 import json
 import types
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 import twinnet
 
 CATALOG = [row.name for row in twinnet.catalog()]
+R_ARRAY_LIMIT = 100_000_000  # parameters: larger models' weights cross between the languages as NumPy arrays
 CONFORMANCE = Path(__file__).resolve().parents[2] / "shared_specs" / "conformance"
 
 
@@ -72,29 +74,39 @@ def counts(model: Any) -> tuple[int, int, int]:
     return model.count_params(), trainable, model.count_params() - trainable
 
 
+def free(r: Any, handoff: types.ModuleType) -> None:
+    """Drop the models of a step before the next is built: the largest networks hold a gigabyte each."""
+    for name in [n for n in vars(handoff) if not n.startswith("__")]:
+        delattr(handoff, name)
+    r("rm(list = ls(globalenv()), envir = globalenv())")
+    keras.backend.clear_session()
+    gc.collect()
+
+
+# 2 and 3. the same Keras model, and bit-identical seeded weights (each model built once) --------
 @pytest.mark.parametrize("name", CATALOG)
-def test_models_equal(r: Any, handoff: types.ModuleType, name: str) -> None:
-    from_r = r_build(r, handoff, name, seed=1)
-    from_py = twinnet.build_model(name, seed=1)
+def test_models_and_seeded_weights_equal(r: Any, handoff: types.ModuleType, name: str) -> None:
+    from_r = r_build(r, handoff, name, seed=11)
+    from_py = twinnet.build_model(name, seed=11)
     assert from_r is not from_py
     assert layer_facts(from_r) == layer_facts(from_py)
     assert counts(from_r) == counts(from_py)
     assert from_r.get_config() == from_py.get_config()
-
-
-# 3. seeded initial weights ----------------------------------------------------
-@pytest.mark.parametrize("name", CATALOG)
-def test_seeded_weights_bit_identical(r: Any, handoff: types.ModuleType, name: str) -> None:
-    w_r = r_build(r, handoff, name, seed=11).get_weights()
-    w_py = twinnet.build_model(name, seed=11).get_weights()
+    w_r, w_py = from_r.get_weights(), from_py.get_weights()
+    del from_r, from_py
+    free(r, handoff)
     assert [w.dtype for w in w_r] == [w.dtype for w in w_py]
-    assert all(a.shape == b.shape and a.tobytes() == b.tobytes() for a, b in zip(w_r, w_py, strict=False))
-    other = twinnet.build_model(name, seed=12).get_weights()
+    assert all(a.shape == b.shape and a.tobytes() == b.tobytes() for a, b in zip(w_r, w_py, strict=False)), \
+        "seeded weights differ"
+    del w_r
+    other = twinnet.build_model(name, seed=12)
+    w_other = other.get_weights()
+    del other
     drawn = [layer for layer in twinnet.expand(name)["layers"] if layer["params"] and "weights" not in layer]
     if drawn:  # the worked examples fix every weight: there the seed has nothing to change
-        assert any(a.tobytes() != b.tobytes() for a, b in zip(w_py, other, strict=False)), "the seed changed nothing"
+        assert any(a.tobytes() != b.tobytes() for a, b in zip(w_py, w_other, strict=False)), "the seed changed nothing"
     else:
-        assert all(a.tobytes() == b.tobytes() for a, b in zip(w_py, other, strict=False))
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(w_py, w_other, strict=False))
 
 
 # 4. predictions with weights copied across, and .keras files -----------------
@@ -110,11 +122,20 @@ def test_predictions_and_keras_files(r: Any, handoff: types.ModuleType, name: st
     handoff.py_model, handoff.x = py_model, sample_input(name)
     # R reads its model's weights as R arrays and writes them into the Python model;
     # R converts x to an R array and predicts: both crossings go through R's memory layout.
+    # (Above R_ARRAY_LIMIT parameters the weights cross as NumPy arrays: as R doubles they
+    # would take twice the memory of the model again, in R and again in NumPy.)
+    handoff.through_r = twinnet.expand(name)["params"]["total"] <= R_ARRAY_LIMIT
     r("""
       h <- reticulate::import("twinnet_handoff")  # converts: Python values arrive as R values
-      w <- h$model$get_weights()
-      stopifnot(is.list(w), all(vapply(w, is.array, logical(1))))
-      h$py_model$set_weights(w)
+      if (h$through_r) {
+        w <- h$model$get_weights()
+        stopifnot(is.list(w), all(vapply(w, is.array, logical(1))))
+        h$py_model$set_weights(w)
+        rm(w)
+      } else {
+        hp <- reticulate::import("twinnet_handoff", convert = FALSE)
+        hp$py_model$set_weights(hp$model$get_weights())
+      }
       x <- h$x
       stopifnot(is.array(x))
       h$y_r <- h$model$predict(x, verbose = 0L)
@@ -127,13 +148,18 @@ def test_predictions_and_keras_files(r: Any, handoff: types.ModuleType, name: st
 
     py_file, r_file = tmp_path / "from_python.keras", tmp_path / "from_r.keras"
     py_model.save(py_file)
+    del py_model
+    handoff.py_model = None
+    gc.collect()
     handoff.py_file, handoff.r_file = str(py_file), str(r_file)
     r("""
       h <- reticulate::import("twinnet_handoff")
       keras <- reticulate::import("keras")
       loaded <- keras$models$load_model(h$py_file, safe_mode = TRUE)
       h$y_loaded_in_r <- loaded$predict(h$x, verbose = 0L)
+      rm(loaded)
       h$model$save(h$r_file)
+      h$model <- NULL
     """)
     assert all(np.array_equal(a, b) for a, b in zip(outputs_of(handoff.y_loaded_in_r), y_py, strict=True))
     loaded_in_py = keras.models.load_model(r_file, safe_mode=True)
