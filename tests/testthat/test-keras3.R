@@ -100,11 +100,12 @@ test_that("in a fresh HOME with no RETICULATE_PYTHON, reticulate's own Python bu
     "h <- fit(m, pad_digits(s$x_train[1:128, , , drop = FALSE]), s$y_train[1:128], epochs = 1, verbose = 0)",
     "cat('trained', inherits(h, 'keras_training_history'), '\\n')"
   ), script)
-  env <- c(paste0("HOME=", home), "RETICULATE_PYTHON=", "TWINNET_PYTHON=", "R_PROFILE_USER=/dev/null")
-  old <- setwd(tempdir())
+  old <- setwd(tempdir()) # reticulate would take a .venv in the working directory
   on.exit(setwd(old))
-  out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE, stderr = TRUE,
-                                  env = env))
+  # unset, not empty: reticulate reads RETICULATE_PYTHON="" as a Python that does not exist
+  args <- c("-u", "RETICULATE_PYTHON", "-u", "RETICULATE_PYTHON_ENV", "-u", "TWINNET_PYTHON", paste0("HOME=", home),
+            "R_PROFILE_USER=/dev/null", file.path(R.home("bin"), "Rscript"), script)
+  out <- suppressWarnings(system2("env", args, stdout = TRUE, stderr = TRUE))
   info <- paste(out, collapse = "\n")
   expect_true("params 61706 " %in% out, info = info)
   expect_true("trained TRUE " %in% out, info = info)
