@@ -87,7 +87,8 @@ optimizer_class <- function(opt) {
   cls
 }
 
-LANGUAGE_WORDS <- c(python = "Python Keras code", r = "R code (keras3)", `r-reticulate` = "R code (reticulate)")
+# What the first comment calls each language (codegen.json's language_words).
+language_words <- function() cached("language_words", function() unlist(codegen_table()$language_words))
 
 R_INTEGER_MAX <- 2147483647 # R's integers are 32-bit, and -2^31 is NA_integer_
 
@@ -257,7 +258,7 @@ new_identifiers <- function(taken = character()) {
 identifier <- function(ids, name) {
   known <- ids$of[[name]]
   if (!is.null(known)) return(known)
-  ident <- if (grepl("^[A-Za-z][A-Za-z0-9_]*\\z", name, perl = TRUE)) {
+  ident <- if (grepl(spec_pattern("name"), name, perl = TRUE)) {
     name
   } else {
     gsub("[^A-Za-z0-9_]", "_", enc2utf8(name), perl = TRUE)
@@ -385,7 +386,7 @@ code_initializer <- function(gen, v) {
 }
 
 code_kwarg <- function(gen, key, text) {
-  if (!grepl("^[A-Za-z][A-Za-z0-9_]*\\z", key, perl = TRUE)) {
+  if (!grepl(spec_pattern("name"), key, perl = TRUE)) {
     stop(sprintf("'%s' is not an argument name", key), call. = FALSE)
   }
   if (gen$py) paste0(key, "=", text) else paste0(key, " = ", text)
@@ -761,7 +762,7 @@ compile_line <- function(gen) {
 program <- function(gen) {
   doc <- gen$doc
   title <- py_str(field(doc, "title", doc$name))
-  emit(gen, code_comment(sprintf("%s: the twinnet spec '%s' as %s", title, doc$name, LANGUAGE_WORDS[[gen$lang]])))
+  emit(gen, code_comment(sprintf("%s: the twinnet spec '%s' as %s", title, doc$name, language_words()[[gen$lang]])))
   weights <- any(vapply(gen$graph$layers, function(l) !is.null(l$weights), logical(1)))
   if (gen$py) {
     emit(gen, "import keras", "from keras import layers")

@@ -1,5 +1,8 @@
 # Data for the lecture's networks (python/twinnet/data.py).
 
+# The data sets, shared with Python (data.py): shared_specs/datasets.json.
+datasets_table <- function() shared_table("datasets.json")
+
 #' The MNIST sample that ships with twinnet
 #'
 #' 5,000 real MNIST digits, 500 of each class, sorted by label. The same
@@ -21,7 +24,7 @@
 #' @export
 mnist_sample <- function() {
   np <- python_module("numpy", "to read the MNIST sample", convert = FALSE)
-  file <- system.file("extdata", "mnist_5k.npz", package = "twinnet", mustWork = TRUE)
+  file <- system.file("extdata", datasets_table()$mnist_sample, package = "twinnet", mustWork = TRUE)
   d <- np$load(file)
   on.exit(d$close())
   x <- reticulate::py_to_r(d$get("x"))
@@ -82,7 +85,7 @@ pad_digits <- function(x, size = 32L) {
 #'   `list(x_train, y_train)` and `list(x_test, y_test)`.
 #' @export
 load_dataset <- function(name, ...) {
-  known <- c("mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters", "boston_housing")
+  known <- as.character(unlist(datasets_table()$keras))
   if (!is.character(name) || length(name) != 1L || !name %in% known) {
     stop(sprintf("unknown data set; Keras has %s", paste(known, collapse = ", ")), call. = FALSE)
   }

@@ -2,19 +2,12 @@
 # parameters (python/twinnet/diagram.py; both write the same DOT text, byte
 # for byte, from shared_specs/diagram.json).
 
-DIAGRAM_FORMATS <- c("svg", "png", "dot")
-
-GRAPHVIZ_MISSING <- paste0(
-  "Graphviz's `dot` program was not found, so the diagram cannot be drawn as %s. ",
-  "Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; ",
-  "others: https://graphviz.org/download/) or set TWINNET_DOT to the path of `dot`. ",
-  "Without Graphviz, a file ending in .dot gets the DOT text."
-)
-
-BLOCK_SOURCE_RE <- "^/blocks/([^/]+)/layers/([0-9]+)$"
-
-# shared_specs/diagram.json, the one table both packages draw from.
+# shared_specs/diagram.json, the one table both packages draw from: the
+# formats, the message without Graphviz, where a layer's source is a block's
+# ("block_source"; group 1: the block, group 2: the layer's index) and the style.
 diagram_table <- function() cached("diagram", function() read_json_file(specs_path("diagram.json")))
+
+diagram_formats <- function() as.character(unlist(diagram_table()$formats))
 
 # Layer type -> fill colour (a type listed in two families takes the later one, as in Python).
 diagram_colors <- function() {
@@ -35,17 +28,8 @@ html_escape <- function(text) {
   gsub("\"", "&quot;", text, fixed = TRUE)
 }
 
-# A whole number as Python's str() writes an int: never in scientific notation.
-int_text <- function(n) formatC(as.numeric(n), format = "f", digits = 0)
-
 # A count with thousands separators (Python's f"{n:,}").
 count_text <- function(n) formatC(as.numeric(n), format = "f", digits = 0, big.mark = ",")
-
-# An output shape as Python prints a tuple: "(None, 28, 28, 6)".
-format_shape <- function(shape) {
-  parts <- vapply(shape, function(v) if (is.null(v) || is.na(v)) "None" else int_text(v), "")
-  paste0("(", paste(parts, collapse = ", "), ")")
-}
 
 dot_attrs <- function(values) {
   paste(sprintf("%s=\"%s\"", names(values), vapply(values, as.character, "")), collapse = ", ")
@@ -105,9 +89,10 @@ dot_text <- function(s, g) {
   cluster <- NULL
   n_clusters <- 0L
   body <- vector("list", length(g$layers))
+  block_source <- ecma_pattern(diagram_table()$block_source)
   for (i in seq_along(g$layers)) {
     layer <- g$layers[[i]]
-    m <- regmatches(layer$source, regexec(BLOCK_SOURCE_RE, layer$source))[[1L]]
+    m <- regmatches(layer$source, regexec(block_source, layer$source, perl = TRUE))[[1L]]
     block <- if (length(m) > 0L) m[[2L]] else NULL
     out <- character()
     if (!is.null(cluster) && (!identical(block, cluster) || (length(m) > 0L && m[[3L]] == "0"))) {
@@ -181,7 +166,7 @@ render_dot <- function(dot, format) {
   program <- dot_program()
   if (is.null(program)) {
     stop(graphviz_condition(c("twinnet_graphviz_missing", "twinnet_graphviz_error"),
-                            sprintf(GRAPHVIZ_MISSING, toupper(format))))
+                            gsub("{format}", toupper(format), diagram_table()$graphviz_missing, fixed = TRUE)))
   }
   input <- tempfile("twinnet-", fileext = ".gv")
   output <- tempfile("twinnet-")
@@ -261,9 +246,9 @@ diagram <- function(spec, file = NULL, format = NULL) {
   fmt <- if (is.null(format) || !nzchar(format)) path_suffix(file) else format
   fmt <- tolower(fmt)
   if (fmt == "gv") fmt <- "dot"
-  if (!fmt %in% DIAGRAM_FORMATS) {
+  if (!fmt %in% diagram_formats()) {
     stop(sprintf("diagram format must be one of %s (from the file's extension or `format`), not '%s'",
-                 paste(DIAGRAM_FORMATS, collapse = ", "), fmt), call. = FALSE)
+                 paste(diagram_formats(), collapse = ", "), fmt), call. = FALSE)
   }
   check_output_file(file)
   dot <- dot_text(s, g)

@@ -57,21 +57,18 @@ json_pointer <- function(tokens) {
   paste0("/", escaped, collapse = "")
 }
 
-# "Did you mean" looks at most this many candidates, and at words and
-# candidates at most this long, so that a hint costs little whatever the spec
-# holds (errors.py: the same constants).
-SUGGEST_MAX_CANDIDATES <- 1000L
-SUGGEST_MAX_LENGTH <- 64L
-
 # The candidates worth measuring against `low` (the lower-cased word), in code
-# point order: at most SUGGEST_MAX_LENGTH characters long, a length within
-# `limit` of the word's, and of more than SUGGEST_MAX_CANDIDATES of those the
-# ones that share the longest beginning with the word (errors.py's suggest_pool()).
+# point order: at most max_length characters long, a length within `limit` of
+# the word's, and of more than max_candidates of those the ones that share the
+# longest beginning with the word (errors.py's suggest_pool()). The bounds,
+# suggest_limit() of limits.json, keep a hint cheap whatever the spec holds.
 suggest_pool <- function(low, limit, candidates) {
-  if (nchar(low) > SUGGEST_MAX_LENGTH || length(candidates) == 0L) return(character())
+  max_length <- suggest_limit("max_length")
+  max_candidates <- suggest_limit("max_candidates")
+  if (nchar(low) > max_length || length(candidates) == 0L) return(character())
   lengths <- nchar(tolower(candidates))
-  pool <- candidates[lengths <= SUGGEST_MAX_LENGTH & abs(lengths - nchar(low)) <= limit]
-  if (length(pool) > SUGGEST_MAX_CANDIDATES) {
+  pool <- candidates[lengths <= max_length & abs(lengths - nchar(low)) <= limit]
+  if (length(pool) > max_candidates) {
     lower <- tolower(pool)
     shared <- integer(length(pool))
     alive <- rep(TRUE, length(pool))
@@ -81,7 +78,7 @@ suggest_pool <- function(low, limit, candidates) {
       shared <- shared + alive
     }
     ranked <- pool[order(-shared, method = "radix")] # stable: code point order in a tie
-    pool <- sort_code_points(ranked[seq_len(SUGGEST_MAX_CANDIDATES)])
+    pool <- sort_code_points(ranked[seq_len(max_candidates)])
   }
   pool
 }

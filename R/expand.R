@@ -5,14 +5,12 @@
 # argument with Keras's default where the spec left it out, its output shape
 # and its parameter count. Python's expand() gives the same JSON value.
 
-# A "$name" block parameter, the whole string ("$filters\n" is no parameter;
-# Python: fullmatch).
-PARAM_RE <- "^\\$([A-Za-z][A-Za-z0-9_]*)\\z"
-MAX_BLOCK_DEPTH <- 8L
-
-# The parameter a "$name" value refers to, or NULL for any other value.
+# The parameter a "$name" value refers to (the whole string: "$filters\n" is no
+# parameter; spec_format.json's "parameter"), or NULL for any other value.
 param_name <- function(value) {
-  if (!json_is_string(value) || !startsWith(value, "$") || !grepl(PARAM_RE, value, perl = TRUE)) return(NULL)
+  if (!json_is_string(value) || !startsWith(value, "$") || !grepl(spec_pattern("parameter"), value, perl = TRUE)) {
+    return(NULL)
+  }
   substring(value, 2L)
 }
 
@@ -39,7 +37,10 @@ param_uses <- function(blocks, name, memo = new.env(parent = emptyenv()), stack 
   for (entry in block[["layers"]]) {
     if (has_field(entry, "block")) {
       inner <- entry[["block"]]
-      if (!inner %in% names(blocks) || inner == name || inner %in% stack || length(stack) >= MAX_BLOCK_DEPTH) next
+      if (!inner %in% names(blocks) || inner == name || inner %in% stack ||
+          length(stack) >= fixed_limit("max_block_depth")) {
+        next
+      }
       inner_uses <- param_uses(blocks, inner, memo, c(stack, name))
       args <- field(entry, "args", empty_object())
       for (key in names(args)) add(param_name(args[[key]]), inner_uses[[key]])
@@ -128,7 +129,7 @@ expand_fresh <- function(doc, limits) {
   trainable <- sum(vapply(layers, function(l) as.numeric(l$trainable_params), numeric(1)))
   total <- sum(vapply(layers, function(l) as.numeric(l$params), numeric(1)))
   graph <- list(
-    format_version = FORMAT_VERSION,
+    format_version = spec_format_version(),
     name = doc[["name"]],
     inputs = as.list(vapply(layers[types == "Input"], function(l) l$name, "")),
     outputs = as.list(outputs),
@@ -234,7 +235,7 @@ check_layer <- function(ex, layer, shape, path) {
 # expansion reports them.
 block_size <- function(ex, name, stack) {
   if (!is.null(ex$sizes[[name]])) return(ex$sizes[[name]])
-  if (!name %in% names(ex$blocks) || name %in% stack || length(stack) > MAX_BLOCK_DEPTH) return(0)
+  if (!name %in% names(ex$blocks) || name %in% stack || length(stack) > fixed_limit("max_block_depth")) return(0)
   size <- 0
   entries <- ex$blocks[[name]][["layers"]]
   for (i in seq_along(entries)) {
@@ -422,9 +423,9 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
               sprintf("block '%s' uses itself (through %s)", name, paste(stack, collapse = " -> ")),
               "recursive_block")
   }
-  if (length(stack) >= MAX_BLOCK_DEPTH) {
-    stop_spec(paste0(path, "/block"), sprintf("blocks are nested more than %d deep", MAX_BLOCK_DEPTH),
-              "too_deep")
+  depth <- fixed_limit("max_block_depth")
+  if (length(stack) >= depth) {
+    stop_spec(paste0(path, "/block"), sprintf("blocks are nested more than %d deep", depth), "too_deep")
   }
   block <- ex$blocks[[name]]
   defaults <- field(block, "params", empty_object())

@@ -1,8 +1,9 @@
 # The handout: one self-contained HTML page about a spec (python/twinnet/handout.py;
 # both write the same page, byte for byte, from shared_specs/handout/template.html).
 
-PLACEHOLDER_RE <- "\\{\\{([a-z_]+)\\}\\}"
-CURVE_COLORS <- c(training = "#1f77b4", validation = "#ff7f0e")
+# The template's placeholders ("placeholder", group 1: the name) and the learning
+# curves' style ("curves"), shared with Python: shared_specs/handout/handout.json.
+handout_table <- function() shared_table("handout/handout.json")
 
 handout_template <- function() {
   cached("handout_template", function() {
@@ -87,12 +88,13 @@ fmt1 <- function(v) sprintf("%.1f", v)
 
 # One metric's chart as inline SVG: epochs across, values up, one line per data set.
 curve_svg <- function(metric, series) {
-  w <- 320
-  h <- 200
-  left <- 52
-  right <- 12
-  top <- 26
-  bottom <- 34
+  style <- handout_table()$curves
+  w <- as.numeric(style$width)
+  h <- as.numeric(style$height)
+  left <- as.numeric(style$margin$left)
+  right <- as.numeric(style$margin$right)
+  top <- as.numeric(style$margin$top)
+  bottom <- as.numeric(style$margin$bottom)
   every <- unlist(series, use.names = FALSE)
   finite <- every[is.finite(every)]
   n <- if (length(series) > 0L) max(lengths(series)) else 0L
@@ -117,8 +119,8 @@ curve_svg <- function(metric, series) {
            sprintf("role=\"img\" aria-label=\"%s per epoch\" font-family=\"DejaVu Sans, sans-serif\" ", m),
            "font-size=\"11\">"),
     sprintf("<text x=\"%s\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">%s</text>", fmt1(w / 2), m),
-    sprintf("<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"none\" stroke=\"#d0d4d9\"/>",
-            fmt1(left), fmt1(top), fmt1(w - left - right), fmt1(h - top - bottom))
+    sprintf("<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"none\" stroke=\"%s\"/>",
+            fmt1(left), fmt1(top), fmt1(w - left - right), fmt1(h - top - bottom), style$frame_color)
   )
   for (v in c(hi - pad, (hi + lo) / 2, lo + pad)) {
     parts <- c(parts, sprintf("<text x=\"%s\" y=\"%s\" text-anchor=\"end\">%s</text>",
@@ -137,12 +139,12 @@ curve_svg <- function(metric, series) {
     keep <- which(is.finite(values))
     points <- paste(sprintf("%s,%s", fmt1(x_at(keep)), fmt1(y_at(values[keep]))), collapse = " ")
     if (length(keep) == 0L) points <- ""
-    color <- CURVE_COLORS[[data]]
+    color <- style$colors[[data]]
     parts <- c(parts,
                sprintf("<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>",
                        data, color, points),
                sprintf("<text x=\"%s\" y=\"%s\" fill=\"%s\">%s</text>", fmt1(legend_x), fmt1(top + 12), color, data))
-    legend_x <- legend_x + 70
+    legend_x <- legend_x + style$legend_step
   }
   paste(c(parts, "</svg>"), collapse = "")
 }
@@ -258,8 +260,9 @@ handout <- function(spec, file = NULL, history = NULL) {
   )
   values <- lapply(values, enc2utf8)
   template <- handout_template()
-  found <- gregexpr(PLACEHOLDER_RE, template, perl = TRUE)
-  keys <- sub(PLACEHOLDER_RE, "\\1", regmatches(template, found)[[1L]], perl = TRUE)
+  placeholder <- ecma_pattern(handout_table()$placeholder)
+  found <- gregexpr(placeholder, template, perl = TRUE)
+  keys <- sub(placeholder, "\\1", regmatches(template, found)[[1L]], perl = TRUE)
   unknown <- setdiff(keys, names(values))
   if (length(unknown) > 0L) stop("internal error: the handout template has the unknown field {{", unknown[[1L]],
                                  "}}", call. = FALSE)

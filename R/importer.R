@@ -56,7 +56,7 @@ from_keras <- function(model, name = NULL) {
       stop_spec("", sprintf("layer '%s' is a %s, which is not in twinnet's layer allowlist", lname, cls),
                 "unsupported_layer")
     }
-    if (!grepl(NAME_RE, lname)) {
+    if (!grepl(spec_pattern("name"), lname, perl = TRUE)) {
       stop(unsupported_layer(lname, cls, "has a name that is not letters, digits and underscores"))
     }
     args <- import_non_default(type, import_args(lname, cls, type, field(entry, "config", empty_object())))
@@ -77,27 +77,20 @@ from_keras <- function(model, name = NULL) {
     previous <- lname
   }
   outputs <- if (has_field(config, "output_layers")) import_refs(config$output_layers) else list(previous)
-  doc <- list(format_version = FORMAT_VERSION, name = if (is.null(name)) import_spec_name(py_str(config$name)) else name,
-              layers = layers)
+  doc <- list(format_version = spec_format_version(),
+              name = if (is.null(name)) import_spec_name(py_str(config$name)) else name, layers = layers)
   if (!identical(outputs, list(previous))) doc$outputs <- outputs
   load_spec(doc)
   doc
 }
 
-# Configuration entries outside the registry that a spec can leave out only when
-# they hold these values (Keras's defaults); any other value, and any entry not
-# listed, is refused.
-IMPORT_NEUTRAL <- list(
-  data_format = "channels_last", quantization_config = NULL, lora_rank = NULL, seed = NULL,
-  noise_shape = NULL, return_state = FALSE, stateful = FALSE, zero_output_for_mask = FALSE,
-  synchronized = FALSE, renorm = FALSE, renorm_clipping = NULL, renorm_momentum = 0.99,
-  sparse = FALSE, ragged = FALSE, optional = FALSE
-)
-# Initializers outside the registry (BatchNormalization's), as registry names.
-IMPORT_NEUTRAL_INITIALIZERS <- list(
-  beta_initializer = "zeros", gamma_initializer = "ones",
-  moving_mean_initializer = "zeros", moving_variance_initializer = "ones"
-)
+# What a spec may leave out (importer.py: the same table, shared_specs/importer.json):
+# configuration entries outside the registry that hold Keras's default
+# ("neutral"; any other value, and any entry not listed, is refused),
+# initializers outside the registry (BatchNormalization's) that are the
+# registry initializer "neutral_initializers" names, and entries that
+# "not_needed_when_null" matches when they are null.
+import_table <- function() shared_table("importer.json")
 
 # inst/python/twinnet_bridge.py, converting to R: the model's configuration and Keras's
 # initializers as JSON text.
@@ -122,7 +115,7 @@ import_describe <- function(value) {
 # A Keras model name made a valid spec name: other characters become "_", a letter first.
 import_spec_name <- function(name) {
   text <- gsub("[^A-Za-z0-9_]", "_", name)
-  if (grepl(NAME_RE, text)) text else paste0("model_", text)
+  if (grepl(spec_pattern("name"), text, perl = TRUE)) text else paste0("model_", text)
 }
 
 # (registry name, Keras class, Keras config) of each initializer name Keras knows.
@@ -201,12 +194,13 @@ import_args <- function(lname, cls, type, config) {
       args[key] <- list(value)
       next
     }
-    if (has_field(IMPORT_NEUTRAL_INITIALIZERS, key) &&
-        identical(import_initializer(value, NULL), IMPORT_NEUTRAL_INITIALIZERS[[key]])) {
+    neutral <- import_table()
+    if (has_field(neutral$neutral_initializers, key) &&
+        identical(import_initializer(value, NULL), neutral$neutral_initializers[[key]])) {
       next
     }
-    if (grepl("_(regularizer|constraint)$", key) && is.null(value)) next
-    if (has_field(IMPORT_NEUTRAL, key) && json_equal(value, IMPORT_NEUTRAL[[key]])) next
+    if (grepl(ecma_pattern(neutral$not_needed_when_null), key, perl = TRUE) && is.null(value)) next
+    if (has_field(neutral$neutral, key) && json_equal(value, neutral$neutral[[key]])) next
     stop(unsupported_layer(lname, cls, sprintf("has %s = %s", key, import_describe(value))))
   }
   args

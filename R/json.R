@@ -191,6 +191,16 @@ format_count <- function(n) {
   formatC(n, format = "f", digits = 0, big.mark = ",")
 }
 
+# A whole number as Python's str() writes an int: never in scientific notation.
+int_text <- function(n) formatC(as.numeric(n), format = "f", digits = 0)
+
+# An output shape as Python prints a tuple (diagram.py's format_shape()):
+# list(NULL, 28L, 28L, 6L) -> "(None, 28, 28, 6)".
+format_shape <- function(shape) {
+  parts <- vapply(shape, function(v) if (is.null(v) || is.na(v)) "None" else int_text(v), "")
+  paste0("(", paste(parts, collapse = ", "), ")")
+}
+
 # A count as an R integer when it fits, else a double.
 as_count <- function(n) {
   if (abs(n) <= .Machine$integer.max) as.integer(n) else n

@@ -9,30 +9,8 @@
 # computed for it is right too). The same error, line, column and words as in
 # Python.
 
-JSON_MESSAGES <- c(
-  value = "expected a value",
-  key = "expected a string in double quotes as the key",
-  colon = "expected ':' after the key",
-  member = "expected ',' or '}' after a member",
-  element = "expected ',' or ']' after an element",
-  after_end = "text after the end of the JSON value",
-  unclosed = "the text ends before every '[' and '{' is closed",
-  trailing_object = "a trailing comma before '}'",
-  trailing_array = "a trailing comma before ']'",
-  string_open = "a string is not closed",
-  string_line = "a string is not closed on its line (a line break in a string is written \\n)",
-  string_control = "a control character in a string (write \\n, \\t, ...)",
-  escape = "an unknown escape in a string (a backslash itself is written \\\\)",
-  unicode = "\\u is not followed by 4 hexadecimal digits",
-  number = "a number is not written as JSON writes it (e.g. 01, 1., .5, +1)",
-  word = "a word without quotes (JSON strings take double quotes)",
-  literal_case = "JSON writes true, false and null, in lower case",
-  comment = "a comment (JSON has none)",
-  single_quote = "single quotes (JSON strings take double quotes)",
-  curly_quote = "curly quotes (JSON strings take straight double quotes \")",
-  control = "a control character outside a string (JSON puts only spaces, tabs and line breaks between tokens)",
-  space = "a non-ASCII space (JSON puts only spaces, tabs and line breaks between tokens)"
-)
+# The words of every error the scan reports (jsontext.py's MESSAGES): messages.json's json_syntax.
+json_messages <- function() cached("json_messages", function() unlist(shared_table("messages.json")$json_syntax))
 
 # The valid part of a string's body, from just after its opening quote.
 JSON_STRING_BODY_RE <- '[^"\\\\\\x00-\\x1f]*+(?:\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\\\\x00-\\x1f]*+)*+'
@@ -158,7 +136,7 @@ json_syntax_error <- function(text) {
 
   kind <- ty[[first]]
   s <- state[[first]]
-  here <- function(what) list(at = at[[first]], message = JSON_MESSAGES[[what]])
+  here <- function(what) list(at = at[[first]], message = json_messages()[[what]])
   if (!ok[[first]]) {
     own <- names(JSON_TOKEN)[kind + 1L]
     if (own %in% names(JSON_OWN)) return(here(JSON_OWN[[own]]))
@@ -230,13 +208,13 @@ json_string_error <- function(raw_bytes, at) {
   rest <- if (at + 2L <= n) rawToChar(raw_bytes[(at + 2L):n]) else ""
   bad <- at + 1L + attr(regexpr(JSON_STRING_BODY_RE, rest, perl = TRUE, useBytes = TRUE), "match.length")
   c <- if (bad < n) as.integer(raw_bytes[[bad + 1L]]) else -1L
-  if (c < 0L || c == 0x5CL && bad + 1L == n) return(list(at = at, message = JSON_MESSAGES[["string_open"]]))
+  if (c < 0L || c == 0x5CL && bad + 1L == n) return(list(at = at, message = json_messages()[["string_open"]]))
   if (c == 0x5CL) {
     what <- if (raw_bytes[[bad + 2L]] == as.raw(0x75L)) "unicode" else "escape"
-    return(list(at = bad, message = JSON_MESSAGES[[what]]))
+    return(list(at = bad, message = json_messages()[[what]]))
   }
-  if (c == 0x0AL || c == 0x0DL) return(list(at = at, message = JSON_MESSAGES[["string_line"]]))
-  list(at = bad, message = JSON_MESSAGES[["string_control"]])
+  if (c == 0x0AL || c == 0x0DL) return(list(at = at, message = json_messages()[["string_line"]]))
+  list(at = bad, message = json_messages()[["string_control"]])
 }
 
 # The index of the first number token (before token `before`, or that one) too

@@ -1,25 +1,26 @@
 # Resource limits: how large a spec, a model file or a diagram may be
-# (python/twinnet/limits.py).
+# (python/twinnet/limits.py). The values are shared_specs/limits.json's.
 
-# The size of a spec's JSON text (kind "too_large"), and of a .keras file's
-# config.json and metadata.json.
-MAX_SPEC_BYTES <- 10000000
-# How deeply arrays and objects nest (kind "too_deep", checked before parsing).
-MAX_JSON_DEPTH <- 64L
+# The limits a user may raise, with options(twinnet.<name> = ...), as numbers.
+# yolov1, the catalog's largest network, has 271,703,550 parameters and
+# 3,211,264 values per sample; saved with Adam's two slots per weight, its
+# .keras file holds about 3.3 GB. resnet50, the catalog's longest, has 177
+# layers; Graphviz draws it in under a second.
+default_limits <- function() {
+  cached("default_limits", function() lapply(shared_table("limits.json")$defaults, as.numeric))
+}
 
-# The limits a user may raise, with options(twinnet.<name> = ...). yolov1, the
-# catalog's largest network, has 271,703,550 parameters and 3,211,264 values
-# per sample; saved with Adam's two slots per weight, its .keras file holds
-# about 3.3 GB. resnet50, the catalog's longest, has 177 layers; Graphviz
-# draws it in under a second.
-DEFAULT_LIMITS <- list(
-  max_params = 500000000,
-  max_activation = 50000000,
-  max_layers = 10000,
-  max_model_bytes = 4000000000,
-  max_diagram_layers = 1000,
-  dot_timeout = 30
-)
+# A fixed limit: "max_spec_bytes", the size of a spec's JSON text (kind
+# "too_large"), and of a .keras file's config.json and metadata.json;
+# "max_json_depth", how deeply arrays and objects nest (kind "too_deep",
+# checked before parsing); "max_key_bytes", the length of an object key (R
+# cannot name a list element with more than 10,000 bytes); "max_block_depth",
+# how deeply blocks may use blocks.
+fixed_limit <- function(name) shared_table("limits.json")$fixed[[name]]
+
+# What a "did you mean" hint looks at, at most: "max_candidates" candidates,
+# words and candidates "max_length" characters long.
+suggest_limit <- function(name) shared_table("limits.json")$suggest[[name]]
 
 #' Limits on the size of a spec, a model file and a diagram
 #'
@@ -66,10 +67,10 @@ DEFAULT_LIMITS <- list(
 #' @name twinnet_limits
 NULL
 
-# The limit in effect for `name`, one of names(DEFAULT_LIMITS).
+# The limit in effect for `name`, one of names(default_limits()).
 get_limit <- function(name) {
   option <- paste0("twinnet.", name)
-  value <- getOption(option, DEFAULT_LIMITS[[name]])
+  value <- getOption(option, default_limits()[[name]])
   if (!(is.numeric(value) && length(value) == 1L && !is.na(value) && value > 0)) {
     stop(sprintf("the option %s must be one positive number (Inf for no limit), found %s",
                  option, paste(format(value), collapse = " ")), call. = FALSE)

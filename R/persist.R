@@ -2,35 +2,29 @@
 # after checking what loading a file costs (python/twinnet/persist.py; both
 # refuse the same files with the same reasons).
 
-# What Keras says when safe mode refuses a file: a lambda, a non-modeling API,
-# code it cannot locate among Keras's own objects (persist.py's UNSAFE_PATTERN).
-UNSAFE_PATTERN <- "safe_mode|disallowed|Could not locate|Could not deserialize|cannot be imported|KerasSaveable"
+# What twinnet knows of a .keras file (persist.py: the same table,
+# shared_specs/model_files.json): its members, the classes of a whole model,
+# the input shapes a layer's config may carry, the tables that estimate a
+# layer's weights, where Keras keeps the scope that forces safe mode
+# (overriding enable_unsafe_deserialization()), and what Keras says when safe
+# mode refuses a file or it runs out of memory.
+model_files_table <- function() {
+  cached("model_files", function() {
+    t <- read_json_file(specs_path("model_files.json"))
+    strings <- function(x) as.character(unlist(x))
+    t$members$weights <- strings(t$members$weights)
+    t$weights$no_weights <- strings(t$weights$no_weights)
+    for (k in c("conv_rank", "separable_rank", "depthwise_rank", "rnn_gates", "norm_factor")) {
+      t$weights[[k]] <- vapply(t$weights[[k]], as.numeric, 0)
+    }
+    for (k in c("model_classes", "shape_keys", "unsafe_error_classes", "out_of_memory_error_classes")) {
+      t[[k]] <- strings(t[[k]])
+    }
+    t
+  })
+}
 
-# Where Keras keeps the scope that forces safe mode (overriding enable_unsafe_deserialization()).
-SAFE_MODE_MODULE <- "keras.src.saving.serialization_lib"
-
-CONFIG_MEMBER <- "config.json"
-METADATA_MEMBER <- "metadata.json"
-WEIGHTS_MEMBERS <- c("model.weights.h5", "model.weights.npz")
-MODEL_CLASSES <- c("Functional", "Sequential")
-
-# The weights of a layer, estimated from its config and its input shape (persist.py: the same tables).
-CONV_RANK <- c(Conv1D = 1, Conv2D = 2, Conv3D = 3, Conv1DTranspose = 1, Conv2DTranspose = 2, Conv3DTranspose = 3)
-SEPARABLE_RANK <- c(SeparableConv1D = 1, SeparableConv2D = 2)
-DEPTHWISE_RANK <- c(DepthwiseConv1D = 1, DepthwiseConv2D = 2)
-RNN_GATES <- c(SimpleRNN = 1, GRU = 3, LSTM = 4)
-NORM_FACTOR <- c(BatchNormalization = 4, LayerNormalization = 2)
-NO_WEIGHTS <- c(
-  "Functional", "Sequential", "InputLayer", "Bidirectional", "TimeDistributed",
-  "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-  "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
-  "GlobalMaxPooling2D", "GlobalMaxPooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
-  "Cropping2D", "Cropping3D", "Flatten", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "Activation", "ReLU",
-  "LeakyReLU", "Softmax", "ELU", "Rescaling", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
-  "Concatenate", "Reshape", "Permute", "RepeatVector", "UpSampling1D", "UpSampling2D", "UpSampling3D"
-)
-# Input shapes a layer's config may carry; Keras builds the layer for them.
-SHAPE_KEYS <- c("input_shape", "batch_input_shape", "build_input_shape")
+config_member <- function() model_files_table()$members$config
 
 #' Write and read models as .keras files
 #'
@@ -173,10 +167,11 @@ load_checked <- function(path, label) {
 # The twinnet condition for an exception of class `kind` that Keras raised while loading.
 keras_failure <- function(label, kind, message) {
   reason <- refusal_reason(message)
-  if (kind %in% c("ValueError", "TypeError") && grepl(UNSAFE_PATTERN, reason, perl = TRUE)) {
+  t <- model_files_table()
+  if (kind %in% t$unsafe_error_classes && grepl(ecma_pattern(t$unsafe_pattern), reason, perl = TRUE)) {
     return(unsafe_model_error(label, reason))
   }
-  if (kind %in% c("MemoryError", "ResourceExhaustedError", "OutOfMemoryError")) {
+  if (kind %in% t$out_of_memory_error_classes) {
     return(model_file_error(label, sprintf("Keras ran out of memory loading it (%s: %s)", kind, reason), "too_large"))
   }
   model_file_error(label, sprintf("Keras cannot load it (%s: %s)", kind, reason))
@@ -191,7 +186,7 @@ refusal_reason <- function(message) {
 
 # The module with Keras's scope that forces safe mode; a twinnet_model_file_error
 # where this Keras has none (fail closed).
-safe_mode_module <- function(label, module = SAFE_MODE_MODULE) {
+safe_mode_module <- function(label, module = model_files_table()$safe_mode_module) {
   if (!isTRUE(persist_python()$has_safe_mode(module))) {
     stop(model_file_error(label, sprintf(
       "this Keras has no %s.SafeModeScope, which keeps its safe mode on, so twinnet loads no model file with it",
@@ -265,7 +260,7 @@ read_config <- function(file, label) {
     stop(model_file_error(label, sprintf("it is not a readable zip archive (%s)", listed[[2L]]), "not_a_keras_file"))
   }
   check_members(label, listed[[1L]])
-  read <- py$read_member(file, CONFIG_MEMBER, MAX_SPEC_BYTES)
+  read <- py$read_member(file, config_member(), fixed_limit("max_spec_bytes"))
   if (!is.null(read[[2L]])) {
     stop(model_file_error(label, sprintf("it is not a readable zip archive (%s)", read[[2L]]), "not_a_keras_file"))
   }
@@ -274,9 +269,9 @@ read_config <- function(file, label) {
   probe[probe == as.raw(0L)] <- as.raw(0x20L) # R strings hold no NUL; it changes no UTF-8 sequence
   text <- rawToChar(probe)
   Encoding(text) <- "UTF-8"
-  if (!validUTF8(text)) stop(model_file_error(label, sprintf("%s is not UTF-8 text", CONFIG_MEMBER)))
+  if (!validUTF8(text)) stop(model_file_error(label, sprintf("%s is not UTF-8 text", config_member())))
   if (any(bytes == as.raw(0L))) {
-    stop(model_file_error(label, sprintf("%s is not valid JSON", CONFIG_MEMBER), "malformed",
+    stop(model_file_error(label, sprintf("%s is not valid JSON", config_member()), "malformed",
                           "invalid JSON: a NUL character"))
   }
   text
@@ -287,12 +282,14 @@ check_members <- function(label, members) {
   names <- vapply(members, function(m) m[[1L]], "")
   sizes <- vapply(members, function(m) as.numeric(m[[2L]]), 0)
   packed <- vapply(members, function(m) as.numeric(m[[3L]]), 0)
-  if (!CONFIG_MEMBER %in% names) stop(model_file_error(label, sprintf("it has no %s", CONFIG_MEMBER)))
+  if (!config_member() %in% names) stop(model_file_error(label, sprintf("it has no %s", config_member())))
+  configuration <- unlist(model_files_table()$members[c("config", "metadata")])
+  max_bytes <- fixed_limit("max_spec_bytes")
   for (i in seq_along(members)) {
-    if (names[[i]] %in% c(CONFIG_MEMBER, METADATA_MEMBER) && sizes[[i]] > MAX_SPEC_BYTES) {
+    if (names[[i]] %in% configuration && sizes[[i]] > max_bytes) {
       stop(model_file_error(label, sprintf(
         "%s is %s bytes uncompressed (%s compressed), more than the %s bytes that a model's configuration may have",
-        names[[i]], format_count(sizes[[i]]), format_count(packed[[i]]), format_count(MAX_SPEC_BYTES)
+        names[[i]], format_count(sizes[[i]]), format_count(packed[[i]]), format_count(max_bytes)
       ), "too_large"))
     }
   }
@@ -304,8 +301,9 @@ check_members <- function(label, members) {
       format_count(total), format_count(Reduce(`+`, packed, 0)), count_or_inf(floor(limit))
     ), "too_large", how_to_raise("max_model_bytes")))
   }
-  if (!any(WEIGHTS_MEMBERS %in% names)) {
-    stop(model_file_error(label, sprintf("it has neither %s nor %s", WEIGHTS_MEMBERS[[1L]], WEIGHTS_MEMBERS[[2L]])))
+  weights <- model_files_table()$members$weights
+  if (!any(weights %in% names)) {
+    stop(model_file_error(label, sprintf("it has neither %s nor %s", weights[[1L]], weights[[2L]])))
   }
   invisible(NULL)
 }
@@ -324,27 +322,28 @@ check_config <- function(label, text) {
   config <- tryCatch(parse_json(text), twinnet_spec_error = function(e) e)
   if (inherits(config, "twinnet_spec_error")) {
     reason <- switch(config$kind,
-      too_deep = sprintf("%s nests arrays and objects more than %d levels deep", CONFIG_MEMBER, MAX_JSON_DEPTH),
-      duplicate_key = sprintf("%s repeats a key in one object", CONFIG_MEMBER),
-      sprintf("%s is not valid JSON", CONFIG_MEMBER)
+      too_deep = sprintf("%s nests arrays and objects more than %d levels deep", config_member(),
+                         fixed_limit("max_json_depth")),
+      duplicate_key = sprintf("%s repeats a key in one object", config_member()),
+      sprintf("%s is not valid JSON", config_member())
     )
     stop(model_file_error(label, reason, "malformed", if (config$kind == "too_deep") NULL else config$message))
   }
   if (!json_is_object(config)) {
     stop(model_file_error(label, sprintf("%s holds %s, not an object that describes a model",
-                                         CONFIG_MEMBER, json_kind(config))))
+                                         config_member(), json_kind(config))))
   }
   cls <- field(config, "class_name")
   inner <- field(config, "config")
   if (!json_is_string(cls) || !json_is_object(inner)) {
     stop(model_file_error(label, sprintf(
-      "%s has no class_name (a string) and config (an object) of a Keras object", CONFIG_MEMBER
+      "%s has no class_name (a string) and config (an object) of a Keras object", config_member()
     )))
   }
-  if (cls %in% MODEL_CLASSES) {
+  if (cls %in% model_files_table()$model_classes) {
     layers <- field(inner, "layers")
     if (!json_is_array(layers)) {
-      stop(model_file_error(label, sprintf("%s describes a %s model without a list of layers", CONFIG_MEMBER, cls)))
+      stop(model_file_error(label, sprintf("%s describes a %s model without a list of layers", config_member(), cls)))
     }
     for (i in seq_along(layers)) {
       entry <- layers[[i]]
@@ -352,7 +351,7 @@ check_config <- function(label, text) {
             json_is_object(field(entry, "config")))) {
         stop(model_file_error(label, sprintf(
           "layer %d in %s is not an object with a class_name (a string) and a config (an object)",
-          i - 1L, CONFIG_MEMBER
+          i - 1L, config_member()
         )))
       }
     }
@@ -413,7 +412,7 @@ input_shapes <- function(obj) {
     }
   }
   c <- obj$config
-  for (key in SHAPE_KEYS) {
+  for (key in model_files_table()$shape_keys) {
     found <- first_shape(field(c, key))
     if (!is.null(found)) out[[length(out) + 1L]] <- found
   }
@@ -465,6 +464,7 @@ layer_like <- function(obj) {
 # known layer types, else the product of the two largest sizes in its config
 # and its input's last axis.
 layer_weights <- function(obj, shape) {
+  w <- model_files_table()$weights
   cls <- obj$class_name
   c <- obj$config
   f <- feature_size(shape, c)
@@ -472,26 +472,26 @@ layer_weights <- function(obj, shape) {
     u <- config_dim(field(c, "units"))
     return(f * u + u)
   }
-  if (cls %in% names(CONV_RANK)) {
+  if (cls %in% names(w$conv_rank)) {
     n <- config_dim(field(c, "filters"))
-    return(kernel_size_of(field(c, "kernel_size"), CONV_RANK[[cls]]) * f * n + n)
+    return(kernel_size_of(field(c, "kernel_size"), w$conv_rank[[cls]]) * f * n + n)
   }
-  if (cls %in% names(SEPARABLE_RANK)) {
+  if (cls %in% names(w$separable_rank)) {
     n <- config_dim(field(c, "filters"))
     m <- config_dim(field(c, "depth_multiplier"))
-    return(kernel_size_of(field(c, "kernel_size"), SEPARABLE_RANK[[cls]]) * f * m + f * m * n + n)
+    return(kernel_size_of(field(c, "kernel_size"), w$separable_rank[[cls]]) * f * m + f * m * n + n)
   }
-  if (cls %in% names(DEPTHWISE_RANK)) {
+  if (cls %in% names(w$depthwise_rank)) {
     m <- config_dim(field(c, "depth_multiplier"))
-    return(kernel_size_of(field(c, "kernel_size"), DEPTHWISE_RANK[[cls]]) * f * m + f * m)
+    return(kernel_size_of(field(c, "kernel_size"), w$depthwise_rank[[cls]]) * f * m + f * m)
   }
   if (cls == "Embedding") return(config_dim(field(c, "input_dim")) * config_dim(field(c, "output_dim")))
-  if (cls %in% names(RNN_GATES)) {
+  if (cls %in% names(w$rnn_gates)) {
     u <- config_dim(field(c, "units"))
-    return(RNN_GATES[[cls]] * (f * u + u * u + 2 * u))
+    return(w$rnn_gates[[cls]] * (f * u + u * u + 2 * u))
   }
-  if (cls %in% names(NORM_FACTOR)) return(NORM_FACTOR[[cls]] * axis_size(shape, field(c, "axis", -1)))
-  if (cls %in% NO_WEIGHTS || !layer_like(obj)) return(0)
+  if (cls %in% names(w$norm_factor)) return(w$norm_factor[[cls]] * axis_size(shape, field(c, "axis", -1)))
+  if (cls %in% w$no_weights || !layer_like(obj)) return(0)
   sizes <- f
   keys <- names(c)
   for (i in seq_along(c)) {
@@ -515,10 +515,11 @@ layer_name_of <- function(obj) {
 # Whether building a layer may allocate weights that grow with its input: its
 # type has such weights, or is one twinnet does not know.
 needs_shape <- function(obj) {
+  w <- model_files_table()$weights
   cls <- obj$class_name
-  if (cls %in% c("Embedding", "InputLayer", NO_WEIGHTS)) return(FALSE)
-  cls %in% c("Dense", names(CONV_RANK), names(SEPARABLE_RANK), names(DEPTHWISE_RANK), names(RNN_GATES),
-             names(NORM_FACTOR)) || layer_like(obj)
+  if (cls %in% c("Embedding", "InputLayer", w$no_weights)) return(FALSE)
+  cls %in% c("Dense", names(w$conv_rank), names(w$separable_rank), names(w$depthwise_rank), names(w$rnn_gates),
+             names(w$norm_factor)) || layer_like(obj)
 }
 
 # Whether a layer records the input shape Keras built it for (Keras builds it so before anything else).
@@ -552,7 +553,7 @@ estimate_walk <- function(st, value, context, entry = FALSE) {
     if (st$layers > st$max_layers) {
       stop(model_file_error(st$label, sprintf(
         "%s describes %s layers, more than the limit of %s",
-        CONFIG_MEMBER, format_count(st$layers), count_or_inf(floor(st$max_layers))
+        config_member(), format_count(st$layers), count_or_inf(floor(st$max_layers))
       ), "too_large", how_to_raise("max_layers")))
     }
   }
@@ -597,7 +598,7 @@ estimate_add <- function(st, obj, weights) {
 # For a model of allowlisted layers, the limits of a spec on its expansion
 # (exact shapes and counts). Returns whether the model is one a spec can express.
 check_imported <- function(label, config, text) {
-  if (!config$class_name %in% MODEL_CLASSES) return(FALSE)
+  if (!config$class_name %in% model_files_table()$model_classes) return(FALSE)
   holder <- persist_python()$ConfigHolder(text)
   result <- tryCatch(
     {

@@ -1,9 +1,6 @@
 # The layer registry and the JSON Schema, read from the package's copy of
 # shared_specs/ (python/twinnet/registry.py).
 
-SUPPORTED_MAJOR <- 1L
-FORMAT_VERSION <- "1.0"
-
 # Values read once per session: the registry, the schema, the Python validator.
 the <- new.env(parent = emptyenv())
 
@@ -25,6 +22,21 @@ read_text <- function(path) {
 cached <- function(key, make) {
   if (is.null(the[[key]])) the[[key]] <- make()
   the[[key]]
+}
+
+# A table of shared_specs/ ("limits.json", "handout/handout.json"), read once per
+# session (registry.py's shared()).
+shared_table <- function(name) cached(paste0("shared:", name), function() read_json_file(specs_path(name)))
+
+# The spec format: its version, the major version this twinnet reads, and the
+# patterns of names, parameters, references and versions (spec_format.json).
+spec_format_version <- function() shared_table("spec_format.json")$format_version
+spec_supported_major <- function() shared_table("spec_format.json")$supported_major
+
+# A pattern of spec_format.json ("name", "parameter", "reference",
+# "format_version") as a PCRE that matches as JSON Schema does (grepl(perl = TRUE)).
+spec_pattern <- function(name) {
+  cached(paste0("pattern:", name), function() ecma_pattern(shared_table("spec_format.json")$patterns[[name]]))
 }
 
 # The allowlist: layer types, their arguments, kinds and Keras defaults.

@@ -2,17 +2,19 @@
 #
 # Both languages check a spec with the same small evaluator of the keywords that
 # shared_specs/schema/ uses, and report the same first error: at each value its
-# own keywords first, in KEYWORD_ORDER, then its members or items in the order
-# they are written. Checking stops at the first error. Patterns follow JSON
-# Schema (ECMA-262): "$" matches only at the very end of a string.
+# own keywords first, in the order of schema_keywords()$order, then its members
+# or items in the order they are written. Checking stops at the first error.
+# Patterns follow JSON Schema (ECMA-262): "$" matches only at the very end of a
+# string.
 
-KEYWORD_ORDER <- c(
-  "$ref", "type", "const", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
-  "exclusiveMaximum", "minItems", "maxItems", "propertyNames", "additionalProperties", "required",
-  "anyOf", "allOf", "if"
-)
-MEMBER_KEYWORDS <- c("properties", "additionalProperties", "items")
-QUIET_KEYWORDS <- c("$schema", "$id", "$defs", "title", "description", "default", "then", "else")
+# spec_format.json's schema_keywords: "order", a value's own keywords in the
+# order they are checked; "members", those about its members or items;
+# "quiet", those that check nothing here or are read with another keyword.
+schema_keywords <- function() {
+  cached("schema_keywords", function() {
+    lapply(shared_table("spec_format.json")$schema_keywords, function(k) as.character(unlist(k)))
+  })
+}
 
 # A failure: where (tokens, from the checked value), which keyword, the schema
 # object holding it, the failing value and, for required, additionalProperties
@@ -34,12 +36,13 @@ passes <- function(x) NULL
 compile_schema <- function(sch, root = sch, refs = new.env(parent = emptyenv())) {
   if (isTRUE(sch) || (is.list(sch) && length(sch) == 0L)) return(passes)
   if (isFALSE(sch)) return(function(x) schema_failure("false", sch, x))
-  unknown <- setdiff(names(sch), c(KEYWORD_ORDER, MEMBER_KEYWORDS, QUIET_KEYWORDS))
+  keywords <- schema_keywords()
+  unknown <- setdiff(names(sch), unlist(keywords, use.names = FALSE))
   if (length(unknown) > 0L) {
     stop("internal error: the schema keyword '", unknown[[1L]], "' is not supported", call. = FALSE)
   }
   checks <- list()
-  for (key in intersect(KEYWORD_ORDER, names(sch))) {
+  for (key in intersect(keywords$order, names(sch))) {
     check <- compile_keyword(key, sch, root, refs)
     if (!is.null(check)) checks[[length(checks) + 1L]] <- check
   }

@@ -1,8 +1,6 @@
 # Loading a spec: from a catalog name, a file, JSON text or an R list, to a
 # validated document (python/twinnet/spec.py).
 
-NAME_RE <- "^[A-Za-z][A-Za-z0-9_]*$"
-
 #' Load and validate a spec
 #'
 #' Reads a spec and checks it: first its top level and `format_version`, then
@@ -67,7 +65,7 @@ is_file <- function(path) isTRUE(suppressWarnings(utils::file_test("-f", path)))
 # list(doc, origin, text): the document, where it came from and its JSON text.
 read_source <- function(source) {
   if (is.list(source)) {
-    if (value_depth(source) > MAX_JSON_DEPTH) stop(too_deep_error())
+    if (value_depth(source) > fixed_limit("max_json_depth")) stop(too_deep_error())
     where <- non_json_path(source)
     if (!is.null(where)) {
       stop_spec(where$path, sprintf(paste0(
@@ -87,7 +85,7 @@ read_source <- function(source) {
     if (startsWith(bare, "{") || startsWith(bare, "[")) {
       return(list(doc = parse_json(source), origin = "<json>", text = source))
     }
-    is_name <- grepl(NAME_RE, text, perl = TRUE)
+    is_name <- grepl(spec_pattern("name"), text, perl = TRUE)
     if (is_name && is_file(catalog_path(text))) return(read_file(catalog_path(text)))
     if (is_file(source)) return(read_file(source))
     hint <- if (is_name) suggest(text, catalog_names()) else NULL
@@ -122,8 +120,8 @@ r_type_name <- function(x) {
 }
 
 read_file <- function(path) {
-  if (file.size(path) > MAX_SPEC_BYTES) {
-    stop_spec("", sprintf("the file is larger than %s bytes", format_count(MAX_SPEC_BYTES)), "too_large")
+  if (file.size(path) > fixed_limit("max_spec_bytes")) {
+    stop_spec("", sprintf("the file is larger than %s bytes", format_count(fixed_limit("max_spec_bytes"))), "too_large")
   }
   text <- read_text(path)
   if (!validUTF8(text)) {
@@ -201,7 +199,8 @@ non_json_path <- function(x, tokens = character()) {
 }
 
 too_deep_error <- function() {
-  spec_error("", sprintf("the JSON nests arrays and objects more than %d levels deep", MAX_JSON_DEPTH), "too_deep")
+  spec_error("", sprintf("the JSON nests arrays and objects more than %d levels deep", fixed_limit("max_json_depth")),
+             "too_deep")
 }
 
 # How deeply lists nest in an R value, level by level (no recursion: the value
@@ -209,7 +208,7 @@ too_deep_error <- function() {
 value_depth <- function(x) {
   depth <- 0L
   level <- list(x)
-  while (depth <= MAX_JSON_DEPTH) {
+  while (depth <= fixed_limit("max_json_depth")) {
     level <- level[vapply(level, is.list, logical(1))]
     if (length(level) == 0L) break
     depth <- depth + 1L
@@ -222,14 +221,14 @@ value_depth <- function(x) {
 # Checked in this order, as Python does: the size, a byte order mark, the
 # nesting depth, the syntax, repeated keys.
 parse_json <- function(text) {
-  if (nchar(text, type = "bytes") > MAX_SPEC_BYTES) {
-    stop_spec("", sprintf("the spec is larger than %s bytes", format_count(MAX_SPEC_BYTES)), "too_large")
+  if (nchar(text, type = "bytes") > fixed_limit("max_spec_bytes")) {
+    stop_spec("", sprintf("the spec is larger than %s bytes", format_count(fixed_limit("max_spec_bytes"))), "too_large")
   }
   if (startsWith(text, "\ufeff")) {
     stop_spec("", "invalid JSON at line 1, column 1: Unexpected UTF-8 BOM", "invalid_json")
   }
   bare <- as.integer(outside_strings(text))
-  if (json_depth(bare) > MAX_JSON_DEPTH) stop(too_deep_error())
+  if (json_depth(bare) > fixed_limit("max_json_depth")) stop(too_deep_error())
   value <- tryCatch(
     jsonlite::parse_json(text, simplifyVector = FALSE),
     error = function(e) stop_spec("", json_error_message(text, conditionMessage(e)), "invalid_json")
@@ -317,20 +316,19 @@ check_escapes <- function(text) {
                         at, escapes[[i]]), "invalid_json")
 }
 
-MAX_KEY_BYTES <- 1000 # an object key (R cannot name a list element with more than 10,000 bytes)
-
 # Refuse an over-long key, then a repeated key (at the pointer of that key).
 # Depth first, in document order, as Python's _find_dup(). Recursion is safe:
-# the text nests at most MAX_JSON_DEPTH levels (a stack of pending values in an
-# R list would be copied at each step, quadratic in a long document).
+# the text nests at most fixed_limit("max_json_depth") levels (a stack of pending
+# values in an R list would be copied at each step, quadratic in a long document).
 find_dup <- function(value, tokens) {
   if (!is.list(value) || length(value) == 0L) return(invisible(NULL))
   keys <- names(value)
   if (!is.null(keys)) {
-    long <- which(nchar(keys, type = "bytes") > MAX_KEY_BYTES)
+    max_bytes <- fixed_limit("max_key_bytes")
+    long <- which(nchar(keys, type = "bytes") > max_bytes)
     if (length(long) > 0L) {
       stop_spec(json_pointer(tokens), sprintf("a key is longer than %s bytes (it begins %s)",
-                                              format_count(MAX_KEY_BYTES), describe(substr(keys[[long[[1L]]]], 1L, 20L))),
+                                              format_count(max_bytes), describe(substr(keys[[long[[1L]]]], 1L, 20L))),
                 "too_large")
     }
     dup <- keys[duplicated(keys)]
@@ -354,15 +352,16 @@ validate_document <- function(doc) {
     stop_spec("/format_version", "the required field 'format_version' is missing (use \"1.0\")", "missing")
   }
   version <- doc[["format_version"]]
-  if (!json_is_string(version) || !grepl("^[0-9]+\\.[0-9]+\\z", version, perl = TRUE)) {
+  if (!json_is_string(version) || !grepl(spec_pattern("format_version"), version, perl = TRUE)) {
     stop_spec("/format_version",
               sprintf("expected a version string such as \"1.0\", found %s", describe(version)),
               "invalid_value")
   }
   major <- as.numeric(strsplit(version, ".", fixed = TRUE)[[1L]][[1L]])
-  if (major != SUPPORTED_MAJOR) {
+  if (major != spec_supported_major()) {
     stop_spec("/format_version", sprintf(
-      "format_version %s is not supported; this twinnet reads format %d.x", cut_text(version, 20L), SUPPORTED_MAJOR
+      "format_version %s is not supported; this twinnet reads format %d.x", cut_text(version, 20L),
+      spec_supported_major()
     ), "unsupported_version")
   }
   check_list_lengths(doc)
@@ -394,8 +393,8 @@ check_list_lengths <- function(doc) {
   }
 }
 
-TYPE_WORDS <- c(null = "null", boolean = "true or false", integer = "an integer", number = "a number",
-                string = "a string", array = "a list", object = "an object")
+# A JSON Schema type in a message ("expected an integer"): messages.json's type_words.
+type_words <- function() cached("type_words", function() unlist(shared_table("messages.json")$type_words))
 
 # The first schema failure as a twinnet_spec_error: path, kind, message and hint
 # (spec.py's _to_spec_error()).
@@ -440,7 +439,7 @@ to_spec_error <- function(f) {
     desc <- strsplit(desc, " (inside a block", fixed = TRUE)[[1L]][[1L]] # "$parameters" exist only inside blocks
   }
   if (!(json_is_string(desc) && nzchar(desc)) && f$keyword == "type") {
-    desc <- paste(TYPE_WORDS[as.character(unlist(sch[["type"]]))], collapse = " or ")
+    desc <- paste(type_words()[as.character(unlist(sch[["type"]]))], collapse = " or ")
   }
   if (json_is_string(desc) && nzchar(desc)) {
     hint <- if (f$keyword == "enum" && json_is_string(found)) suggest(found, sch[["enum"]]) else NULL
@@ -536,10 +535,4 @@ print.summary.twinnet_spec <- function(x, ...) {
               format_count(params$total), format_count(params$trainable),
               format_count(params$non_trainable)))
   invisible(x)
-}
-
-# An output shape as Keras prints it: list(NULL, 28L, 28L, 6L) -> "(None, 28, 28, 6)".
-format_shape <- function(shape) {
-  parts <- vapply(shape, function(v) if (is.null(v)) "None" else py_str(v), "")
-  paste0("(", paste(parts, collapse = ", "), ")")
 }

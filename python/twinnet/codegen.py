@@ -22,12 +22,11 @@ from typing import Any
 
 from .errors import SpecError
 from .expand import canonical, param_name, param_uses, spec_graph
-from .registry import layer_types, registry, shared
+from .registry import layer_types, registry, shared, spec_pattern
 from .spec import Spec, load_spec
 
 __all__ = ["KERAS3_FUNCTIONS", "LANGUAGES", "comment", "number_text", "quote", "to_code"]
 
-LANGUAGES = ("python", "r", "r-reticulate")
 
 # The keras3 (R) functions the generated "r" code calls, with the argument names it may pass,
 # and the keras3 function of each layer type: one table for both packages, shared_specs/keras3.json.
@@ -50,7 +49,10 @@ INTEGER_KINDS = frozenset(_CODEGEN["integer_kinds"])
 INTEGER_SETTINGS = frozenset(_CODEGEN["integer_settings"])
 _COMMENT_ESCAPES: list[tuple[int, int]] = [(low, high) for low, high in _CODEGEN["comment_escapes"]]
 
-IDENTIFIER_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # with fullmatch: no final newline
+IDENTIFIER_RE = spec_pattern("name")  # a spec name as is (no final newline)
+# What the first comment calls each language; its keys are the languages, in order.
+_LANGUAGE_WORDS: dict[str, str] = _CODEGEN["language_words"]
+LANGUAGES = tuple(_LANGUAGE_WORDS)
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 R_INTEGER_MAX = 2**31 - 1  # R's integers are 32-bit, and -2^31 is NA_integer_
 
@@ -140,7 +142,7 @@ class Identifiers:
     def __call__(self, name: str) -> str:
         if name in self.of:
             return self.of[name]
-        ident = name if IDENTIFIER_RE.fullmatch(name) else re.sub(r"[^A-Za-z0-9_]", "_", name)
+        ident = name if IDENTIFIER_RE.match(name) else re.sub(r"[^A-Za-z0-9_]", "_", name)
         if not re.match(r"[A-Za-z]", ident):
             ident = "v" + ident
         while ident in RESERVED or ident in self.taken:
@@ -231,7 +233,7 @@ class _Writer:
         return f"{fn}({', '.join(args)})"
 
     def kwarg(self, key: str, text: str) -> str:
-        if not IDENTIFIER_RE.fullmatch(key):
+        if not IDENTIFIER_RE.match(key):
             raise ValueError(f"{key!r} is not an argument name")
         return f"{key}={text}" if self.py else f"{key} = {text}"
 
@@ -603,9 +605,6 @@ class _Generator:
         if line is not None:
             self.lines.append(line)
         return "\n".join(self.lines) + "\n"
-
-
-_LANGUAGE_WORDS = {"python": "Python Keras code", "r": "R code (keras3)", "r-reticulate": "R code (reticulate)"}
 
 
 def _pipe(stages: list[str]) -> list[str]:

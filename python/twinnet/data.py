@@ -7,10 +7,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .tables import shared
+
 __all__ = ["DatasetUnavailableError", "Split", "load_dataset", "mnist_sample", "mnist_split", "pad_digits"]
 
-SAMPLE = Path(__file__).resolve().parent / "data" / "mnist_5k.npz"
-KERAS_DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters", "boston_housing")
+# The data sets, shared with R: shared_specs/datasets.json.
+_DATASETS = shared("datasets.json")
+SAMPLE = Path(__file__).resolve().parent / "data" / _DATASETS["mnist_sample"]
+KERAS_DATASETS: tuple[str, ...] = tuple(_DATASETS["keras"])
 
 
 class DatasetUnavailableError(RuntimeError):

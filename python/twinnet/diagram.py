@@ -8,7 +8,6 @@ same picture from either language. ``diagram(spec, file)`` draws it as SVG or PN
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,20 +16,16 @@ from typing import Any
 from .expand import spec_graph
 from .limits import HOW_TO_RAISE, get_limit
 from .registry import shared
+from .schema import ecma_pattern
 from .spec import Spec, load_spec
 
 __all__ = ["FORMATS", "GraphvizError", "diagram", "dot_program", "to_dot"]
 
-FORMATS = ("svg", "png", "dot")
-
-GRAPHVIZ_MISSING = (
-    "Graphviz's `dot` program was not found, so the diagram cannot be drawn as {fmt}. "
-    "Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
-    "others: https://graphviz.org/download/) or set TWINNET_DOT to the path of `dot`. "
-    "Without Graphviz, a file ending in .dot gets the DOT text."
-)
-
-_BLOCK_SOURCE = re.compile(r"^/blocks/([^/]+)/layers/([0-9]+)$")
+# The formats, the message without Graphviz and where a layer's source is a block's, shared with R:
+# shared_specs/diagram.json (its style, below, too).
+FORMATS: tuple[str, ...] = tuple(shared("diagram.json")["formats"])
+GRAPHVIZ_MISSING: str = shared("diagram.json")["graphviz_missing"]
+_BLOCK_SOURCE = ecma_pattern(shared("diagram.json")["block_source"])
 
 
 class GraphvizError(RuntimeError):
@@ -147,7 +142,7 @@ def render_dot(dot: str, fmt: str) -> bytes:
     """Graphviz's drawing of DOT text as ``svg`` or ``png`` bytes, stopped after the limit dot_timeout."""
     program = dot_program()
     if program is None:
-        raise GraphvizError(GRAPHVIZ_MISSING.format(fmt=fmt.upper()))
+        raise GraphvizError(GRAPHVIZ_MISSING.format(format=fmt.upper()))
     args = [program, f"-T{fmt}"] + (["-Gdpi=96"] if fmt == "png" else [])
     timeout = get_limit("dot_timeout")
     try:

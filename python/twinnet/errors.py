@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .limits import SUGGEST_MAX_CANDIDATES, SUGGEST_MAX_LENGTH
+
 __all__ = ["SpecError", "json_kind", "json_pointer", "suggest"]
 
 
@@ -51,10 +53,8 @@ def json_pointer(tokens: Iterable[str | int]) -> str:
     return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
 
 
-# "Did you mean" looks at most this many candidates, and at words and candidates at most this long, so
-# that a hint costs little whatever the spec holds (R: the same constants in R/errors.R).
-SUGGEST_MAX_CANDIDATES = 1000
-SUGGEST_MAX_LENGTH = 64
+# "Did you mean" looks at most SUGGEST_MAX_CANDIDATES candidates, and at words and candidates at most
+# SUGGEST_MAX_LENGTH long, so that a hint costs little whatever the spec holds (limits.json).
 
 
 def _distance_within(a: str, b: str, k: int) -> int:

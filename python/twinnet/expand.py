@@ -9,29 +9,25 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SpecError, suggest
-from .limits import HOW_TO_RAISE, get_limit
-from .registry import FORMAT_VERSION, arg_schema, arg_validator, layer_types
+from .limits import HOW_TO_RAISE, MAX_BLOCK_DEPTH, get_limit
+from .registry import FORMAT_VERSION, arg_schema, arg_validator, layer_types, spec_pattern
 from .shapes import infer
 from .spec import Spec, describe, load_spec
 
 __all__ = ["expand"]
 
-# A "$name" block parameter, the whole string (fullmatch: "$filters\n" is no parameter; R: \z).
-PARAM_RE = re.compile(r"\$([A-Za-z][A-Za-z0-9_]*)")
-MAX_BLOCK_DEPTH = 8
+# A "$name" block parameter, the whole string ("$filters\n" is no parameter): spec_format.json.
+PARAM_RE = spec_pattern("parameter")
 
 
 def param_name(value: Any) -> str | None:
     """The parameter a "$name" value refers to, or None for any other value."""
-    if isinstance(value, str):
-        m = PARAM_RE.fullmatch(value)
-        if m:
-            return m.group(1)
+    if isinstance(value, str) and PARAM_RE.match(value):
+        return value[1:]
     return None
 
 

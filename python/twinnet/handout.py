@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from numbers import Real
@@ -22,15 +21,19 @@ from .diagram import GraphvizError, check_drawable, check_output_file, dot_text,
 from .errors import SpecError, json_kind
 from .expand import spec_graph
 from .limits import MAX_SPEC_BYTES
-from .registry import SPECS_DIR
+from .registry import SPECS_DIR, shared
+from .schema import ecma_pattern
 from .spec import Spec, load_spec, parse_json
 
 __all__ = ["curves_svg", "handout", "history_series", "read_history"]
 
 History = Mapping[str, Sequence[float]] | Any
 
-_PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
-CURVE_COLORS = {"training": "#1f77b4", "validation": "#ff7f0e"}
+# The template's placeholders and the learning curves' style, shared with R: shared_specs/handout/handout.json.
+_HANDOUT = shared("handout/handout.json")
+_PLACEHOLDER = ecma_pattern(_HANDOUT["placeholder"])
+CURVES: dict[str, Any] = _HANDOUT["curves"]
+CURVE_COLORS: dict[str, str] = CURVES["colors"]
 
 
 def _count(n: int) -> str:
@@ -119,7 +122,9 @@ def _num(v: float) -> str:
 
 def _curve(metric: str, series: dict[str, list[float]]) -> str:
     """One metric's chart as inline SVG: epochs across, values up, one line per data set."""
-    w, h, left, right, top, bottom = 320.0, 200.0, 52.0, 12.0, 26.0, 34.0
+    margin = CURVES["margin"]
+    w, h = float(CURVES["width"]), float(CURVES["height"])
+    left, right, top, bottom = (float(margin[side]) for side in ("left", "right", "top", "bottom"))
     finite = [v for values in series.values() for v in values if math.isfinite(v)]
     n = max((len(values) for values in series.values()), default=0)
     lo = min(finite) if finite else 0.0
@@ -145,7 +150,7 @@ def _curve(metric: str, series: dict[str, list[float]]) -> str:
         'font-size="11">',
         f'<text x="{_num(w / 2)}" y="16" text-anchor="middle" font-weight="bold">{html_escape(metric)}</text>',
         f'<rect x="{_num(left)}" y="{_num(top)}" width="{_num(w - left - right)}" height="{_num(h - top - bottom)}" '
-        'fill="none" stroke="#d0d4d9"/>',
+        f'fill="none" stroke="{CURVES["frame_color"]}"/>',
     ]
     for v in (hi - pad, (hi + lo) / 2, lo + pad):
         parts.append(f'<text x="{_num(left - 4)}" y="{_num(y_at(v) + 4)}" text-anchor="end">{v:.3g}</text>')
@@ -159,7 +164,7 @@ def _curve(metric: str, series: dict[str, list[float]]) -> str:
         color = CURVE_COLORS[data]
         parts.append(f'<polyline class="{data}" fill="none" stroke="{color}" stroke-width="2" points="{points}"/>')
         parts.append(f'<text x="{_num(legend_x)}" y="{_num(top + 12)}" fill="{color}">{data}</text>')
-        legend_x = legend_x + 70
+        legend_x = legend_x + CURVES["legend_step"]
     parts.append("</svg>")
     return "".join(parts)
 

@@ -18,34 +18,20 @@ from typing import Any
 
 from .codegen import KERAS_REQUIRED, _is_default
 from .errors import SpecError
-from .registry import FORMAT_VERSION, arg_validator, layer_types, registry
+from .registry import FORMAT_VERSION, arg_validator, layer_types, registry, shared
+from .schema import ecma_pattern
 from .spec import NAME_RE, load_spec
 
 __all__ = ["from_keras"]
 
-# Configuration entries outside the registry that a spec can leave out only when they hold
-# these values (Keras's defaults); any other value, and any entry not listed, is refused.
-NEUTRAL: dict[str, Any] = {
-    "data_format": "channels_last",
-    "quantization_config": None,
-    "lora_rank": None,
-    "seed": None,
-    "noise_shape": None,
-    "return_state": False,
-    "stateful": False,
-    "zero_output_for_mask": False,
-    "synchronized": False,
-    "renorm": False,
-    "renorm_clipping": None,
-    "renorm_momentum": 0.99,
-    "sparse": False,
-    "ragged": False,
-    "optional": False,
-}
-# Initializers outside the registry (BatchNormalization's), as registry initializer names.
-NEUTRAL_INITIALIZERS = {"beta_initializer": "zeros", "gamma_initializer": "ones",
-                        "moving_mean_initializer": "zeros", "moving_variance_initializer": "ones"}
-NOT_NEEDED_WHEN_NULL = re.compile(r"_(regularizer|constraint)$")
+# What a spec may leave out (shared with R: shared_specs/importer.json): configuration entries outside
+# the registry that hold Keras's default (NEUTRAL; any other value, and any entry not listed, is
+# refused), initializers outside the registry (BatchNormalization's) that are the registry initializer
+# NEUTRAL_INITIALIZERS names, and entries that NOT_NEEDED_WHEN_NULL matches when they are null.
+_IMPORTER = shared("importer.json")
+NEUTRAL: dict[str, Any] = _IMPORTER["neutral"]
+NEUTRAL_INITIALIZERS: dict[str, str] = _IMPORTER["neutral_initializers"]
+NOT_NEEDED_WHEN_NULL = ecma_pattern(_IMPORTER["not_needed_when_null"])
 
 
 def _unsupported(layer: str, cls: str, what: str) -> SpecError:

@@ -11,35 +11,14 @@ import math
 import re
 import sys
 
+from .tables import shared
+
 __all__ = ["MESSAGES", "json_syntax_error"]
 
-# The words of every error the scan reports (R: JSON_MESSAGES). NaN, Infinity and a number too large
-# for a float are reported as Python's json module meets them: "NaN is not JSON", "the number 1e400
-# is too large for a 64-bit float", without a position.
-MESSAGES = {
-    "value": "expected a value",
-    "key": "expected a string in double quotes as the key",
-    "colon": "expected ':' after the key",
-    "member": "expected ',' or '}' after a member",
-    "element": "expected ',' or ']' after an element",
-    "after_end": "text after the end of the JSON value",
-    "unclosed": "the text ends before every '[' and '{' is closed",
-    "trailing_object": "a trailing comma before '}'",
-    "trailing_array": "a trailing comma before ']'",
-    "string_open": "a string is not closed",
-    "string_line": "a string is not closed on its line (a line break in a string is written \\n)",
-    "string_control": "a control character in a string (write \\n, \\t, ...)",
-    "escape": "an unknown escape in a string (a backslash itself is written \\\\)",
-    "unicode": "\\u is not followed by 4 hexadecimal digits",
-    "number": "a number is not written as JSON writes it (e.g. 01, 1., .5, +1)",
-    "word": "a word without quotes (JSON strings take double quotes)",
-    "literal_case": "JSON writes true, false and null, in lower case",
-    "comment": "a comment (JSON has none)",
-    "single_quote": "single quotes (JSON strings take double quotes)",
-    "curly_quote": "curly quotes (JSON strings take straight double quotes \")",
-    "control": "a control character outside a string (JSON puts only spaces, tabs and line breaks between tokens)",
-    "space": "a non-ASCII space (JSON puts only spaces, tabs and line breaks between tokens)",
-}
+# The words of every error the scan reports, shared with R: shared_specs/messages.json. NaN, Infinity
+# and a number too large for a float are reported as Python's json module meets them: "NaN is not
+# JSON", "the number 1e400 is too large for a 64-bit float", without a position.
+MESSAGES: dict[str, str] = shared("messages.json")["json_syntax"]
 
 # One token at a time, after the whitespace before it. The alternatives are tried in order: a
 # valid string; punctuation; the literals (taken as prefixes, as Python's json takes them: "nullx"

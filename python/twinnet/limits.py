@@ -1,9 +1,13 @@
 """Resource limits: how large a spec, a model file or a diagram may be (R: R/limits.R).
 
-Fixed limits, the same in R:
-    MAX_SPEC_BYTES  the size of a spec's JSON text (kind "too_large"), and of a .keras file's
-                    config.json and metadata.json
-    MAX_JSON_DEPTH  how deeply arrays and objects nest (kind "too_deep", checked before parsing)
+The values are shared_specs/limits.json's, which R reads too. Fixed limits:
+    MAX_SPEC_BYTES   the size of a spec's JSON text (kind "too_large"), and of a .keras file's
+                     config.json and metadata.json
+    MAX_JSON_DEPTH   how deeply arrays and objects nest (kind "too_deep", checked before parsing)
+    MAX_KEY_BYTES    the length of an object key in bytes (R cannot name a list element with
+                     more than 10,000)
+    MAX_BLOCK_DEPTH  how deeply blocks may use blocks (kind "too_deep")
+    SUGGEST_MAX_CANDIDATES, SUGGEST_MAX_LENGTH  what a "did you mean" hint looks at, at most
 
 Limits the user may raise with :func:`set_limits` (R: ``options(twinnet.max_params = ...)``):
     max_params          parameters of the whole model
@@ -21,22 +25,23 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-__all__ = ["DEFAULT_LIMITS", "MAX_JSON_DEPTH", "MAX_SPEC_BYTES", "get_limit", "set_limits"]
+from .tables import shared
 
-MAX_SPEC_BYTES = 10_000_000
-MAX_JSON_DEPTH = 64
+__all__ = ["DEFAULT_LIMITS", "MAX_BLOCK_DEPTH", "MAX_JSON_DEPTH", "MAX_KEY_BYTES", "MAX_SPEC_BYTES",
+           "SUGGEST_MAX_CANDIDATES", "SUGGEST_MAX_LENGTH", "get_limit", "set_limits"]
+
+_LIMITS = shared("limits.json")
+MAX_SPEC_BYTES: int = _LIMITS["fixed"]["max_spec_bytes"]
+MAX_JSON_DEPTH: int = _LIMITS["fixed"]["max_json_depth"]
+MAX_KEY_BYTES: int = _LIMITS["fixed"]["max_key_bytes"]
+MAX_BLOCK_DEPTH: int = _LIMITS["fixed"]["max_block_depth"]
+SUGGEST_MAX_CANDIDATES: int = _LIMITS["suggest"]["max_candidates"]
+SUGGEST_MAX_LENGTH: int = _LIMITS["suggest"]["max_length"]
 
 # yolov1, the catalog's largest network, has 271,703,550 parameters and 3,211,264 values per
 # sample; saved with Adam's two slots per weight, its .keras file holds about 3.3 GB. resnet50, the
 # catalog's longest, has 177 layers; Graphviz draws it in under a second.
-DEFAULT_LIMITS: dict[str, int] = {
-    "max_params": 500_000_000,
-    "max_activation": 50_000_000,
-    "max_layers": 10_000,
-    "max_model_bytes": 4_000_000_000,
-    "max_diagram_layers": 1_000,
-    "dot_timeout": 30,
-}
+DEFAULT_LIMITS: dict[str, int] = dict(_LIMITS["defaults"])
 
 # How to raise a limit, for messages (R names its option instead).
 HOW_TO_RAISE = "raise it with twinnet.set_limits({name}=...)"

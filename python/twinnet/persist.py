@@ -22,7 +22,6 @@ from __future__ import annotations
 import importlib
 import math
 import os
-import re
 import warnings
 import zipfile
 from os import PathLike
@@ -31,40 +30,37 @@ from typing import Any
 
 from .errors import SpecError, json_kind
 from .limits import HOW_TO_RAISE, MAX_JSON_DEPTH, MAX_SPEC_BYTES, get_limit
+from .schema import ecma_pattern
+from .tables import shared
 
 __all__ = ["ModelFileError", "UnsafeModelError", "load_model", "read_model", "save_model", "write_model"]
 
+# What twinnet knows of a .keras file, shared with R: shared_specs/model_files.json.
+_FILES = shared("model_files.json")
 # What Keras says when safe mode refuses a file: a lambda, a non-modeling API, code it cannot
-# locate among Keras's own objects (R: UNSAFE_PATTERN in R/persist.R).
-UNSAFE_PATTERN = re.compile(
-    r"safe_mode|disallowed|Could not locate|Could not deserialize|cannot be imported|KerasSaveable"
-)
+# locate among Keras's own objects; and the exceptions that mean Keras ran out of memory.
+UNSAFE_PATTERN = ecma_pattern(_FILES["unsafe_pattern"])
+UNSAFE_ERRORS: tuple[str, ...] = tuple(_FILES["unsafe_error_classes"])
+OUT_OF_MEMORY_ERRORS: tuple[str, ...] = tuple(_FILES["out_of_memory_error_classes"])
 
 # Where Keras keeps the scope that forces safe mode (overriding enable_unsafe_deserialization()).
-SAFE_MODE_MODULE = "keras.src.saving.serialization_lib"
+SAFE_MODE_MODULE: str = _FILES["safe_mode_module"]
 
-CONFIG_MEMBER = "config.json"
-METADATA_MEMBER = "metadata.json"
-WEIGHTS_MEMBERS = ("model.weights.h5", "model.weights.npz")
-MODEL_CLASSES = ("Functional", "Sequential")
+CONFIG_MEMBER: str = _FILES["members"]["config"]
+METADATA_MEMBER: str = _FILES["members"]["metadata"]
+WEIGHTS_MEMBERS: tuple[str, ...] = tuple(_FILES["members"]["weights"])
+MODEL_CLASSES: tuple[str, ...] = tuple(_FILES["model_classes"])
 
-# The weights of a layer, estimated from its config and its input shape (R: the same tables).
-CONV_RANK = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Conv1DTranspose": 1, "Conv2DTranspose": 2, "Conv3DTranspose": 3}
-SEPARABLE_RANK = {"SeparableConv1D": 1, "SeparableConv2D": 2}
-DEPTHWISE_RANK = {"DepthwiseConv1D": 1, "DepthwiseConv2D": 2}
-RNN_GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
-NORM_FACTOR = {"BatchNormalization": 4, "LayerNormalization": 2}
-NO_WEIGHTS = frozenset({
-    "Functional", "Sequential", "InputLayer", "Bidirectional", "TimeDistributed",
-    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D", "GlobalMaxPooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
-    "Cropping2D", "Cropping3D", "Flatten", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "Activation", "ReLU",
-    "LeakyReLU", "Softmax", "ELU", "Rescaling", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
-    "Concatenate", "Reshape", "Permute", "RepeatVector", "UpSampling1D", "UpSampling2D", "UpSampling3D",
-})
+# The weights of a layer, estimated from its config and its input shape.
+_WEIGHTS = _FILES["weights"]
+CONV_RANK: dict[str, int] = _WEIGHTS["conv_rank"]
+SEPARABLE_RANK: dict[str, int] = _WEIGHTS["separable_rank"]
+DEPTHWISE_RANK: dict[str, int] = _WEIGHTS["depthwise_rank"]
+RNN_GATES: dict[str, int] = _WEIGHTS["rnn_gates"]
+NORM_FACTOR: dict[str, int] = _WEIGHTS["norm_factor"]
+NO_WEIGHTS = frozenset(_WEIGHTS["no_weights"])
 # Input shapes a layer's config may carry; Keras builds the layer for them.
-SHAPE_KEYS = ("input_shape", "batch_input_shape", "build_input_shape")
+SHAPE_KEYS: tuple[str, ...] = tuple(_FILES["shape_keys"])
 
 
 class UnsafeModelError(ValueError):
@@ -194,9 +190,9 @@ def load_checked(p: Path, label: str) -> Any:
 def keras_failure(label: str, kind: str, message: str) -> Exception:
     """The twinnet error for an exception of class ``kind`` that Keras raised while loading."""
     reason = refusal_reason(message)
-    if kind in ("ValueError", "TypeError") and UNSAFE_PATTERN.search(reason):
+    if kind in UNSAFE_ERRORS and UNSAFE_PATTERN.search(reason):
         return UnsafeModelError(label, reason)
-    if kind in ("MemoryError", "ResourceExhaustedError", "OutOfMemoryError"):
+    if kind in OUT_OF_MEMORY_ERRORS:
         return ModelFileError(label, f"Keras ran out of memory loading it ({kind}: {reason})", "too_large")
     return ModelFileError(label, f"Keras cannot load it ({kind}: {reason})", "malformed")
 

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from .schema import Validator, compile_schema
+from .schema import Validator, compile_schema, ecma_pattern
+from .tables import SPECS_DIR, shared
 
-SPECS_DIR = Path(__file__).resolve().parent / "specs"
-SUPPORTED_MAJOR = 1
-FORMAT_VERSION = "1.0"
+__all__ = ["FORMAT_VERSION", "SPECS_DIR", "SUPPORTED_MAJOR", "arg_schema", "arg_validator", "is_valid_document",
+           "layer_types", "registry", "schema", "shared", "spec_pattern", "validator"]
+
+_FORMAT = shared("spec_format.json")
+SUPPORTED_MAJOR: int = _FORMAT["supported_major"]
+FORMAT_VERSION: str = _FORMAT["format_version"]
+
+
+@cache
+def spec_pattern(name: str) -> re.Pattern[str]:
+    """A pattern of spec_format.json ("name", "parameter", "reference", "format_version"), as JSON Schema reads it."""
+    return ecma_pattern(_FORMAT["patterns"][name])
 
 
 @cache
@@ -24,12 +34,6 @@ def registry() -> dict[str, Any]:
 def schema() -> dict[str, Any]:
     """The JSON Schema of spec format 1.x."""
     return json.loads((SPECS_DIR / "schema" / "twinnet-spec-v1.schema.json").read_text(encoding="utf-8"))
-
-
-@cache
-def shared(name: str) -> dict[str, Any]:
-    """Another table of shared_specs/ (``keras3.json``, ``diagram.json``), as the packages hold it."""
-    return json.loads((SPECS_DIR / name).read_text(encoding="utf-8"))
 
 
 def layer_types() -> dict[str, Any]:

@@ -18,16 +18,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .tables import shared
+
 __all__ = ["Failure", "Validator", "compile_schema"]
 
-# The order in which one value's own keywords are checked (R: KEYWORD_ORDER).
-KEYWORD_ORDER = ("$ref", "type", "const", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
-                 "exclusiveMaximum", "minItems", "maxItems", "propertyNames", "additionalProperties", "required",
-                 "anyOf", "allOf", "if")
-# Keywords that say something about members or items (checked after the value's own keywords).
-MEMBER_KEYWORDS = ("properties", "additionalProperties", "items")
-# Keywords that check nothing here, or are read with another keyword.
-QUIET_KEYWORDS = ("$schema", "$id", "$defs", "title", "description", "default", "then", "else")
+# The order in which one value's own keywords are checked; the keywords that say something about
+# members or items (checked after the value's own keywords); keywords that check nothing here, or
+# are read with another keyword (shared_specs/spec_format.json, read by R/schema.R too).
+_KEYWORDS = shared("spec_format.json")["schema_keywords"]
+KEYWORD_ORDER: tuple[str, ...] = tuple(_KEYWORDS["order"])
+MEMBER_KEYWORDS: tuple[str, ...] = tuple(_KEYWORDS["members"])
+QUIET_KEYWORDS: tuple[str, ...] = tuple(_KEYWORDS["quiet"])
 
 
 class Failure:

@@ -14,19 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, json_pointer, suggest
-from .limits import HOW_TO_RAISE, MAX_JSON_DEPTH, MAX_SPEC_BYTES, get_limit
-from .registry import SPECS_DIR, SUPPORTED_MAJOR, validator
+from .limits import HOW_TO_RAISE, MAX_JSON_DEPTH, MAX_KEY_BYTES, MAX_SPEC_BYTES, get_limit
+from .registry import SPECS_DIR, SUPPORTED_MAJOR, shared, spec_pattern, validator
 from .schema import Failure
 
 __all__ = ["Spec", "catalog_names", "catalog_path", "load_spec", "validate_document"]
 
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+NAME_RE = spec_pattern("name")  # shared_specs/spec_format.json
 # A JSON string literal; one left open runs to the end of the text (R: outside_strings()).
 STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
 BRACKETS_RE = re.compile(r"[\[{]+|[\]}]+")
 # An escape in a JSON string: \uXXXX (group 1: the hex digits) or a backslash and one character.
 ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.S)
-MAX_KEY_BYTES = 1000  # an object key (R cannot name a list element with more than 10,000 bytes)
 
 
 @dataclass(frozen=True, repr=False)
@@ -343,8 +342,7 @@ def describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-TYPE_WORDS = {"null": "null", "boolean": "true or false", "integer": "an integer", "number": "a number",
-              "string": "a string", "array": "a list", "object": "an object"}
+TYPE_WORDS: dict[str, str] = shared("messages.json")["type_words"]
 
 
 def _to_spec_error(f: Failure) -> SpecError:
@@ -398,7 +396,7 @@ def validate_document(doc: Any) -> dict[str, Any]:
     if "format_version" not in doc:
         raise SpecError("/format_version", 'the required field \'format_version\' is missing (use "1.0")', "missing")
     version = doc["format_version"]
-    if not isinstance(version, str) or not re.fullmatch(r"[0-9]+\.[0-9]+", version):
+    if not isinstance(version, str) or not spec_pattern("format_version").match(version):
         raise SpecError("/format_version", f'expected a version string such as "1.0", found {describe(version)}',
                         "invalid_value")
     if version.split(".")[0].lstrip("0") != str(SUPPORTED_MAJOR):  # as text: the major may have 5,000 digits

@@ -43,7 +43,7 @@ def r_outcome(r: Any, text: str, verb: str = "load_spec") -> tuple[str, ...] | N
 
 
 def test_the_messages_are_the_same_words(r: Any) -> None:
-    assert r.json("as.list(twinnet:::JSON_MESSAGES)") == MESSAGES
+    assert r.json("as.list(twinnet:::json_messages())") == MESSAGES
 
 
 def test_corpus_gives_the_same_error(r: Any) -> None:

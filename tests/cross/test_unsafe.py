@@ -63,9 +63,9 @@ def test_unsafe_free_files_cross_between_write_model_and_read_model(r: Any, hand
 
 
 def test_unsafe_sizes_are_limited_alike(r: Any) -> None:
-    assert r.json("twinnet:::DEFAULT_LIMITS") == DEFAULT_LIMITS
-    assert r("twinnet:::MAX_JSON_DEPTH")[0] == MAX_JSON_DEPTH
-    assert r("twinnet:::MAX_SPEC_BYTES")[0] == MAX_SPEC_BYTES
+    assert r.json("twinnet:::default_limits()") == DEFAULT_LIMITS
+    assert r('twinnet:::fixed_limit("max_json_depth")')[0] == MAX_JSON_DEPTH
+    assert r('twinnet:::fixed_limit("max_spec_bytes")')[0] == MAX_SPEC_BYTES
     old = twinnet.set_limits(max_params=100_000)
     try:
         r("options(twinnet.max_params = 1e5)")

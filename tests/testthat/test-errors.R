@@ -23,10 +23,10 @@ test_that("suggest() looks at a bounded number of candidates of bounded length",
   # each name 1,000 characters: measuring them all against a long word would not finish in this run
   names <- paste0(sprintf("%04d", 0:4999), strrep("x", 996))
   expect_null(suggest(strrep("q", 10000), names))
-  expect_null(suggest(paste0("0042", strrep("x", 995)), names)) # longer than SUGGEST_MAX_LENGTH
-  # of more than SUGGEST_MAX_CANDIDATES, those that share the longest beginning with the word count
+  expect_null(suggest(paste0("0042", strrep("x", 995)), names)) # longer than the suggest limit max_length
+  # of more than max_candidates, those that share the longest beginning with the word count
   layers <- sprintf("layer_%05d_conv", 0:4999)
-  expect_gt(length(layers), twinnet:::SUGGEST_MAX_CANDIDATES)
+  expect_gt(length(layers), twinnet:::suggest_limit("max_candidates"))
   expect_equal(suggest("layer_04321_cnov", layers), "did you mean 'layer_04321_conv'?")
   expect_equal(suggest("layer_00007_conv_", layers), "did you mean 'layer_00007_conv'?")
 })

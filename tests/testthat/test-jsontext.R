@@ -26,10 +26,10 @@ test_that("broken JSON gives the same message as in Python", {
 
 test_that("every message of the scan is in the cases", {
   classes <- vapply(jsontext_cases(), function(case) case$class, "")
-  expect_true(all(names(twinnet:::JSON_MESSAGES) %in% classes))
+  expect_true(all(names(twinnet:::json_messages()) %in% classes))
   for (case in jsontext_cases()) {
-    if (case$class %in% names(twinnet:::JSON_MESSAGES)) {
-      expect_true(endsWith(case$message, paste0(": ", twinnet:::JSON_MESSAGES[[case$class]])),
+    if (case$class %in% names(twinnet:::json_messages())) {
+      expect_true(endsWith(case$message, paste0(": ", twinnet:::json_messages()[[case$class]])),
                   label = case$message)
     }
   }

@@ -10,9 +10,9 @@ dense_doc <- function(..., blocks = NULL) {
 }
 
 test_that("the defaults are Python's and the largest catalog network passes them", {
-  expect_equal(twinnet:::DEFAULT_LIMITS, list(max_params = 5e8, max_activation = 5e7, max_layers = 1e4,
+  expect_equal(twinnet:::default_limits(), list(max_params = 5e8, max_activation = 5e7, max_layers = 1e4,
                                               max_model_bytes = 4e9, max_diagram_layers = 1000, dot_timeout = 30))
-  expect_equal(twinnet:::MAX_JSON_DEPTH, 64L)
+  expect_equal(twinnet:::fixed_limit("max_json_depth"), 64L)
   withr::local_options(limits_off)
   expect_equal(twinnet:::get_limit("max_params"), 5e8)
   expect_equal(expand("yolov1")$params$total, 271703550)

@@ -205,7 +205,7 @@ test_that("safe mode fails closed", {
   expect_equal(err$kind, "no_safe_mode")
   expect_equal(err$reason, paste0("this Keras has no keras.src.saving.no_such_module.SafeModeScope, which keeps ",
                                   "its safe mode on, so twinnet loads no model file with it"))
-  expect_identical(twinnet:::safe_mode_module("m.keras"), twinnet:::SAFE_MODE_MODULE)
+  expect_identical(twinnet:::safe_mode_module("m.keras"), twinnet:::model_files_table()$safe_mode_module)
 })
 
 test_that("what Keras raises while loading becomes a twinnet condition", {
