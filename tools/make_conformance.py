@@ -487,6 +487,9 @@ INVALID: dict[str, tuple[str, Any, str, str]] = {
                                    spec(IN, {"block": "b"}, blocks={"b": {"params": {"units": 4}, "layers": [
                                        {"type": "Dense", "units": "$units\n"}]}}),
                                    "/blocks/b/layers/0/units", "invalid_value"),
+    "format_version_big_integer": ("An integer beyond R's integers is written alike in both languages' messages.",
+                                   {**spec(IN), "format_version": 1_000_000_000_000}, "/format_version",
+                                   "invalid_value"),
     "softmax_axis_outside": ("Softmax's axis is an axis of its input (Keras would fail only when predicting).",
                              spec(IN, {"type": "Softmax", "axis": 5}), "/layers/1/axis", "invalid_value"),
 }

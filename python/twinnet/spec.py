@@ -338,8 +338,32 @@ def _read_file(path: Path) -> tuple[Any, str]:
 
 
 def describe(value: Any) -> str:
-    text = json.dumps(value)
+    """A value for a message: JSON, cut to 40 characters (R: describe()).
+
+    An integer beyond R's integers (2^31 - 1) is written as the float R reads it as, so that both
+    languages write the same text; only the first 64 values of a large array or object are read.
+    """
+    text = json.dumps(_as_r_reads(value, [64]))
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _as_r_reads(value: Any, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > R_INTEGER_MAX:
+        return float(value)
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if budget[0] <= 0:
+                break
+            out[k] = _as_r_reads(v, budget)
+        return out
+    if isinstance(value, list):
+        return [_as_r_reads(v, budget) for v in value[:max(budget[0], 0)]]
+    return value
+
+
+R_INTEGER_MAX = 2**31 - 1  # JSON integers beyond it are doubles in R
 
 
 TYPE_WORDS: dict[str, str] = shared("messages.json")["type_words"]
