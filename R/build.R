@@ -139,7 +139,7 @@ weight_array <- function(np, layer, w) {
     np$asarray(reticulate::r_to_py(w), dtype = "float32"),
     error = function(e) {
       stop_spec(paste0(layer$source, "/weights"), sprintf(
-        "layer '%s' has weights that are not arrays of numbers: %s", layer$name, python_error_text(e)
+        "layer '%s' needs weights that are rectangular arrays of numbers", layer$name
       ), "shape_mismatch")
     }
   )

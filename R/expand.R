@@ -501,7 +501,7 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
 check_weights <- function(weights, path) {
   if (json_is_array(weights)) {
     if (all(vapply(weights, json_is_number, logical(1)))) { # a row of numbers
-      big <- which(abs(unlist(weights)) > FLOAT32_MAX)
+      big <- which(abs(as.numeric(unlist(weights))) > FLOAT32_MAX)
       if (length(big) > 0L) check_weights(weights[[big[[1L]]]], sprintf("%s/%d", path, big[[1L]] - 1L))
       return(invisible(NULL))
     }

@@ -162,6 +162,7 @@ py_repr <- function(x, depth = 100L) {
     if (depth <= 0L) return(if (json_is_object(x)) "{...}" else "[...]")
     parts <- vapply(x, py_repr, "", depth = depth - 1L)
     if (json_is_object(x)) {
+      if (length(x) == 0L) return("{}")
       keys <- vapply(names(x), py_repr, "", USE.NAMES = FALSE)
       return(paste0("{", paste0(keys, ": ", parts, collapse = ", "), "}"))
     }

@@ -16,7 +16,7 @@ from .errors import SpecError, suggest
 from .limits import HOW_TO_RAISE, MAX_BLOCK_DEPTH, get_limit
 from .registry import FORMAT_VERSION, arg_schema, arg_validator, layer_types, spec_pattern
 from .shapes import infer
-from .spec import Spec, describe, load_spec
+from .spec import Spec, describe, load_spec, py_str
 
 __all__ = ["expand"]
 
@@ -70,7 +70,7 @@ def param_uses(blocks: dict[str, Any], name: str,
 
 def invalid_value(layer_type: str, arg: str, value: Any, path: str) -> SpecError:
     """The error of a value that the argument's schema refuses."""
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    text = py_str(value) if not isinstance(value, str) else f'"{value}"'
     return SpecError(path, f"expected {arg_schema(layer_type, arg)['description']}, found {text}", "invalid_value")
 
 

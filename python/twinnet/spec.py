@@ -347,19 +347,22 @@ def describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _as_r_reads(value: Any, budget: list[int]) -> Any:
-    budget[0] -= 1
+def _as_r_reads(value: Any, budget: list[int] | None = None) -> Any:
+    """value with each integer beyond R's integers as a float; with a budget, only that many values read."""
+    if budget is not None:
+        budget[0] -= 1
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > R_INTEGER_MAX:
         return float(value)
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
-            if budget[0] <= 0:
+            if budget is not None and budget[0] <= 0:
                 break
             out[k] = _as_r_reads(v, budget)
         return out
     if isinstance(value, list):
-        return [_as_r_reads(v, budget) for v in value[:max(budget[0], 0)]]
+        items = value if budget is None else value[:max(budget[0], 0)]
+        return [_as_r_reads(v, budget) for v in items]
     return value
 
 
@@ -410,7 +413,8 @@ def _to_spec_error(f: Failure) -> SpecError:
 
 
 def py_str(value: Any) -> str:
-    return value if isinstance(value, str) else repr(value)
+    """Python's str() of a JSON value, integers beyond R's written as R reads them (R: py_str())."""
+    return value if isinstance(value, str) else repr(_as_r_reads(value))
 
 
 def validate_document(doc: Any) -> dict[str, Any]:

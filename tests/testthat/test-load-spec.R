@@ -89,3 +89,15 @@ test_that("R values that JSON cannot hold are refused where they are", {
   expect_identical(c(err$path, err$kind), c("/layers/0", "wrong_type"))
   expect_match(conditionMessage(err), "names some of its elements and not others")
 })
+
+test_that("messages write an empty object and empty weights as Python does (found by the fuzzer)", {
+  expect_identical(twinnet:::py_repr(structure(list(), names = character(0))), "{}")
+  doc <- tiny_spec()
+  doc$layers[[2]]$type <- structure(list(), names = character(0))
+  err <- spec_error_of(load_spec(doc))
+  expect_identical(conditionMessage(err), "at /layers/1/type: '{}' is not a supported layer type")
+  doc <- tiny_spec()
+  doc$layers[[3]]$weights <- list(list(), list(0.5, 0.5))
+  err <- spec_error_of(build_model(doc))
+  expect_s3_class(err, "twinnet_spec_error")
+})
