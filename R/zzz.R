@@ -8,7 +8,7 @@
 # The Python packages twinnet needs for `backend` on this operating system
 # (shared_specs/python.json): Keras, NumPy and the backend's packages.
 python_requirements <- function(backend = keras_backend_name(), os = Sys.info()[["sysname"]]) {
-  reqs <- read_json_file(specs_path("python.json"))
+  reqs <- shared_table("python.json")
   per_os <- reqs$backends[[backend]]
   if (is.null(per_os)) per_os <- list(other = list()) # an unknown backend: Keras will say so
   backend_packages <- if (has_field(per_os, os)) per_os[[os]] else per_os[["other"]]
@@ -18,18 +18,18 @@ python_requirements <- function(backend = keras_backend_name(), os = Sys.info()[
 # The backend Keras will use: KERAS_BACKEND without keras3's "-cpu"/"-gpu" suffix, or the default.
 keras_backend_name <- function() {
   backend <- sub("-(cpu|gpu)$", "", Sys.getenv("KERAS_BACKEND"))
-  if (nzchar(backend)) backend else read_json_file(specs_path("python.json"))$default_backend
+  if (nzchar(backend)) backend else shared_table("python.json")$default_backend
 }
 
 # Whether this reticulate declares Python requirements with py_require() (1.41 and later).
 has_py_require <- function(version = utils::packageVersion("reticulate")) {
-  since <- read_json_file(specs_path("python.json"))$reticulate$py_require_since
+  since <- shared_table("python.json")$reticulate$py_require_since
   version >= since && "py_require" %in% getNamespaceExports("reticulate")
 }
 
 # Whether this reticulate reads NumPy 2 arrays (1.38 and later).
 reads_numpy2 <- function(version = utils::packageVersion("reticulate")) {
-  version >= read_json_file(specs_path("python.json"))$reticulate$numpy2_since
+  version >= shared_table("python.json")$reticulate$numpy2_since
 }
 
 # Declare twinnet's Python needs to reticulate, as keras3 does, so that a Python
@@ -84,7 +84,7 @@ python_module <- function(name, purpose, convert = FALSE) {
 # What to do when Python or one of its modules is missing, for this reticulate.
 python_fix_advice <- function() {
   packages <- python_requirements()
-  if (!reads_numpy2()) packages <- c(packages, read_json_file(specs_path("python.json"))$reticulate$numpy_cap)
+  if (!reads_numpy2()) packages <- c(packages, shared_table("python.json")$reticulate$numpy_cap)
   quoted <- paste0("\"", packages, "\"", collapse = ", ")
   advice <- sprintf(paste0(
     "Run twinnet::sitrep() to see which Python R uses. To install what is missing there: ",

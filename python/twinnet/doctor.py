@@ -71,7 +71,9 @@ def python_info() -> dict[str, Any]:
 
 def install_command(missing: list[str]) -> str:
     """The command that installs the missing modules into this interpreter."""
-    reqs = json.loads((Path(__file__).resolve().parent / "specs" / "python.json").read_text(encoding="utf-8"))
+    from .tables import shared
+
+    reqs = shared("python.json")
     backend = reqs["backends"]["tensorflow"]["Linux" if platform.system() == "Linux" else "other"]
     packages = {"keras": "keras>=3.0", "numpy": "numpy", "tensorflow": backend[0]}
     return f"{sys.executable} -m pip install " + " ".join(f"'{packages[m]}'" for m in missing)

@@ -7,8 +7,6 @@ under CI=true a missing piece is a failure.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import sys
 import types
@@ -46,19 +44,7 @@ def r() -> Iterator[R]:
 def handoff(r: R) -> Iterator[types.ModuleType]:
     """The module R and Python pass objects through; emptied after each test, with R's and Keras's memory."""
     yield HANDOFF
-    for name in [n for n in vars(HANDOFF) if not n.startswith("__")]:
-        delattr(HANDOFF, name)
-    r("rm(list = ls(globalenv()), envir = globalenv())")
-    import gc
-
-    import keras
-
-    keras.backend.clear_session()
-    gc.collect()
-    _LIBC.malloc_trim(0)  # give the freed memory back: each test builds large models, and the next needs room
-
-
-_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    r.release(HANDOFF)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

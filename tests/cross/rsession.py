@@ -39,6 +39,19 @@ class R:
     def __call__(self, code: str) -> Any:
         return self.ro.r(GIL_WRAP.format(code=code))
 
+    def release(self, handoff: Any) -> None:
+        """Empty the handoff module and R's global environment, then free Keras's and Python's memory:
+        the largest networks hold a gigabyte each, and the next model needs the room."""
+        import gc
+
+        import keras
+
+        for name in [n for n in vars(handoff) if not n.startswith("__")]:
+            delattr(handoff, name)
+        self("rm(list = ls(globalenv()), envir = globalenv())")
+        keras.backend.clear_session()
+        gc.collect()
+
     def assign(self, name: str, value: Any) -> None:
         self.ro.globalenv[name] = value
 

@@ -74,15 +74,6 @@ def counts(model: Any) -> tuple[int, int, int]:
     return model.count_params(), trainable, model.count_params() - trainable
 
 
-def free(r: Any, handoff: types.ModuleType) -> None:
-    """Drop the models of a step before the next is built: the largest networks hold a gigabyte each."""
-    for name in [n for n in vars(handoff) if not n.startswith("__")]:
-        delattr(handoff, name)
-    r("rm(list = ls(globalenv()), envir = globalenv())")
-    keras.backend.clear_session()
-    gc.collect()
-
-
 # 2 and 3. the same Keras model, and bit-identical seeded weights (each model built once) --------
 @pytest.mark.parametrize("name", CATALOG)
 def test_models_and_seeded_weights_equal(r: Any, handoff: types.ModuleType, name: str) -> None:
@@ -94,7 +85,7 @@ def test_models_and_seeded_weights_equal(r: Any, handoff: types.ModuleType, name
     assert from_r.get_config() == from_py.get_config()
     w_r, w_py = from_r.get_weights(), from_py.get_weights()
     del from_r, from_py
-    free(r, handoff)
+    r.release(handoff)  # before the next model is built
     assert [w.dtype for w in w_r] == [w.dtype for w in w_py]
     assert all(a.shape == b.shape and a.tobytes() == b.tobytes() for a, b in zip(w_r, w_py, strict=False)), \
         "seeded weights differ"
