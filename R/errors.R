@@ -49,6 +49,55 @@ stop_spec <- function(path, message, kind = "invalid_value", hint = NULL) {
   stop(spec_error(path, message, kind, hint))
 }
 
+# `template` with each `{field}` replaced by its text (a named list or character
+# vector); every placeholder is given and every field used (errors.py's fill_template()).
+fill_template <- function(template, fields) {
+  wanted <- template_fields(template)
+  if (!setequal(wanted, names(fields)) || length(wanted) != length(fields)) {
+    stop(sprintf("internal error: the template '%s' takes %s, given %s", template,
+                 paste(sort(wanted), collapse = ", "), paste(sort(names(fields)), collapse = ", ")))
+  }
+  # one pass, as Python's re.sub: a field's text is never read for placeholders
+  at <- gregexpr("\\{[a-z_]+\\}", template)
+  found <- regmatches(template, at)[[1L]]
+  regmatches(template, at) <- list(vapply(substr(found, 2L, nchar(found) - 1L),
+                                          function(name) fields[[name]], "", USE.NAMES = FALSE))
+  template
+}
+
+template_fields <- function(template) {
+  found <- regmatches(template, gregexpr("\\{[a-z_]+\\}", template))[[1L]]
+  unique(substr(found, 2L, nchar(found) - 1L))
+}
+
+# The twinnet_spec_error `error` of messages.json's "spec_errors" at `path`, its
+# placeholders filled with text the caller formatted (errors.py's spec_error_at()).
+# `hint` replaces the table's hint (a "did you mean" found at run time).
+spec_error_at <- function(path, error, ..., hint = NULL) {
+  entry <- shared_table("messages.json")$spec_errors[[error]]
+  if (is.null(entry)) stop(sprintf("internal error: no spec error '%s' in messages.json", error))
+  fields <- list(...)
+  for (value in fields) {
+    if (!is.character(value) || length(value) != 1L || is.na(value)) {
+      stop(sprintf("internal error: the fields of '%s' are text, found %s", error, deparse(value)))
+    }
+  }
+  in_message <- template_fields(entry$message)
+  message <- fill_template(entry$message, fields[intersect(names(fields), in_message)])
+  used <- in_message
+  if (is.null(hint) && !is.null(entry$hint)) {
+    in_hint <- template_fields(entry$hint)
+    hint <- fill_template(entry$hint, fields[intersect(names(fields), in_hint)])
+    used <- c(used, in_hint)
+  }
+  unused <- setdiff(names(fields), used)
+  if (length(unused)) stop(sprintf("internal error: '%s' has no placeholder for %s", error, paste(unused, collapse = ", ")))
+  spec_error(path, message, entry$kind, hint)
+}
+
+# Signal the twinnet_spec_error `error` of messages.json (spec_error_at()).
+stop_spec_at <- function(path, error, ..., hint = NULL) stop(spec_error_at(path, error, ..., hint = hint))
+
 # Join path tokens into a JSON Pointer, escaping "~" and "/" as RFC 6901 requires.
 json_pointer <- function(tokens) {
   tokens <- as.character(unlist(tokens))

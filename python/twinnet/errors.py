@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from .limits import SUGGEST_MAX_CANDIDATES, SUGGEST_MAX_LENGTH
+from .tables import shared
 
-__all__ = ["SpecError", "json_kind", "json_pointer", "suggest"]
+__all__ = ["SpecError", "json_kind", "json_pointer", "spec_error_at", "suggest"]
 
 
 class SpecError(ValueError):
@@ -33,6 +35,40 @@ class SpecError(ValueError):
 
     def __reduce__(self):  # keep path/kind/hint when pickled
         return (SpecError, (self.path, self.message, self.kind, self.hint))
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def fill_template(template: str, fields: dict[str, str]) -> str:
+    """``template`` with each ``{field}`` replaced by its text; every placeholder is given and every field used."""
+    wanted = set(_PLACEHOLDER.findall(template))
+    if wanted != set(fields):
+        raise AssertionError(f"the template {template!r} takes {sorted(wanted)}, given {sorted(fields)}")
+    return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], template)
+
+
+def spec_error_at(path: str, error: str, hint: str | None = None, **fields: str) -> SpecError:
+    """The SpecError ``error`` of messages.json's ``spec_errors`` at ``path``, its placeholders filled.
+
+    Fields are text the caller formatted (the same formatting in R). ``hint`` replaces the table's hint
+    (a "did you mean" found at run time); the table's hint takes the fields its placeholders name.
+    """
+    entry = shared("messages.json")["spec_errors"][error]
+    for value in fields.values():
+        if not isinstance(value, str):
+            raise AssertionError(f"the fields of '{error}' are text, found {value!r}")
+    in_message = set(_PLACEHOLDER.findall(entry["message"]))
+    message = fill_template(entry["message"], {k: v for k, v in fields.items() if k in in_message})
+    if hint is None and "hint" in entry:
+        in_hint = set(_PLACEHOLDER.findall(entry["hint"]))
+        hint = fill_template(entry["hint"], {k: v for k, v in fields.items() if k in in_hint})
+        unused = set(fields) - in_message - in_hint
+    else:
+        unused = set(fields) - in_message
+    if unused:
+        raise AssertionError(f"'{error}' has no placeholder for {sorted(unused)}")
+    return SpecError(path, message, entry["kind"], hint)
 
 
 def json_kind(value: object) -> str:
