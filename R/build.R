@@ -99,8 +99,8 @@ build_layers <- function(keras, graph) {
   if (!is.null(failed)) {
     layer <- graph$layers[[failed + 1L]]
     text <- reticulate::py_to_r(reticulate::py_get_item(res, 1L))
-    stop_spec(layer$source, sprintf("Keras cannot build layer '%s' (%s): %s", layer$name, layer$type,
-                                    sub("^[A-Za-z_.]*(Error|Exception): ", "", first_line(text))), "build")
+    stop_spec_at(layer$source, "keras_refused", name = layer$name, type = layer$type,
+                 reason = sub("^[A-Za-z_.]*(Error|Exception): ", "", first_line(text)))
   }
   reticulate::py_get_item(res, 2L)
 }
@@ -124,10 +124,8 @@ set_weights <- function(model, graph) {
     arrays <- lapply(layer$weights, function(w) weight_array(np, layer, w))
     have <- lapply(arrays, function(a) as.integer(unlist(reticulate::py_to_r(a$shape))))
     if (!identical(want, have)) {
-      stop_spec(paste0(layer$source, "/weights"), sprintf(
-        "layer '%s' has weights of shapes %s, the spec gives %s",
-        layer$name, format_tuples(want), format_tuples(have)
-      ), "shape_mismatch")
+      stop_spec_at(paste0(layer$source, "/weights"), "weight_shapes", name = layer$name,
+                   want = format_tuples(want), have = format_tuples(have))
     }
     target$set_weights(arrays)
   }
@@ -138,19 +136,9 @@ weight_array <- function(np, layer, w) {
   tryCatch(
     np$asarray(reticulate::r_to_py(w), dtype = "float32"),
     error = function(e) {
-      stop_spec(paste0(layer$source, "/weights"), sprintf(
-        "layer '%s' needs weights that are rectangular arrays of numbers", layer$name
-      ), "shape_mismatch")
+      stop_spec_at(paste0(layer$source, "/weights"), "weights_not_rectangular", name = layer$name)
     }
   )
-}
-
-# "[(5, 5, 1, 6), (6,)]": shapes as Python prints a list of tuples.
-format_tuples <- function(shapes) {
-  one <- function(s) {
-    if (length(s) == 1L) sprintf("(%d,)", s) else sprintf("(%s)", paste(s, collapse = ", "))
-  }
-  paste0("[", paste(vapply(shapes, one, ""), collapse = ", "), "]")
 }
 
 `%||%` <- function(x, y) if (is.null(x)) y else x

@@ -28,9 +28,6 @@ html_escape <- function(text) {
   gsub("\"", "&quot;", text, fixed = TRUE)
 }
 
-# A count with thousands separators (Python's f"{n:,}").
-count_text <- function(n) formatC(as.numeric(n), format = "f", digits = 0, big.mark = ",")
-
 dot_attrs <- function(values) {
   paste(sprintf("%s=\"%s\"", names(values), vapply(values, as.character, "")), collapse = ", ")
 }
@@ -39,7 +36,7 @@ dot_node <- function(layer, color) {
   cells <- c(
     sprintf("<B>%s</B>&#160;%s", html_escape(layer$name), html_escape(layer$type)),
     format_shape(layer$output_shape),
-    paste(count_text(layer$params), "params")
+    paste(format_count(layer$params), "params")
   )
   rows <- paste0("<TR><TD>", cells, "</TD></TR>", collapse = "")
   table <- sprintf("<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\" BGCOLOR=\"%s\">%s</TABLE>",
@@ -79,7 +76,7 @@ dot_text <- function(s, g) {
   style <- diagram_table()
   colors <- diagram_colors()
   title <- py_str(json_or(s$data[["title"]], g$name))
-  label <- sprintf("<<B>%s</B><BR/>%s parameters>", html_escape(title), count_text(g$params$total))
+  label <- sprintf("<<B>%s</B><BR/>%s parameters>", html_escape(title), format_count(g$params$total))
   lines <- c(
     sprintf("digraph \"%s\" {", g$name),
     sprintf("  graph [%s, label=%s];", dot_attrs(style$graph), label),

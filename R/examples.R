@@ -47,7 +47,7 @@ conv_output_size <- function(n, k, p = 0, s = 1, padding = c("valid", "same")) {
   if (any(n + 2 * p < k)) {
     i <- which(n + 2 * p < k)[[1L]]
     stop(sprintf("the window (k = %s) is larger than the padded input (n + 2p = %s)",
-                 format_int(k[[i]]), format_int(n[[i]] + 2 * p[[i]])), call. = FALSE)
+                 int_text(k[[i]]), int_text(n[[i]] + 2 * p[[i]])), call. = FALSE)
   }
   as.integer((n - k + 2 * p) %/% s + 1)
 }
@@ -56,7 +56,7 @@ check_whole <- function(x, name, low) {
   if (!is.numeric(x) || length(x) == 0L || anyNA(x) || any(!is.finite(x)) || any(x != round(x))) {
     stop(sprintf("`%s` must be whole numbers", name), call. = FALSE)
   }
-  if (any(x < low)) stop(sprintf("`%s` must be >= %d, found %s", name, low, format_int(min(x))), call. = FALSE)
+  if (any(x < low)) stop(sprintf("`%s` must be >= %d, found %s", name, low, int_text(min(x))), call. = FALSE)
 }
 
 #' The lecture's worked examples

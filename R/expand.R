@@ -57,8 +57,8 @@ param_uses <- function(blocks, name, memo = new.env(parent = emptyenv()), stack 
 
 # The error of a value that the argument's schema refuses.
 invalid_value_error <- function(layer_type, arg, value, path) {
-  text <- if (json_is_string(value)) sprintf("\"%s\"", value) else py_repr(value)
-  spec_error(path, sprintf("expected %s, found %s", arg_schema(layer_type, arg)$description, text), "invalid_value")
+  found <- if (json_is_string(value)) sprintf("\"%s\"", value) else py_repr(value)
+  spec_error_at(path, "expected", expected = arg_schema(layer_type, arg)$description, found = found)
 }
 
 # A block parameter's default or argument, checked as each layer argument it stands for.
@@ -151,9 +151,7 @@ check_connected <- function(layers, outputs) {
   for (i in seq_along(layers)) {
     layer <- layers[[i]]
     if (!needed[[i]]) {
-      stop_spec(layer$source, sprintf(paste0(
-        "layer '%s' does not lead to any output; use it as an input of a later layer ",
-        "or list it in \"outputs\""), layer$name), "disconnected")
+      stop_spec_at(layer$source, "disconnected", name = layer$name)
     }
   }
 }
@@ -166,10 +164,8 @@ check_expect <- function(doc, graph) {
     want <- field(wanted, key)
     have <- graph$params[[key]]
     if (!is.null(want) && !json_equal(want, have, python = TRUE)) {
-      stop_spec(paste0("/expect/params/", key), sprintf(
-        "the spec expects %s %s parameters; the model has %s",
-        format_count(want), gsub("_", "-", key, fixed = TRUE), format_count(have)
-      ), "expect_mismatch")
+      stop_spec_at(paste0("/expect/params/", key), "expect_params", want = format_count(want),
+                   which = gsub("_", "-", key, fixed = TRUE), have = format_count(have))
     }
   }
   if (has_field(expect, "output_shape")) {
@@ -178,9 +174,7 @@ check_expect <- function(doc, graph) {
     have <- if (length(shapes) == 1L) shapes[[1L]] else shapes
     want <- expect[["output_shape"]]
     if (!json_equal(want, have, python = TRUE)) {
-      stop_spec("/expect/output_shape", sprintf(
-        "the spec expects output shape %s; the model gives %s", py_repr(want), py_repr(have)
-      ), "expect_mismatch")
+      stop_spec_at("/expect/output_shape", "expect_output_shape", want = py_repr(want), have = py_repr(have))
     }
   }
 }
@@ -204,28 +198,28 @@ new_expander <- function(doc, limits) {
 
 # -- resource limits --------------------------------------------------------------
 
-too_large_error <- function(ex, path, what, limit_name) {
-  spec_error(path, sprintf("%s, above the limit of %s", what, format_count(floor(ex$limits[[limit_name]]))),
-             "too_large", how_to_raise(limit_name))
+# The spec error `error` of a limit crossed, its hint how to raise the limit.
+too_large_error <- function(ex, path, error, limit_name, ...) {
+  spec_error_at(path, error, limit = format_count(floor(ex$limits[[limit_name]])), ...,
+                hint = how_to_raise(limit_name))
 }
 
 # One more layer: the layer count, its output size per sample and the running parameter count.
 check_layer <- function(ex, layer, shape, path) {
-  label <- function() sprintf("layer '%s' (%s)", layer$name, layer$type)
   count <- length(ex$layers) + 1
   if (count > ex$limits$max_layers) {
-    stop(too_large_error(ex, path, sprintf("%s is layer number %s of the model", label(), format_count(count)),
-                         "max_layers"))
+    stop(too_large_error(ex, path, "layer_count_limit", "max_layers", name = layer$name, type = layer$type,
+                         number = format_count(count)))
   }
   values <- prod(shape[!is.na(shape)])
   if (values > ex$limits$max_activation) {
-    stop(too_large_error(ex, path, sprintf("%s outputs %s values per sample", label(), format_count(values)),
-                         "max_activation"))
+    stop(too_large_error(ex, path, "activation_limit", "max_activation", name = layer$name, type = layer$type,
+                         values = format_count(values)))
   }
   ex$total_params <- ex$total_params + as.numeric(layer$params)
   if (ex$total_params > ex$limits$max_params) {
-    stop(too_large_error(ex, path, sprintf("%s brings the model to %s parameters", label(),
-                                           format_count(ex$total_params)), "max_params"))
+    stop(too_large_error(ex, path, "params_limit", "max_params", name = layer$name, type = layer$type,
+                         params = format_count(ex$total_params)))
   }
 }
 
@@ -247,10 +241,9 @@ block_size <- function(ex, name, stack) {
     inner <- block_size(ex, entry[["block"]], c(stack, name))
     repeats <- as.numeric(field(entry, "repeat", 1))
     if (has_field(entry, "repeat") && repeats * inner > ex$limits$max_layers) {
-      stop(too_large_error(ex, sprintf("/blocks/%s/layers/%d/repeat", name, i - 1L), sprintf(
-        "block '%s' repeated %s times unrolls to %s layers",
-        entry[["block"]], format_count(repeats), format_count(repeats * inner)
-      ), "max_layers"))
+      stop(too_large_error(ex, sprintf("/blocks/%s/layers/%d/repeat", name, i - 1L), "repeat_limit", "max_layers",
+                           block = entry[["block"]], times = format_count(repeats),
+                           layers = format_count(repeats * inner)))
     }
     size <- size + repeats * inner
   }
@@ -280,14 +273,12 @@ auto_name <- function(scope, base) {
 resolve <- function(ref, scope, path) {
   if (identical(ref, "@input")) {
     if (is.null(scope$input_ref)) {
-      stop_spec(path, "\"@input\" names a block's input and is only meaningful inside a block",
-                "unknown_reference")
+      stop_spec_at(path, "input_outside_block")
     }
     return(scope$input_ref)
   }
   if (ref %in% names(scope$names)) return(scope$names[[ref]])
-  stop_spec(path, sprintf("no layer named '%s' comes before this one", ref), "unknown_reference",
-            suggest(ref, names(scope$names)))
+  stop_spec_at(path, "unknown_reference", name = ref, hint = suggest(ref, names(scope$names)))
 }
 
 # Substitute a "$name" block parameter; list(value, path of where it was written).
@@ -295,9 +286,8 @@ param <- function(value, scope, path) {
   name <- param_name(value)
   if (is.null(name)) return(list(value = value, path = path))
   if (!name %in% names(scope$params)) {
-    where <- if (nzchar(scope$prefix)) "this block" else "the top level (parameters live in blocks)"
-    stop_spec(path, sprintf("'%s' is not a parameter of %s", value, where), "unknown_parameter",
-              suggest(name, names(scope$params)))
+    stop_spec_at(path, if (nzchar(scope$prefix)) "unknown_parameter" else "parameter_outside_block", value = value,
+                 hint = suggest(name, names(scope$params)))
   }
   scope$params[[name]]
 }
@@ -305,7 +295,7 @@ param <- function(value, scope, path) {
 claim <- function(ex, local, scope, path) {
   full <- paste0(scope$prefix, local)
   if (local %in% names(scope$names) || full %in% ex$full_names) {
-    stop_spec(path, sprintf("the layer name '%s' is used twice", full), "duplicate_name")
+    stop_spec_at(path, "duplicate_name", name = full)
   }
   ex$full_names <- c(ex$full_names, full)
   full
@@ -334,7 +324,7 @@ inputs_of <- function(entry, scope, path, previous) {
     return(vapply(seq_along(refs), function(j) resolve(refs[[j]], scope, sprintf("%s/inputs/%d", path, j - 1L)), ""))
   }
   if (is.null(previous)) {
-    stop_spec(path, "the first layer must be an Input (or name its inputs)", "missing_input")
+    stop_spec_at(path, "first_not_input")
   }
   previous
 }
@@ -347,7 +337,7 @@ expand_layer <- function(ex, entry, scope, path, previous) {
   full <- claim(ex, local, scope, if (has_field(entry, "name")) paste0(path, "/name") else path)
   if (t == "Input") {
     if (has_field(entry, "inputs")) {
-      stop_spec(paste0(path, "/inputs"), "an Input layer takes no inputs", "invalid_value")
+      stop_spec_at(paste0(path, "/inputs"), "input_with_inputs")
     }
     inputs <- character()
   } else {
@@ -356,9 +346,8 @@ expand_layer <- function(ex, entry, scope, path, previous) {
   low <- info$arity[[1L]]
   high <- info$arity[[2L]]
   if (length(inputs) < low || (!is.null(high) && length(inputs) > high)) {
-    want <- if (is.null(high)) sprintf("at least %d", low) else as.character(low)
-    stop_spec(paste0(path, "/inputs"), sprintf("%s takes %s input(s), found %d", t, want, length(inputs)),
-              "invalid_value")
+    stop_spec_at(paste0(path, "/inputs"), if (is.null(high)) "input_count_min" else "input_count", type = t,
+                 want = int_text(low), found = int_text(length(inputs)))
   }
   args <- info$args
   written <- names(entry)
@@ -415,17 +404,14 @@ shape_json <- function(shape) {
 expand_block <- function(ex, entry, scope, path, previous, stack) {
   name <- entry[["block"]]
   if (!name %in% names(ex$blocks)) {
-    stop_spec(paste0(path, "/block"), sprintf("there is no block named '%s' in \"blocks\"", name),
-              "unknown_block", suggest(name, names(ex$blocks)))
+    stop_spec_at(paste0(path, "/block"), "unknown_block", name = name, hint = suggest(name, names(ex$blocks)))
   }
   if (name %in% stack) {
-    stop_spec(paste0(path, "/block"),
-              sprintf("block '%s' uses itself (through %s)", name, paste(stack, collapse = " -> ")),
-              "recursive_block")
+    stop_spec_at(paste0(path, "/block"), "recursive_block", name = name, chain = paste(stack, collapse = " -> "))
   }
   depth <- fixed_limit("max_block_depth")
   if (length(stack) >= depth) {
-    stop_spec(paste0(path, "/block"), sprintf("blocks are nested more than %d deep", depth), "too_deep")
+    stop_spec_at(paste0(path, "/block"), "blocks_too_deep", depth = int_text(depth))
   }
   block <- ex$blocks[[name]]
   defaults <- field(block, "params", empty_object())
@@ -436,8 +422,8 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
   params <- list()
   for (key in names(args)) {
     if (!key %in% names(defaults)) {
-      stop_spec(sprintf("%s/args/%s", path, key), sprintf("'%s' is not a parameter of block '%s'", key, name),
-                "unknown_argument", suggest(key, names(defaults)))
+      stop_spec_at(sprintf("%s/args/%s", path, key), "unknown_block_argument", name = key, block = name,
+                   hint = suggest(key, names(defaults)))
     }
     params[[key]] <- param(args[[key]], scope, sprintf("%s/args/%s", path, key))
     if (is.null(param_name(args[[key]]))) { # a "$name" passed on was checked where its value is written
@@ -448,8 +434,7 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
     value <- defaults[[key]]
     if (!key %in% names(params)) {
       if (is.null(value)) {
-        stop_spec(sprintf("%s/args/%s", path, key), sprintf("block '%s' needs the argument '%s'", name, key),
-                  "missing")
+        stop_spec_at(sprintf("%s/args/%s", path, key), "missing_block_argument", block = name, name = key)
       }
       params[[key]] <- list(value = value, path = sprintf("/blocks/%s/params/%s", name, key))
     }
@@ -462,27 +447,27 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
   if (is.null(local) || !nzchar(local)) local <- auto_name(scope, name)
   if (has_field(entry, "inputs")) {
     if (length(entry[["inputs"]]) != 1L) {
-      stop_spec(paste0(path, "/inputs"), "a block takes exactly one input", "invalid_value")
+      stop_spec_at(paste0(path, "/inputs"), "block_inputs")
     }
     current <- resolve(entry[["inputs"]][[1L]], scope, paste0(path, "/inputs/0"))
   } else if (is.null(previous)) {
-    stop_spec(path, "the first layer must be an Input (or name its inputs)", "missing_input")
+    stop_spec_at(path, "first_not_input")
   } else {
     current <- previous
   }
   repeats <- as.numeric(field(entry, "repeat", 1))
   where <- if (has_field(entry, "name")) paste0(path, "/name") else path
   if (local %in% names(scope$names)) {
-    stop_spec(where, sprintf("the layer name '%s' is used twice", paste0(scope$prefix, local)),
-              "duplicate_name")
+    stop_spec_at(where, "duplicate_name", name = paste0(scope$prefix, local))
   }
   size <- block_size(ex, name, stack)
   total <- length(ex$layers) + repeats * size
   if (total > ex$limits$max_layers) {
-    times <- if (has_field(entry, "repeat")) sprintf(" repeated %s times", format_count(repeats)) else ""
-    stop(too_large_error(ex, if (has_field(entry, "repeat")) paste0(path, "/repeat") else path, sprintf(
-      "block '%s'%s brings the model to %s layers", name, times, format_count(total)
-    ), "max_layers"))
+    if (has_field(entry, "repeat")) {
+      stop(too_large_error(ex, paste0(path, "/repeat"), "block_repeat_limit", "max_layers", block = name,
+                           times = format_count(repeats), layers = format_count(total)))
+    }
+    stop(too_large_error(ex, path, "block_limit", "max_layers", block = name, layers = format_count(total)))
   }
   # at most max_layers now, unless the limit is off or the block unrolls to nothing (an error, found below)
   repeats <- as.integer(min(repeats, .Machine$integer.max))
@@ -507,11 +492,9 @@ check_weights <- function(weights, path) {
     }
     for (i in seq_along(weights)) check_weights(weights[[i]], sprintf("%s/%d", path, i - 1L))
   } else if (!json_is_number(weights)) {
-    stop_spec(path, sprintf("expected a number in an array of weights, found %s", describe(weights)),
-              "invalid_value")
+    stop_spec_at(path, "weight_not_number", found = describe(weights))
   } else if (abs(weights) > FLOAT32_MAX) {
-    stop_spec(path, sprintf("expected a weight that a 32-bit float holds (at most %s in size), found %s",
-                            py_number(FLOAT32_MAX), describe(weights)), "invalid_value")
+    stop_spec_at(path, "weight_too_large", max = py_repr(FLOAT32_MAX), found = describe(weights))
   }
   invisible(NULL)
 }

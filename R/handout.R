@@ -186,7 +186,7 @@ layer_rows <- function(graph) {
     sprintf(paste0("<tr><td class=\"num\">%d</td><td><code>%s</code></td><td>%s</td>",
                    "<td><code>%s</code></td><td class=\"num\">%s</td></tr>"),
             i, html_escape(layer$name), html_escape(layer$type), format_shape(layer$output_shape),
-            count_text(layer$params))
+            format_count(layer$params))
   }, "")
   paste(rows, collapse = "\n")
 }
@@ -245,16 +245,16 @@ handout <- function(spec, file = NULL, history = NULL) {
     version = html_escape(as.character(utils::packageVersion("twinnet"))),
     title = html_escape(py_str(json_or(data[["title"]], name))),
     name = html_escape(name),
-    params = paste(count_text(p$total), "parameters"),
+    params = paste(format_count(p$total), "parameters"),
     tags = if (length(tags) > 0L) html_escape(paste(as.character(unlist(tags)), collapse = ", ")) else "no tags",
     description = html_escape(py_str(json_or(data[["description"]], "(no description)"))),
     source = html_escape(py_str(json_or(data[["source"]], "(not given)"))),
     r_code = html_escape(to_code(s, "r")),
     python_code = html_escape(to_code(s, "python")),
     layer_rows = layer_rows(graph),
-    trainable = count_text(p$trainable),
-    non_trainable = count_text(p$non_trainable),
-    total = count_text(p$total),
+    trainable = format_count(p$trainable),
+    non_trainable = format_count(p$non_trainable),
+    total = format_count(p$total),
     diagram = handout_diagram(s, graph),
     curves = curves
   )

@@ -38,12 +38,11 @@
 from_keras <- function(model, name = NULL) {
   py <- importer_python()
   text <- tryCatch(py$config_json(model), error = function(e) {
-    stop_spec("", sprintf("the model's configuration cannot be read (%s); only functional and Sequential models can be imported",
-                          python_error_text(e)), "unsupported_layer")
+    stop_spec_at("", "import_no_config", reason = python_error_text(e))
   })
   config <- jsonlite::parse_json(text, simplifyVector = FALSE)
   if (!json_is_object(config) || !has_field(config, "layers")) {
-    stop_spec("", "only functional and Sequential models can be imported", "unsupported_layer")
+    stop_spec_at("", "import_not_functional")
   }
   counters <- list()
   layers <- list()
@@ -53,11 +52,10 @@ from_keras <- function(model, name = NULL) {
     lname <- py_str(field(field(entry, "config", list()), "name", field(entry, "name", "")))
     type <- if (cls == "InputLayer") "Input" else cls
     if (!identical(field(entry, "module"), "keras.layers") || !type %in% names(layer_types()) || cls == "Input") {
-      stop_spec("", sprintf("layer '%s' is a %s, which is not in twinnet's layer allowlist", lname, cls),
-                "unsupported_layer")
+      stop_spec_at("", "import_not_allowed", name = lname, keras_class = cls)
     }
     if (!grepl(spec_pattern("name"), lname, perl = TRUE)) {
-      stop(unsupported_layer(lname, cls, "has a name that is not letters, digits and underscores"))
+      stop(unsupported_layer(lname, cls, "import_name"))
     }
     args <- import_non_default(type, import_args(lname, cls, type, field(entry, "config", empty_object())))
     out <- list(type = type)
@@ -70,7 +68,7 @@ from_keras <- function(model, name = NULL) {
     }
     inputs <- import_inputs(entry, lname, cls)
     if (is.null(inputs) && type == "Input" && length(layers) > 0L) {
-      stop(unsupported_layer(lname, cls, "comes after other layers of a Sequential model"))
+      stop(unsupported_layer(lname, cls, "import_input_after"))
     }
     if (length(inputs) > 0L && !identical(inputs, list(previous))) out$inputs <- inputs
     layers[[length(layers) + 1L]] <- c(out, args)
@@ -102,10 +100,8 @@ importer_python <- function() {
   })
 }
 
-unsupported_layer <- function(layer, cls, what) {
-  spec_error("", sprintf("layer '%s' (%s) %s, which a twinnet spec cannot express", layer, cls, what),
-             "unsupported_layer")
-}
+# The spec error `error`: what layer `layer` of Keras class `cls` does that a spec cannot express.
+unsupported_layer <- function(layer, cls, error, ...) spec_error_at("", error, name = layer, keras_class = cls, ...)
 
 import_describe <- function(value) {
   if (json_is_object(value) && has_field(value, "class_name")) return(py_str(value$class_name))
@@ -165,7 +161,7 @@ import_args <- function(lname, cls, type, config) {
   if (type == "Input") {
     shape <- field(config, "batch_shape")
     if (!json_is_array(shape) || length(shape) == 0L || !is.null(shape[[1L]])) {
-      stop(unsupported_layer(lname, cls, sprintf("has batch_shape = %s (a fixed batch size)", import_describe(shape))))
+      stop(unsupported_layer(lname, cls, "import_batch_shape", value = import_describe(shape)))
     }
     args$shape <- shape[-1L]
     args$dtype <- field(config, "dtype", "float32")
@@ -176,7 +172,7 @@ import_args <- function(lname, cls, type, config) {
     if (key == "dtype") { # a layer's dtype policy: only the default float32
       policy <- if (json_is_object(value)) field(field(value, "config", list()), "name") else value
       if (!identical(policy, "float32")) {
-        stop(unsupported_layer(lname, cls, sprintf("has the dtype policy %s", import_describe(policy))))
+        stop(unsupported_layer(lname, cls, "import_dtype", value = import_describe(policy)))
       }
       next
     }
@@ -185,11 +181,11 @@ import_args <- function(lname, cls, type, config) {
       if (spec$kind == "initializer") {
         value <- import_initializer(value, spec$default)
         if (is.null(value)) {
-          stop(unsupported_layer(lname, cls, sprintf("has %s = %s", key, import_describe(config[[key]]))))
+          stop(unsupported_layer(lname, cls, "import_argument", key = key, value = import_describe(config[[key]])))
         }
       }
       if (!arg_validator(type, key)(value) || (spec$kind == "activation" && !json_is_string(value))) {
-        stop(unsupported_layer(lname, cls, sprintf("has %s = %s", key, import_describe(value))))
+        stop(unsupported_layer(lname, cls, "import_argument", key = key, value = import_describe(value)))
       }
       args[key] <- list(value)
       next
@@ -201,7 +197,7 @@ import_args <- function(lname, cls, type, config) {
     }
     if (grepl(ecma_pattern(neutral$not_needed_when_null), key, perl = TRUE) && is.null(value)) next
     if (has_field(neutral$neutral, key) && json_equal(value, neutral$neutral[[key]])) next
-    stop(unsupported_layer(lname, cls, sprintf("has %s = %s", key, import_describe(value))))
+    stop(unsupported_layer(lname, cls, "import_argument", key = key, value = import_describe(value)))
   }
   args
 }
@@ -226,11 +222,11 @@ import_history <- function(value, lname, cls) {
   if (json_is_object(value) && identical(field(value, "class_name"), "__keras_tensor__")) {
     history <- value$config$keras_history
     if (history[[2L]] != 0L || history[[3L]] != 0L) {
-      stop(unsupported_layer(lname, cls, "takes the output of a shared or multi-output layer"))
+      stop(unsupported_layer(lname, cls, "import_shared_output"))
     }
     return(list(py_str(history[[1L]])))
   }
-  stop(unsupported_layer(lname, cls, sprintf("is called with the argument %s", import_describe(value))))
+  stop(unsupported_layer(lname, cls, "import_call_argument", value = import_describe(value)))
 }
 
 # The inputs of one layer of a functional model (NULL for a Sequential model's layers).
@@ -239,14 +235,14 @@ import_inputs <- function(entry, lname, cls) {
   if (cls == "InputLayer") return(list())
   nodes <- entry$inbound_nodes
   if (length(nodes) != 1L) {
-    stop(unsupported_layer(lname, cls, sprintf("is called %d times (a shared layer)", length(nodes))))
+    stop(unsupported_layer(lname, cls, "import_shared_layer", count = int_text(length(nodes))))
   }
   node <- nodes[[1L]]
   kwargs <- field(node, "kwargs") %||% list()
   for (key in names(kwargs)) {
     value <- kwargs[[key]]
     if (!is.null(value) && !(key == "training" && identical(value, FALSE))) { # Keras records training=False
-      stop(unsupported_layer(lname, cls, sprintf("is called with %s = %s", key, import_describe(value))))
+      stop(unsupported_layer(lname, cls, "import_call_keyword", key = key, value = import_describe(value)))
     }
   }
   import_history(field(node, "args", list()), lname, cls)

@@ -3,7 +3,8 @@
 # A JSON value is what jsonlite::parse_json(simplifyVector = FALSE) returns:
 # an object is a named list (an empty one has names character(0)), an array
 # an unnamed list, a scalar a length-1 vector, null is NULL.  These helpers
-# test, compare and print such values as Python's json module would.
+# test, compare and write such values as Python's json module would; how
+# messages print them is formatting.R's.
 
 json_is_object <- function(x) is.list(x) && !is.null(names(x))
 
@@ -100,106 +101,6 @@ json_number <- function(v) {
     if (as.numeric(text) == v) break
   }
   text
-}
-
-# A number as Python prints it: 5 for an int, 5.0 for a float (shortest round trip).
-py_number <- function(x) {
-  if (is.integer(x)) return(as.character(x))
-  if (!is.finite(x)) return(if (is.na(x)) "NaN" else if (x > 0) "Infinity" else "-Infinity")
-  for (digits in 15:17) {
-    text <- sprintf("%.*g", digits, x)
-    if (as.numeric(text) == x) break
-  }
-  if (grepl("^-?[0-9]+$", text)) paste0(text, ".0") else text
-}
-
-# Python's json.dumps(x) (separators ", " and ": ", non-ASCII as \\uXXXX).
-# Only the first `limit` characters are exact: beyond them nested values are
-# left out, so that describe() copes with documents nested a thousand deep.
-py_json <- function(x, limit = Inf) {
-  if (is.null(x)) return("null")
-  if (is.list(x)) {
-    object <- json_is_object(x)
-    if (limit <= 0) return(if (object) "{...}" else "[...]")
-    parts <- character()
-    used <- 1 # the opening bracket
-    for (i in seq_along(x)) {
-      key <- if (object) paste0(ascii_json(names(x)[[i]]), ": ") else ""
-      part <- paste0(key, py_json(x[[i]], limit - used - nchar(key)))
-      parts <- c(parts, part)
-      used <- used + nchar(part) + 2
-      if (used > limit) break
-    }
-    body <- paste(parts, collapse = ", ")
-    return(if (object) paste0("{", body, "}") else paste0("[", body, "]"))
-  }
-  if (length(x) != 1L) return(py_json(as.list(x), limit))
-  if (is.na(x)) return("null")
-  if (is.logical(x)) return(if (x) "true" else "false")
-  if (is.numeric(x)) return(py_number(x))
-  ascii_json(as.character(x))
-}
-
-# A JSON string literal with non-ASCII characters escaped, as json.dumps writes it.
-ascii_json <- function(text) {
-  quoted <- to_json(text)
-  points <- utf8ToInt(enc2utf8(quoted))
-  if (anyNA(points) || all(points < 128L)) return(quoted)
-  escape <- function(p) {
-    if (p < 128L) return(intToUtf8(p))
-    if (p < 0x10000L) return(sprintf("\\u%04x", p))
-    p <- p - 0x10000L
-    sprintf("\\u%04x\\u%04x", 0xD800L + p %/% 1024L, 0xDC00L + p %% 1024L)
-  }
-  paste(vapply(points, escape, ""), collapse = "")
-}
-
-# Python's repr(x) of the value JSON parsing gives (None, True, 'text', [1, 2],
-# {'k': 1.0}); below `depth` levels, "[...]".
-py_repr <- function(x, depth = 100L) {
-  if (is.null(x)) return("None")
-  if (is.list(x)) {
-    if (depth <= 0L) return(if (json_is_object(x)) "{...}" else "[...]")
-    parts <- vapply(x, py_repr, "", depth = depth - 1L)
-    if (json_is_object(x)) {
-      if (length(x) == 0L) return("{}")
-      keys <- vapply(names(x), py_repr, "", USE.NAMES = FALSE)
-      return(paste0("{", paste0(keys, ": ", parts, collapse = ", "), "}"))
-    }
-    return(paste0("[", paste(parts, collapse = ", "), "]"))
-  }
-  if (length(x) != 1L) return(py_repr(as.list(x), depth))
-  if (is.na(x)) return("None")
-  if (is.logical(x)) return(if (x) "True" else "False")
-  if (is.numeric(x)) return(py_number(x))
-  x <- gsub("\\", "\\\\", x, fixed = TRUE)
-  paste0("'", gsub("'", "\\'", x, fixed = TRUE), "'")
-}
-
-# Python's str(x): a string as is, anything else as repr.
-py_str <- function(x) if (json_is_string(x)) x else py_repr(x)
-
-# A value for a message: JSON, cut to 40 characters (spec.py's _describe).
-describe <- function(x) {
-  text <- py_json(x, limit = 41)
-  if (nchar(text) <= 40L) text else paste0(substr(text, 1L, 37L), "...")
-}
-
-# 61706 -> "61,706" (Python's f"{n:,}").
-format_count <- function(n) {
-  if (!is.numeric(n) || length(n) != 1L || is.na(n)) return(py_str(n))
-  if (n != floor(n)) return(format(n, big.mark = ","))
-  formatC(n, format = "f", digits = 0, big.mark = ",")
-}
-
-# A whole number as Python's str() writes an int: never in scientific notation.
-int_text <- function(n) formatC(as.numeric(n), format = "f", digits = 0)
-
-# An output shape as Python prints a tuple (diagram.py's format_shape()):
-# list(NULL, 28L, 28L, 6L) -> "(None, 28, 28, 6)".
-format_shape <- function(shape) {
-  parts <- vapply(shape, function(v) if (is.null(v) || is.na(v)) "None" else int_text(v), "")
-  paste0("(", paste(parts, collapse = ", "), ")")
 }
 
 # A count as an R integer when it fits, else a double.

@@ -101,12 +101,6 @@ python_fix_advice <- function() {
   paste0(advice, ".")
 }
 
-first_line <- function(text) {
-  lines <- strsplit(text, "\n", fixed = TRUE)[[1L]]
-  lines <- trimws(lines[nzchar(trimws(lines))])
-  if (length(lines) == 0L) "" else lines[[1L]]
-}
-
 # inst/python/twinnet_bridge.py, the Python functions that R's twinnet calls
 # (not converting to R): python_helpers()$build_layers(...).
 python_helpers <- function() {

@@ -8,24 +8,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 
 from .errors import SpecError
 
 
 def _summary(name: str) -> str:
     from .expand import expand
+    from .formatting import format_count, format_shape
 
     g = expand(name)
     rows = [("layer", "type", "output shape", "params")]
     for layer in g["layers"]:
-        shape = "(" + ", ".join("None" if v is None else str(v) for v in layer["output_shape"]) + ")"
-        rows.append((layer["name"], layer["type"], shape, f"{layer['params']:,}"))
+        rows.append((layer["name"], layer["type"], format_shape(layer["output_shape"]), format_count(layer["params"])))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(c.rjust(w) if i == 3 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=False)))
              for r in rows]
     p = g["params"]
-    lines.append(f"total {p['total']:,} parameters ({p['trainable']:,} trainable, "
-                 f"{p['non_trainable']:,} non-trainable)")
+    lines.append(f"total {format_count(p['total'])} parameters ({format_count(p['trainable'])} trainable, "
+                 f"{format_count(p['non_trainable'])} non-trainable)")
     return "\n".join(lines)
 
 
@@ -33,6 +34,25 @@ def expand_name(spec: str) -> str:
     from .spec import load_spec
 
     return str(load_spec(spec).data["name"])
+
+
+def _print_or_fail(make: Callable[[], str], errors: tuple[type[Exception], ...]) -> int:
+    """Print what ``make`` returns (0); one of ``errors`` (a file, Graphviz) is a message on stderr (1).
+    A SpecError goes on to main()'s handler (2), though it is a ValueError."""
+    try:
+        print(make(), end="")
+    except SpecError:
+        raise
+    except errors as e:
+        print(f"twinnet: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _history(path: str | None) -> dict[str, list[float]] | None:
+    from .handout import read_history
+
+    return read_history(path) if path is not None else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,27 +102,16 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "diagram":
             from .diagram import GraphvizError, diagram
 
-            try:
-                if args.output is None and args.format in (None, "dot"):
-                    print(diagram(args.spec), end="")
-                else:
-                    print(diagram(args.spec, args.output or f"{expand_name(args.spec)}.{args.format}", args.format))
-            except SpecError:
-                raise
-            except (GraphvizError, ValueError, OSError) as e:
-                print(f"twinnet: {e}", file=sys.stderr)
-                return 1
+            if args.output is None and args.format in (None, "dot"):
+                return _print_or_fail(lambda: diagram(args.spec), (GraphvizError, ValueError, OSError))
+            path = args.output or f"{expand_name(args.spec)}.{args.format}"
+            return _print_or_fail(lambda: f"{diagram(args.spec, path, args.format)}\n",
+                                  (GraphvizError, ValueError, OSError))
         elif args.command == "handout":
-            from .handout import handout, read_history
+            from .handout import handout
 
-            try:
-                history = read_history(args.history) if args.history is not None else None
-                print(handout(args.spec, args.output, history=history))
-            except SpecError:
-                raise
-            except (ValueError, TypeError, OSError) as e:
-                print(f"twinnet: {e}", file=sys.stderr)
-                return 1
+            return _print_or_fail(lambda: f"{handout(args.spec, args.output, history=_history(args.history))}\n",
+                                  (ValueError, TypeError, OSError))
         elif args.command == "doctor":
             from .doctor import doctor
 

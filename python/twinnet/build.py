@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import SpecError
+from .errors import spec_error_at
 from .expand import spec_graph
+from .formatting import first_line, format_tuples
 from .spec import Spec, load_spec
 
 __all__ = ["build_model", "compile_model"]
@@ -30,13 +31,11 @@ def _set_weights(model: Any, graph: dict[str, Any]) -> None:
         try:
             arrays = [np.asarray(w, dtype="float32") for w in layer["weights"]]
         except (ValueError, TypeError):
-            raise SpecError(layer["source"] + "/weights", f"layer '{layer['name']}' needs weights that are "
-                            "rectangular arrays of numbers", "shape_mismatch") from None
+            raise spec_error_at(layer["source"] + "/weights", "weights_not_rectangular", name=layer["name"]) from None
         have = [a.shape for a in arrays]
         if want != have:
-            raise SpecError(layer["source"] + "/weights",
-                            f"layer '{layer['name']}' has weights of shapes {want}, the spec gives {have}",
-                            "shape_mismatch")
+            raise spec_error_at(layer["source"] + "/weights", "weight_shapes", name=layer["name"],
+                                want=format_tuples(want), have=format_tuples(have))
         target.set_weights(arrays)
 
 
@@ -77,9 +76,8 @@ def build_model(spec: Any, seed: int | None = None, compile: bool = True) -> Any
             obj = _make_layer(keras, layer)
             tensors[layer["name"]] = obj(args if len(args) > 1 else args[0]) if args else obj
         except Exception as e:  # what Keras refuses that the checks let through (R catches every error too)
-            first = next((line.strip() for line in str(e).splitlines() if line.strip()), type(e).__name__)
-            raise SpecError(layer["source"], f"Keras cannot build layer '{layer['name']}' "
-                            f"({layer['type']}): {first}", "build") from None
+            raise spec_error_at(layer["source"], "keras_refused", name=layer["name"], type=layer["type"],
+                                reason=first_line(str(e)) or type(e).__name__) from None
     ins = [tensors[n] for n in graph["inputs"]]
     outs = [tensors[n] for n in graph["outputs"]]
     model = keras.Model(inputs=ins[0] if len(ins) == 1 else ins,

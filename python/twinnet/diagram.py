@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .expand import spec_graph
+from .formatting import format_count, format_shape
 from .limits import HOW_TO_RAISE, get_limit
 from .registry import shared
 from .schema import ecma_pattern
@@ -37,10 +38,6 @@ def html_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def format_shape(shape: list[int | None]) -> str:
-    return "(" + ", ".join("None" if v is None else str(v) for v in shape) + ")"
-
-
 def _attrs(values: dict[str, str]) -> str:
     return ", ".join(f'{k}="{v}"' for k, v in values.items())
 
@@ -53,7 +50,7 @@ def _node(layer: dict[str, Any], color: str) -> str:
     cells = [
         f"<B>{html_escape(layer['name'])}</B>&#160;{html_escape(layer['type'])}",
         format_shape(layer["output_shape"]),
-        f"{layer['params']:,} params",
+        f"{format_count(layer['params'])} params",
     ]
     rows = "".join(f"<TR><TD>{c}</TD></TR>" for c in cells)
     table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{color}">{rows}</TABLE>'
@@ -80,7 +77,7 @@ def dot_text(s: Spec, g: dict[str, Any]) -> str:
     title = str(s.data.get("title") or g["name"])
     graph = dict(style["graph"])
     graph_attrs = _attrs(graph)
-    label = f"<<B>{html_escape(title)}</B><BR/>{g['params']['total']:,} parameters>"
+    label = f"<<B>{html_escape(title)}</B><BR/>{format_count(g['params']['total'])} parameters>"
     lines = [
         f'digraph "{g["name"]}" {{',
         f"  graph [{graph_attrs}, label={label}];",

@@ -12,11 +12,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SpecError, suggest
+from .errors import SpecError, spec_error_at, suggest
+from .formatting import describe, format_count, int_text, py_repr
 from .limits import HOW_TO_RAISE, MAX_BLOCK_DEPTH, get_limit
 from .registry import FORMAT_VERSION, arg_schema, arg_validator, layer_types, spec_pattern
 from .shapes import infer
-from .spec import Spec, describe, load_spec, py_str
+from .spec import Spec, load_spec
 
 __all__ = ["expand"]
 
@@ -70,8 +71,8 @@ def param_uses(blocks: dict[str, Any], name: str,
 
 def invalid_value(layer_type: str, arg: str, value: Any, path: str) -> SpecError:
     """The error of a value that the argument's schema refuses."""
-    text = py_str(value) if not isinstance(value, str) else f'"{value}"'
-    return SpecError(path, f"expected {arg_schema(layer_type, arg)['description']}, found {text}", "invalid_value")
+    found = f'"{value}"' if isinstance(value, str) else py_repr(value)
+    return spec_error_at(path, "expected", expected=arg_schema(layer_type, arg)["description"], found=found)
 
 
 def check_param_value(value: Any, uses: list[tuple[str, str]], path: str) -> None:
@@ -110,24 +111,23 @@ class _Expander:
         self.limits = {name: get_limit(name) for name in ("max_params", "max_activation", "max_layers")}
 
     # -- resource limits ----------------------------------------------------
-    def too_large(self, path: str, what: str, limit_name: str) -> SpecError:
-        limit = self.limits[limit_name]
-        return SpecError(path, f"{what}, above the limit of {int(limit):,}", "too_large",
-                         HOW_TO_RAISE.format(name=limit_name))
+    def too_large(self, path: str, error: str, limit_name: str, **fields: str) -> SpecError:
+        """The spec error ``error`` of a limit crossed, its hint how to raise the limit."""
+        return spec_error_at(path, error, HOW_TO_RAISE.format(name=limit_name),
+                             limit=format_count(int(self.limits[limit_name])), **fields)
 
     def check_layer(self, layer: dict[str, Any], shape: list[int | None], path: str) -> None:
         """One more layer: the layer count, its output size per sample and the running parameter count."""
-        label = f"layer '{layer['name']}' ({layer['type']})"
+        label = {"name": layer["name"], "type": layer["type"]}
         if len(self.layers) + 1 > self.limits["max_layers"]:
-            raise self.too_large(path, f"{label} is layer number {len(self.layers) + 1:,} of the model",
-                                 "max_layers")
+            raise self.too_large(path, "layer_count_limit", "max_layers", number=format_count(len(self.layers) + 1),
+                                 **label)
         values = math.prod(1 if v is None else v for v in shape)
         if values > self.limits["max_activation"]:
-            raise self.too_large(path, f"{label} outputs {values:,} values per sample", "max_activation")
+            raise self.too_large(path, "activation_limit", "max_activation", values=format_count(values), **label)
         self.total_params += layer["params"]
         if self.total_params > self.limits["max_params"]:
-            raise self.too_large(path, f"{label} brings the model to {self.total_params:,} parameters",
-                                 "max_params")
+            raise self.too_large(path, "params_limit", "max_params", params=format_count(self.total_params), **label)
 
     def block_size(self, name: str, stack: list[str]) -> int:
         """How many layers one use of block ``name`` unrolls to, counted before unrolling it.
@@ -147,8 +147,9 @@ class _Expander:
             inner = self.block_size(entry["block"], [*stack, name])
             repeat = int(entry.get("repeat", 1))
             if "repeat" in entry and repeat * inner > self.limits["max_layers"]:
-                raise self.too_large(f"/blocks/{name}/layers/{i}/repeat", f"block '{entry['block']}' repeated "
-                                     f"{repeat:,} times unrolls to {repeat * inner:,} layers", "max_layers")
+                raise self.too_large(f"/blocks/{name}/layers/{i}/repeat", "repeat_limit", "max_layers",
+                                     block=entry["block"], times=format_count(repeat),
+                                     layers=format_count(repeat * inner))
             size += repeat * inner
         self.sizes[name] = size
         return size
@@ -157,13 +158,11 @@ class _Expander:
     def resolve(self, ref: str, scope: _Scope, path: str) -> str:
         if ref == "@input":
             if scope.input_ref is None:
-                raise SpecError(path, '"@input" names a block\'s input and is only meaningful inside a block',
-                                "unknown_reference")
+                raise spec_error_at(path, "input_outside_block")
             return scope.input_ref
         if ref in scope.names:
             return scope.names[ref]
-        raise SpecError(path, f"no layer named '{ref}' comes before this one", "unknown_reference",
-                        suggest(ref, scope.names))
+        raise spec_error_at(path, "unknown_reference", suggest(ref, scope.names), name=ref)
 
     def param(self, value: Any, scope: _Scope, path: str) -> tuple[Any, str]:
         """Substitute a "$name" block parameter; return (value, pointer of where it was written)."""
@@ -171,15 +170,14 @@ class _Expander:
         if key is None:
             return value, path
         if key not in scope.params:
-            where = "this block" if scope.prefix else "the top level (parameters live in blocks)"
-            raise SpecError(path, f"'{value}' is not a parameter of {where}", "unknown_parameter",
-                            suggest(key, scope.params))
+            raise spec_error_at(path, "unknown_parameter" if scope.prefix else "parameter_outside_block",
+                                suggest(key, scope.params), value=value)
         return scope.params[key]
 
     def claim(self, local: str, scope: _Scope, path: str) -> str:
         full = scope.prefix + local
         if local in scope.names or full in self.full_names:
-            raise SpecError(path, f"the layer name '{full}' is used twice", "duplicate_name")
+            raise spec_error_at(path, "duplicate_name", name=full)
         self.full_names.add(full)
         return full
 
@@ -199,7 +197,7 @@ class _Expander:
         if "inputs" in entry:
             return [self.resolve(r, scope, f"{path}/inputs/{j}") for j, r in enumerate(entry["inputs"])]
         if previous is None:
-            raise SpecError(path, "the first layer must be an Input (or name its inputs)", "missing_input")
+            raise spec_error_at(path, "first_not_input")
         return [previous]
 
     def expand_layer(self, entry: dict[str, Any], scope: _Scope, path: str, previous: str | None) -> str:
@@ -209,14 +207,14 @@ class _Expander:
         full = self.claim(local, scope, f"{path}/name" if "name" in entry else path)
         if t == "Input":
             if "inputs" in entry:
-                raise SpecError(f"{path}/inputs", "an Input layer takes no inputs", "invalid_value")
+                raise spec_error_at(f"{path}/inputs", "input_with_inputs")
             inputs: list[str] = []
         else:
             inputs = self.inputs_of(entry, scope, path, previous)
         low, high = info["arity"]
         if len(inputs) < low or (high is not None and len(inputs) > high):
-            want = f"at least {low}" if high is None else str(low)
-            raise SpecError(f"{path}/inputs", f"{t} takes {want} input(s), found {len(inputs)}", "invalid_value")
+            raise spec_error_at(f"{path}/inputs", "input_count_min" if high is None else "input_count", type=t,
+                                want=int_text(low), found=int_text(len(inputs)))
         config: dict[str, Any] = {}
         for arg, spec in info["args"].items():
             if arg in entry:
@@ -244,13 +242,11 @@ class _Expander:
                      stack: list[str]) -> str:
         name = entry["block"]
         if name not in self.blocks:
-            raise SpecError(f"{path}/block", f"there is no block named '{name}' in \"blocks\"", "unknown_block",
-                            suggest(name, self.blocks))
+            raise spec_error_at(f"{path}/block", "unknown_block", suggest(name, self.blocks), name=name)
         if name in stack:
-            raise SpecError(f"{path}/block", f"block '{name}' uses itself (through {' -> '.join(stack)})",
-                            "recursive_block")
+            raise spec_error_at(f"{path}/block", "recursive_block", name=name, chain=" -> ".join(stack))
         if len(stack) >= MAX_BLOCK_DEPTH:
-            raise SpecError(f"{path}/block", f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", "too_deep")
+            raise spec_error_at(f"{path}/block", "blocks_too_deep", depth=int_text(MAX_BLOCK_DEPTH))
         block = self.blocks[name]
         defaults = block.get("params", {})
         # every argument and default is checked as the layer arguments it stands for, whether or not
@@ -259,15 +255,15 @@ class _Expander:
         params: dict[str, tuple[Any, str]] = {}
         for key, value in entry.get("args", {}).items():
             if key not in defaults:
-                raise SpecError(f"{path}/args/{key}", f"'{key}' is not a parameter of block '{name}'",
-                                "unknown_argument", suggest(key, defaults))
+                raise spec_error_at(f"{path}/args/{key}", "unknown_block_argument", suggest(key, defaults), name=key,
+                                    block=name)
             params[key] = self.param(value, scope, f"{path}/args/{key}")
             if param_name(value) is None:  # a "$name" passed on was checked where its value is written
                 check_param_value(value, uses[key], f"{path}/args/{key}")
         for key, value in defaults.items():
             if key not in params:
                 if value is None:
-                    raise SpecError(f"{path}/args/{key}", f"block '{name}' needs the argument '{key}'", "missing")
+                    raise spec_error_at(f"{path}/args/{key}", "missing_block_argument", block=name, name=key)
                 params[key] = (value, f"/blocks/{name}/params/{key}")
             if value is not None and name not in self.checked_defaults:
                 check_param_value(value, uses[key], f"/blocks/{name}/params/{key}")
@@ -275,22 +271,23 @@ class _Expander:
         local = entry.get("name") or scope.auto_name(name)
         if "inputs" in entry:
             if len(entry["inputs"]) != 1:
-                raise SpecError(f"{path}/inputs", "a block takes exactly one input", "invalid_value")
+                raise spec_error_at(f"{path}/inputs", "block_inputs")
             current = self.resolve(entry["inputs"][0], scope, f"{path}/inputs/0")
         elif previous is None:
-            raise SpecError(path, "the first layer must be an Input (or name its inputs)", "missing_input")
+            raise spec_error_at(path, "first_not_input")
         else:
             current = previous
         repeat = int(entry.get("repeat", 1))
         where = f"{path}/name" if "name" in entry else path
         if local in scope.names:
-            raise SpecError(where, f"the layer name '{scope.prefix + local}' is used twice", "duplicate_name")
+            raise spec_error_at(where, "duplicate_name", name=scope.prefix + local)
         size = self.block_size(name, stack)
         if len(self.layers) + repeat * size > self.limits["max_layers"]:
-            times = f" repeated {repeat:,} times" if "repeat" in entry else ""
-            raise self.too_large(f"{path}/repeat" if "repeat" in entry else path,
-                                 f"block '{name}'{times} brings the model to {len(self.layers) + repeat * size:,} "
-                                 "layers", "max_layers")
+            layers = format_count(len(self.layers) + repeat * size)
+            if "repeat" in entry:
+                raise self.too_large(f"{path}/repeat", "block_repeat_limit", "max_layers", block=name,
+                                     times=format_count(repeat), layers=layers)
+            raise self.too_large(path, "block_limit", "max_layers", block=name, layers=layers)
         for r in range(1, repeat + 1):
             rep = local if repeat == 1 else f"{local}_{r}"
             child = _Scope(prefix=f"{scope.prefix}{rep}_", params=params, input_ref=current)
@@ -312,11 +309,9 @@ def check_weights(weights: list[Any], path: str) -> None:
         if isinstance(value, list):
             stack.extend((v, f"{where}/{i}") for i, v in reversed(list(enumerate(value))))
         elif isinstance(value, bool) or not isinstance(value, int | float):
-            raise SpecError(where, f"expected a number in an array of weights, found {describe(value)}",
-                            "invalid_value")
+            raise spec_error_at(where, "weight_not_number", found=describe(value))
         elif abs(value) > FLOAT32_MAX:
-            raise SpecError(where, f"expected a weight that a 32-bit float holds (at most {FLOAT32_MAX!r} in size), "
-                            f"found {describe(value)}", "invalid_value")
+            raise spec_error_at(where, "weight_too_large", max=py_repr(FLOAT32_MAX), found=describe(value))
 
 
 def canonical(layer_type: str, arg: str, spec: dict[str, Any], value: Any, path: str) -> Any:
@@ -378,8 +373,7 @@ def check_connected(layers: list[dict[str, Any]], outputs: list[str]) -> None:
             needed.update(layer["inputs"])
     for layer in layers:
         if layer["name"] not in needed:
-            raise SpecError(layer["source"], f"layer '{layer['name']}' does not lead to any output; use it as "
-                            'an input of a later layer or list it in "outputs"', "disconnected")
+            raise spec_error_at(layer["source"], "disconnected", name=layer["name"])
 
 
 def check_expect(doc: dict[str, Any], graph: dict[str, Any]) -> None:
@@ -388,15 +382,15 @@ def check_expect(doc: dict[str, Any], graph: dict[str, Any]) -> None:
     for key, have in graph["params"].items():
         want = expect.get("params", {}).get(key)
         if want is not None and want != have:
-            raise SpecError(f"/expect/params/{key}", f"the spec expects {want:,} {key.replace('_', '-')} "
-                            f"parameters; the model has {have:,}", "expect_mismatch")
+            raise spec_error_at(f"/expect/params/{key}", "expect_params", want=format_count(want),
+                                which=key.replace("_", "-"), have=format_count(have))
     if "output_shape" in expect:
         shapes = [next(layer["output_shape"] for layer in graph["layers"] if layer["name"] == o)
                   for o in graph["outputs"]]
         have = shapes[0] if len(shapes) == 1 else shapes
         if expect["output_shape"] != have:
-            raise SpecError("/expect/output_shape", f"the spec expects output shape {expect['output_shape']}; "
-                            f"the model gives {have}", "expect_mismatch")
+            raise spec_error_at("/expect/output_shape", "expect_output_shape", want=py_repr(expect["output_shape"]),
+                                have=py_repr(have))
 
 
 def expand(source: Any) -> dict[str, Any]:

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from .codegen import to_code
-from .diagram import GraphvizError, check_drawable, check_output_file, dot_text, format_shape, html_escape, render_dot
+from .diagram import GraphvizError, check_drawable, check_output_file, dot_text, html_escape, render_dot
 from .errors import SpecError, json_kind
 from .expand import spec_graph
+from .formatting import format_count, format_shape
 from .limits import MAX_SPEC_BYTES
+from .read import parse_json
 from .registry import SPECS_DIR, shared
 from .schema import ecma_pattern
-from .spec import Spec, load_spec, parse_json
+from .spec import Spec, load_spec
 
 __all__ = ["curves_svg", "handout", "history_series", "read_history"]
 
@@ -34,10 +36,6 @@ _HANDOUT = shared("handout/handout.json")
 _PLACEHOLDER = ecma_pattern(_HANDOUT["placeholder"])
 CURVES: dict[str, Any] = _HANDOUT["curves"]
 CURVE_COLORS: dict[str, str] = CURVES["colors"]
-
-
-def _count(n: int) -> str:
-    return f"{n:,}"
 
 
 def _what(value: Any) -> str:
@@ -189,7 +187,7 @@ def _layer_rows(graph: dict[str, Any]) -> str:
     for i, layer in enumerate(graph["layers"], start=1):
         rows.append(f'<tr><td class="num">{i}</td><td><code>{html_escape(layer["name"])}</code></td>'
                     f'<td>{html_escape(layer["type"])}</td><td><code>{format_shape(layer["output_shape"])}</code></td>'
-                    f'<td class="num">{_count(layer["params"])}</td></tr>')
+                    f'<td class="num">{format_count(layer["params"])}</td></tr>')
     return "\n".join(rows)
 
 
@@ -227,16 +225,16 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
         "version": html_escape(__version__),
         "title": html_escape(str(data.get("title") or name)),
         "name": html_escape(name),
-        "params": f"{_count(p['total'])} parameters",
+        "params": f"{format_count(p['total'])} parameters",
         "tags": html_escape(", ".join(str(t) for t in tags)) if tags else "no tags",
         "description": html_escape(str(data.get("description") or "(no description)")),
         "source": html_escape(str(data.get("source") or "(not given)")),
         "r_code": html_escape(to_code(s, "r")),
         "python_code": html_escape(to_code(s, "python")),
         "layer_rows": _layer_rows(graph),
-        "trainable": _count(p["trainable"]),
-        "non_trainable": _count(p["non_trainable"]),
-        "total": _count(p["total"]),
+        "trainable": format_count(p["trainable"]),
+        "non_trainable": format_count(p["non_trainable"]),
+        "total": format_count(p["total"]),
         "diagram": _diagram_svg(s, graph),
         "curves": curves,
     }

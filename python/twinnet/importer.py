@@ -17,10 +17,12 @@ from functools import cache
 from typing import Any
 
 from .codegen import KERAS_REQUIRED, _is_default
-from .errors import SpecError
+from .errors import SpecError, spec_error_at
+from .formatting import first_line, int_text
+from .read import NAME_RE
 from .registry import FORMAT_VERSION, arg_validator, layer_types, registry, shared
 from .schema import ecma_pattern
-from .spec import NAME_RE, load_spec
+from .spec import load_spec
 
 __all__ = ["from_keras"]
 
@@ -34,9 +36,9 @@ NEUTRAL_INITIALIZERS: dict[str, str] = _IMPORTER["neutral_initializers"]
 NOT_NEEDED_WHEN_NULL = ecma_pattern(_IMPORTER["not_needed_when_null"])
 
 
-def _unsupported(layer: str, cls: str, what: str) -> SpecError:
-    return SpecError("", f"layer '{layer}' ({cls}) {what}, which a twinnet spec cannot express",
-                     "unsupported_layer")
+def _unsupported(layer: str, cls: str, error: str, **fields: str) -> SpecError:
+    """The spec error ``error``: what layer ``layer`` of Keras class ``cls`` does that a spec cannot express."""
+    return spec_error_at("", error, name=layer, keras_class=cls, **fields)
 
 
 def _plain(value: Any) -> Any:
@@ -98,7 +100,7 @@ def _convert(name: str, cls: str, t: str, config: dict[str, Any]) -> dict[str, A
     if t == "Input":
         shape = config.get("batch_shape")
         if not isinstance(shape, list) or not shape or shape[0] is not None:
-            raise _unsupported(name, cls, f"has batch_shape = {_describe(shape)} (a fixed batch size)")
+            raise _unsupported(name, cls, "import_batch_shape", value=_describe(shape))
         args["shape"] = shape[1:]
         args["dtype"] = config.get("dtype", "float32")
     for key, value in config.items():
@@ -107,17 +109,17 @@ def _convert(name: str, cls: str, t: str, config: dict[str, Any]) -> dict[str, A
         if key == "dtype":  # a layer's dtype policy: only the default float32
             policy = value.get("config", {}).get("name") if isinstance(value, dict) else value
             if policy != "float32":
-                raise _unsupported(name, cls, f"has the dtype policy {_describe(policy)}")
+                raise _unsupported(name, cls, "import_dtype", value=_describe(policy))
             continue
         if key in info["args"]:
             kind = info["args"][key]["kind"]
             if kind == "initializer":
                 converted = _initializer(value, info["args"][key].get("default"))
                 if converted is None:
-                    raise _unsupported(name, cls, f"has {key} = {_describe(value)}")
+                    raise _unsupported(name, cls, "import_argument", key=key, value=_describe(value))
                 value = converted
             if not arg_validator(t, key).is_valid(value) or (kind == "activation" and not isinstance(value, str)):
-                raise _unsupported(name, cls, f"has {key} = {_describe(value)}")
+                raise _unsupported(name, cls, "import_argument", key=key, value=_describe(value))
             args[key] = value
             continue
         if key in NEUTRAL_INITIALIZERS and _initializer(value, None) == NEUTRAL_INITIALIZERS[key]:
@@ -126,7 +128,7 @@ def _convert(name: str, cls: str, t: str, config: dict[str, Any]) -> dict[str, A
             continue
         if key in NEUTRAL and value == NEUTRAL[key] and type(value) is type(NEUTRAL[key]):
             continue
-        raise _unsupported(name, cls, f"has {key} = {_describe(value)}")
+        raise _unsupported(name, cls, "import_argument", key=key, value=_describe(value))
     return args
 
 
@@ -145,9 +147,9 @@ def _history(value: Any, name: str, cls: str) -> list[str]:
     if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
         layer, node, index = value["config"]["keras_history"]
         if node != 0 or index != 0:
-            raise _unsupported(name, cls, "takes the output of a shared or multi-output layer")
+            raise _unsupported(name, cls, "import_shared_output")
         return [str(layer)]
-    raise _unsupported(name, cls, f"is called with the argument {_describe(value)}")
+    raise _unsupported(name, cls, "import_call_argument", value=_describe(value))
 
 
 def _inputs(entry: dict[str, Any], name: str, cls: str) -> list[str] | None:
@@ -158,11 +160,11 @@ def _inputs(entry: dict[str, Any], name: str, cls: str) -> list[str] | None:
     if cls == "InputLayer":
         return []
     if len(nodes) != 1:
-        raise _unsupported(name, cls, f"is called {len(nodes)} times (a shared layer)")
+        raise _unsupported(name, cls, "import_shared_layer", count=int_text(len(nodes)))
     node = _plain(nodes[0])
     for key, value in (node.get("kwargs") or {}).items():
         if value is not None and not (key == "training" and value is False):  # Keras records training=False
-            raise _unsupported(name, cls, f"is called with {key} = {_describe(value)}")
+            raise _unsupported(name, cls, "import_call_keyword", key=key, value=_describe(value))
     return _history(node.get("args", []), name, cls)
 
 
@@ -194,10 +196,9 @@ def from_keras(model: Any, name: str | None = None) -> dict[str, Any]:
     try:
         config = model.get_config()
     except Exception as e:  # a subclassed model, or a layer without a config
-        raise SpecError("", f"the model's configuration cannot be read ({type(e).__name__}: {e}); "
-                        "only functional and Sequential models can be imported", "unsupported_layer") from None
+        raise spec_error_at("", "import_no_config", reason=first_line(str(e)) or type(e).__name__) from None
     if not isinstance(config, dict) or "layers" not in config:
-        raise SpecError("", "only functional and Sequential models can be imported", "unsupported_layer")
+        raise spec_error_at("", "import_not_functional")
     counters: dict[str, int] = {}
     layers: list[dict[str, Any]] = []
     previous: str | None = None
@@ -206,10 +207,9 @@ def from_keras(model: Any, name: str | None = None) -> dict[str, Any]:
         lname = str(entry.get("config", {}).get("name", entry.get("name")))
         t = "Input" if cls == "InputLayer" else cls
         if entry.get("module") != "keras.layers" or t not in layer_types() or cls == "Input":
-            raise SpecError("", f"layer '{lname}' is a {cls}, which is not in twinnet's layer allowlist",
-                            "unsupported_layer")
+            raise spec_error_at("", "import_not_allowed", name=lname, keras_class=cls)
         if not NAME_RE.match(lname):
-            raise _unsupported(lname, cls, "has a name that is not letters, digits and underscores")
+            raise _unsupported(lname, cls, "import_name")
         args = _non_default(t, _convert(lname, cls, t, _plain(entry.get("config", {}))))
         out: dict[str, Any] = {"type": t}
         base = layer_types()[t]["auto_name"]
@@ -219,7 +219,7 @@ def from_keras(model: Any, name: str | None = None) -> dict[str, Any]:
             out["name"] = lname
         inputs = _inputs(entry, lname, cls)
         if inputs is None and t == "Input" and layers:
-            raise _unsupported(lname, cls, "comes after other layers of a Sequential model")
+            raise _unsupported(lname, cls, "import_input_after")
         if inputs and inputs != [previous]:
             out["inputs"] = inputs
         layers.append({**out, **args})

@@ -261,7 +261,7 @@ def check_members(label: str, members: list[tuple[str, int, int]]) -> None:
 
 def check_config(label: str, text: str) -> dict[str, Any]:
     """The parsed config.json, refused unless it describes a Keras object of bounded size."""
-    from .spec import parse_json
+    from .read import parse_json
 
     try:
         config = parse_json(text)

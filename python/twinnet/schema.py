@@ -138,17 +138,7 @@ class Validator:
             checks.append(members)
         if not checks:
             return _passes
-        if len(checks) == 1:
-            return checks[0]
-
-        def check(x: Any) -> Failure | None:
-            for c in checks:
-                f = c(x)
-                if f is not None:
-                    return f
-            return None
-
-        return check
+        return checks[0] if len(checks) == 1 else _first_failure(checks)
 
     def _keyword(self, key: str, node: dict[str, Any]) -> Check | None:
         rule = node[key]
@@ -185,23 +175,18 @@ class Validator:
         if key == "required":
             return self._required(node, rule)
         if key == "propertyNames":
-            return self._property_names(node, self._compile(rule))
+            name_check = self._compile(rule)
+            return self._first_key(node, "propertyNames", lambda k: name_check(k) is not None)
         if key == "additionalProperties":
-            return self._no_other_keys(node) if rule is False else None
+            if rule is not False:
+                return None
+            known = frozenset(node.get("properties", {}))
+            return self._first_key(node, "additionalProperties", lambda k: k not in known)
         if key == "anyOf":
             options = [self._compile(o) for o in rule]
             return fails(lambda x: any(o(x) is None for o in options))
         if key == "allOf":
-            parts = [self._compile(p) for p in rule]
-
-            def all_of(x: Any) -> Failure | None:
-                for p in parts:
-                    f = p(x)
-                    if f is not None:
-                        return f
-                return None
-
-            return all_of
+            return _first_failure([self._compile(p) for p in rule])
         if key == "if":
             return self._if_then_else(node)
         raise ValueError(f"internal error: the schema keyword {key!r} is not supported")
@@ -218,25 +203,13 @@ class Validator:
         return check
 
     @staticmethod
-    def _property_names(node: dict[str, Any], name_check: Check) -> Check:
+    def _first_key(node: dict[str, Any], keyword: str, bad: Callable[[str], bool]) -> Check:
+        """The failure of ``keyword`` at the first key of an object that is ``bad``."""
         def check(x: Any) -> Failure | None:
             if isinstance(x, dict):
                 for k in x:
-                    if name_check(k) is not None:
-                        return Failure("propertyNames", node, x, k)
-            return None
-
-        return check
-
-    @staticmethod
-    def _no_other_keys(node: dict[str, Any]) -> Check:
-        known = frozenset(node.get("properties", {}))
-
-        def check(x: Any) -> Failure | None:
-            if isinstance(x, dict):
-                for k in x:
-                    if k not in known:
-                        return Failure("additionalProperties", node, x, k)
+                    if bad(k):
+                        return Failure(keyword, node, x, k)
             return None
 
         return check
@@ -273,6 +246,18 @@ class Validator:
             return None
 
         return check
+
+
+def _first_failure(checks: list[Check]) -> Check:
+    """The first failure of ``checks``, in their order."""
+    def check(x: Any) -> Failure | None:
+        for c in checks:
+            f = c(x)
+            if f is not None:
+                return f
+        return None
+
+    return check
 
 
 def _passes(x: Any) -> None:

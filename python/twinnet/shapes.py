@@ -2,16 +2,28 @@
 
 Shapes leave out the batch axis; ``None`` is a length that varies.  A shape that
 collapses (a kernel larger than its input) is a SpecError found before Keras runs.
+
+Each layer type of the registry names its shape rule and the rule's data
+(``"shape": {"rule": "conv", "rank": 2}`` in shared_specs/layers.json; README.md's
+"Shape rules"). A rule is a function of the layer, the shapes of its inputs and that
+data as keyword arguments, found by name in RULES; R/shapes.R has the same rules.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from .errors import SpecError
+from .errors import SpecError, spec_error_at
+from .formatting import format_shape, int_list_text
+from .registry import layer_types
+
+__all__ = ["RULES", "infer"]
 
 Shape = list[int | None]
+Layer = dict[str, Any]
+Result = tuple[Shape, int, int]  # (output shape, trainable params, non-trainable params)
 
 
 def _conv_len(n: int | None, k: int, s: int, d: int, padding: str) -> int | None:
@@ -23,157 +35,219 @@ def _conv_len(n: int | None, k: int, s: int, d: int, padding: str) -> int | None
     return (n - span) // s + 1 if n >= span else 0
 
 
-def _collapse(layer: dict[str, Any], shape: Shape, out: Shape) -> SpecError:
-    what = "it crops more than its input has" if layer["type"].startswith("Cropping") else \
-        "its window is larger than its input"
-    return SpecError(layer["source"],
-                     f"layer '{layer['name']}' ({layer['type']}) maps input shape {_fmt(shape)} "
-                     f"to {_fmt(out)}: {what}", "shape_collapse")
+def _shape_text(shape: Shape) -> str:
+    """A shape with the batch axis in front, "(None, 28, 28, 6)"."""
+    return format_shape([None, *shape])
 
 
-def _fmt(shape: Shape) -> str:
-    return "(" + ", ".join("None" if v is None else str(v) for v in [None, *shape]) + ")"
+def _named(layer: Layer) -> dict[str, str]:
+    return {"name": layer["name"], "type": layer["type"]}
 
 
-def _rank_error(layer: dict[str, Any], shape: Shape, want: int) -> SpecError:
-    return SpecError(layer["source"],
-                     f"layer '{layer['name']}' ({layer['type']}) needs an input of rank {want + 1} "
-                     f"(batch included), found {_fmt(shape)}", "shape_mismatch")
+def _need_rank(layer: Layer, shape: Shape, rank: int) -> None:
+    """A shape_rank error unless the input has ``rank`` axes besides the batch."""
+    if len(shape) != rank:
+        raise _rank_error(layer, shape, rank)
 
 
-def _weights(layer: dict[str, Any], count: int, frozen: int = 0) -> tuple[int, int]:
+def _rank_error(layer: Layer, shape: Shape, rank: int) -> SpecError:
+    return spec_error_at(layer["source"], "shape_rank", **_named(layer), rank=str(rank + 1),
+                         shape=_shape_text(shape))
+
+
+def _collapse(layer: Layer, shape: Shape, out: Shape, error: str = "shape_collapse") -> SpecError:
+    return spec_error_at(layer["source"], error, **_named(layer), shape=_shape_text(shape), output=_shape_text(out))
+
+
+def _weights(layer: Layer, count: int, frozen: int = 0) -> tuple[int, int]:
     """(trainable, non-trainable) for a layer with ``count`` weights, ``frozen`` always untrainable."""
     if not layer["config"]["trainable"]:
         return 0, count
     return count - frozen, frozen
 
 
-def infer(layer: dict[str, Any], shapes: list[Shape]) -> tuple[Shape, int, int]:
-    """Return (output shape, trainable params, non-trainable params) of one expanded layer."""
-    t, c = layer["type"], layer["config"]
-    if t == "Input":
-        return list(c["shape"]), 0, 0
+def _axis(axis: int, shape: Shape) -> int:
+    """A Keras axis (negative from the end, the batch axis 0) as a position in ``shape`` counted from 1."""
+    return axis if axis >= 0 else len(shape) + 1 + axis
+
+
+def _input(layer: Layer, shapes: list[Shape]) -> Result:
+    return list(layer["config"]["shape"]), 0, 0
+
+
+def _conv(layer: Layer, shapes: list[Shape], rank: int) -> Result:
+    c, x = layer["config"], shapes[0]
+    _need_rank(layer, x, rank + 1)
+    ch = x[-1]
+    if ch is None:
+        raise spec_error_at(layer["source"], "shape_channels", name=layer["name"])
+    g = c["groups"]
+    if ch % g or c["filters"] % g:
+        raise spec_error_at(layer["source"] + "/groups", "shape_groups", groups=str(g), channels=str(ch),
+                            filters=str(c["filters"]))
+    if max(c["strides"]) > 1 and max(c["dilation_rate"]) > 1:
+        raise spec_error_at(layer["source"] + "/dilation_rate", "shape_strides_dilation")
+    out = [_conv_len(x[i], c["kernel_size"][i], c["strides"][i], c["dilation_rate"][i], c["padding"])
+           for i in range(rank)] + [c["filters"]]
+    if 0 in out:
+        raise _collapse(layer, x, out)
+    n = math.prod(c["kernel_size"]) * (ch // g) * c["filters"] + (c["filters"] if c["use_bias"] else 0)
+    return (out, *_weights(layer, n))
+
+
+def _pool(layer: Layer, shapes: list[Shape], rank: int) -> Result:
+    c, x = layer["config"], shapes[0]
+    _need_rank(layer, x, rank + 1)
+    out = [_conv_len(x[i], c["pool_size"][i], c["strides"][i], 1, c["padding"]) for i in range(rank)] + [x[-1]]
+    if 0 in out:
+        raise _collapse(layer, x, out)
+    return out, 0, 0
+
+
+def _global_pool(layer: Layer, shapes: list[Shape], rank: int) -> Result:
     x = shapes[0]
-    if t in ("Conv1D", "Conv2D"):
-        r = 1 if t == "Conv1D" else 2
-        if len(x) != r + 1:
-            raise _rank_error(layer, x, r + 1)
-        ch = x[-1]
-        if ch is None:
-            raise SpecError(layer["source"], f"layer '{layer['name']}' needs a known number of channels",
-                            "shape_mismatch")
-        g = c["groups"]
-        if ch % g or c["filters"] % g:
-            raise SpecError(layer["source"] + "/groups",
-                            f"groups = {g} must divide both the input channels ({ch}) and filters "
-                            f"({c['filters']})", "invalid_value")
-        if max(c["strides"]) > 1 and max(c["dilation_rate"]) > 1:
-            raise SpecError(layer["source"] + "/dilation_rate",
-                            "Keras cannot combine strides > 1 with dilation_rate > 1 in one convolution",
-                            "invalid_value")
-        out = [_conv_len(x[i], c["kernel_size"][i], c["strides"][i], c["dilation_rate"][i], c["padding"])
-               for i in range(r)] + [c["filters"]]
-        if 0 in out:
-            raise _collapse(layer, x, out)
-        n = math.prod(c["kernel_size"]) * (ch // g) * c["filters"] + (c["filters"] if c["use_bias"] else 0)
-        return (out, *_weights(layer, n))
-    if t in ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"):
-        r = 1 if t.endswith("1D") else 2
-        if len(x) != r + 1:
-            raise _rank_error(layer, x, r + 1)
-        out = [_conv_len(x[i], c["pool_size"][i], c["strides"][i], 1, c["padding"]) for i in range(r)] + [x[-1]]
-        if 0 in out:
-            raise _collapse(layer, x, out)
-        return out, 0, 0
-    if t.startswith("Global"):
-        r = 1 if t.endswith("1D") else 2
-        if len(x) != r + 1:
-            raise _rank_error(layer, x, r + 1)
-        kept: Shape = [1] * r if c["keepdims"] else []
-        return [*kept, x[-1]], 0, 0
-    if t == "ZeroPadding2D":
-        if len(x) != 3:
-            raise _rank_error(layer, x, 3)
-        out = [None if n is None else n + a + b for n, (a, b) in zip(x, c["padding"], strict=False)]
-        return [*out, x[2]], 0, 0
-    if t == "Cropping3D":
-        if len(x) != 4:
-            raise _rank_error(layer, x, 4)
-        out = [None if n is None else n - a - b for n, (a, b) in zip(x, c["cropping"], strict=False)]
-        if any(v is not None and v < 1 for v in out):
-            raise _collapse(layer, x, [*out, x[3]])
-        return [*out, x[3]], 0, 0
-    if t == "Flatten":
-        known = [v for v in x if v is not None]
-        return [math.prod(known) if len(known) == len(x) else None], 0, 0
-    if t == "Dense":
-        if x[-1] is None:
-            raise SpecError(layer["source"], f"layer '{layer['name']}' needs a known last axis", "shape_mismatch")
-        n = x[-1] * c["units"] + (c["units"] if c["use_bias"] else 0)
-        return ([*x[:-1], c["units"]], *_weights(layer, n))
-    if t == "Softmax" and not -(len(x) + 1) <= c["axis"] <= len(x):  # Keras would fail only when it predicts
-        raise SpecError(layer["source"] + "/axis", f"axis {c['axis']} is not an axis of {_fmt(x)}", "invalid_value")
-    if t in ("Dropout", "Activation", "ReLU", "LeakyReLU", "Softmax", "Rescaling"):
-        return list(x), 0, 0
-    if t == "BatchNormalization":
-        axis = c["axis"] if c["axis"] >= 0 else len(x) + 1 + c["axis"]
-        if not 1 <= axis <= len(x) or x[axis - 1] is None:
-            raise SpecError(layer["source"] + "/axis", f"axis {c['axis']} is not a known axis of {_fmt(x)}",
-                            "invalid_value")
-        ch = x[axis - 1]
-        learned = ch * (int(c["center"]) + int(c["scale"]))
-        trainable, frozen = _weights(layer, learned + 2 * ch, 2 * ch)
-        return list(x), trainable, frozen
-    if t == "Add":
-        if any(s != x for s in shapes):
-            raise SpecError(layer["source"] + "/inputs",
-                            f"layer '{layer['name']}' (Add) needs inputs of one shape, found "
-                            + ", ".join(_fmt(s) for s in shapes), "shape_mismatch")
-        return list(x), 0, 0
-    if t == "Concatenate":
-        axis = c["axis"] if c["axis"] >= 0 else len(x) + 1 + c["axis"]
-        ok = 1 <= axis <= len(x) and all(len(s) == len(x) for s in shapes)
-        if ok:
-            rest = [[v for i, v in enumerate(s) if i != axis - 1] for s in shapes]
-            ok = all(r == rest[0] for r in rest)
-        if not ok:
-            raise SpecError(layer["source"] + "/inputs",
-                            f"layer '{layer['name']}' (Concatenate) cannot join "
-                            + ", ".join(_fmt(s) for s in shapes) + f" on axis {c['axis']}", "shape_mismatch")
-        sizes = [s[axis - 1] for s in shapes]
-        out = list(x)
-        out[axis - 1] = None if None in sizes else sum(sizes)
-        return out, 0, 0
-    if t == "Reshape":
-        target = list(c["target_shape"])
-        size = None if None in x else math.prod(x)  # type: ignore[arg-type]
-        known = math.prod(v for v in target if v != -1)
-        if target.count(-1) > 1:
-            raise SpecError(layer["source"] + "/target_shape", "at most one length may be -1", "invalid_value")
-        if size is None:  # a length that varies: Keras leaves the -1 unknown
-            return [None if v == -1 else v for v in target], 0, 0
-        if -1 in target:
-            if size % known:
-                raise SpecError(layer["source"] + "/target_shape",
-                                f"cannot reshape {_fmt(x)} to {target}", "shape_mismatch")
-            target[target.index(-1)] = size // known
-        elif known != size:
-            raise SpecError(layer["source"] + "/target_shape",
-                            f"cannot reshape {_fmt(x)} ({size} values) to {target} ({known} values)",
-                            "shape_mismatch")
-        return target, 0, 0
-    if t == "Embedding":
-        n = c["input_dim"] * c["output_dim"]
-        return ([*list(x), c["output_dim"]], *_weights(layer, n))
-    if t in ("SimpleRNN", "LSTM", "GRU"):
-        if len(x) != 2 or x[-1] is None:
-            raise _rank_error(layer, x, 2)
-        u, f = c["units"], x[-1]
-        gates = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[t]
-        bias = 0
-        if c["use_bias"]:
-            bias = gates * u * (2 if t == "GRU" and c["reset_after"] else 1)
-        n = gates * u * (f + u) + bias
-        out = [x[0], u] if c["return_sequences"] else [u]
-        return (out, *_weights(layer, n))
-    raise AssertionError(f"no shape rule for {t}")  # the registry and this module disagree
+    _need_rank(layer, x, rank + 1)
+    kept: Shape = [1] * rank if layer["config"]["keepdims"] else []
+    return [*kept, x[-1]], 0, 0
+
+
+def _pad(layer: Layer, shapes: list[Shape], rank: int) -> Result:
+    x = shapes[0]
+    _need_rank(layer, x, rank + 1)
+    out = [None if n is None else n + a + b for n, (a, b) in zip(x[:rank], layer["config"]["padding"], strict=True)]
+    return [*out, x[rank]], 0, 0
+
+
+def _crop(layer: Layer, shapes: list[Shape], rank: int) -> Result:
+    x = shapes[0]
+    _need_rank(layer, x, rank + 1)
+    out = [None if n is None else n - a - b for n, (a, b) in zip(x[:rank], layer["config"]["cropping"], strict=True)]
+    if any(v is not None and v < 1 for v in out):
+        raise _collapse(layer, x, [*out, x[rank]], "shape_cropped_away")
+    return [*out, x[rank]], 0, 0
+
+
+def _flatten(layer: Layer, shapes: list[Shape]) -> Result:
+    x = shapes[0]
+    known = [v for v in x if v is not None]
+    return [math.prod(known) if len(known) == len(x) else None], 0, 0
+
+
+def _dense(layer: Layer, shapes: list[Shape]) -> Result:
+    c, x = layer["config"], shapes[0]
+    if x[-1] is None:
+        raise spec_error_at(layer["source"], "shape_last_axis", name=layer["name"])
+    n = x[-1] * c["units"] + (c["units"] if c["use_bias"] else 0)
+    return ([*x[:-1], c["units"]], *_weights(layer, n))
+
+
+def _same(layer: Layer, shapes: list[Shape]) -> Result:
+    return list(shapes[0]), 0, 0
+
+
+def _same_axis(layer: Layer, shapes: list[Shape]) -> Result:
+    axis, x = layer["config"]["axis"], shapes[0]
+    if not -(len(x) + 1) <= axis <= len(x):  # Keras would fail only when it predicts
+        raise spec_error_at(layer["source"] + "/axis", "shape_axis", axis=str(axis), shape=_shape_text(x))
+    return list(x), 0, 0
+
+
+def _normalization(layer: Layer, shapes: list[Shape], moving_stats: bool) -> Result:
+    c, x = layer["config"], shapes[0]
+    axis = _axis(c["axis"], x)
+    ch = x[axis - 1] if 1 <= axis <= len(x) else None
+    if ch is None:
+        raise spec_error_at(layer["source"] + "/axis", "shape_known_axis", axis=str(c["axis"]), shape=_shape_text(x))
+    learned = ch * (int(c["center"]) + int(c["scale"]))
+    moving = 2 * ch if moving_stats else 0  # the moving mean and variance, never trained
+    trainable, frozen = _weights(layer, learned + moving, moving)
+    return list(x), trainable, frozen
+
+
+def _elementwise(layer: Layer, shapes: list[Shape]) -> Result:
+    x = shapes[0]
+    if any(s != x for s in shapes):
+        raise spec_error_at(layer["source"] + "/inputs", "shape_elementwise", **_named(layer),
+                            shapes=", ".join(_shape_text(s) for s in shapes))
+    return list(x), 0, 0
+
+
+def _concatenate(layer: Layer, shapes: list[Shape]) -> Result:
+    c, x = layer["config"], shapes[0]
+    axis = _axis(c["axis"], x)
+    ok = 1 <= axis <= len(x) and all(len(s) == len(x) for s in shapes)
+    if ok:
+        rest = [[v for i, v in enumerate(s) if i != axis - 1] for s in shapes]
+        ok = all(r == rest[0] for r in rest)
+    if not ok:
+        raise spec_error_at(layer["source"] + "/inputs", "shape_concatenate", **_named(layer),
+                            shapes=", ".join(_shape_text(s) for s in shapes), axis=str(c["axis"]))
+    sizes = [s[axis - 1] for s in shapes]
+    known = [v for v in sizes if v is not None]
+    out = list(x)
+    out[axis - 1] = sum(known) if len(known) == len(sizes) else None
+    return out, 0, 0
+
+
+def _reshape(layer: Layer, shapes: list[Shape]) -> Result:
+    x, path = shapes[0], layer["source"] + "/target_shape"
+    target = list(layer["config"]["target_shape"])
+    size = None if None in x else math.prod(x)  # type: ignore[arg-type]
+    known = math.prod(v for v in target if v != -1)
+    if target.count(-1) > 1:
+        raise spec_error_at(path, "shape_reshape_unknowns")
+    if size is None:  # a length that varies: Keras leaves the -1 unknown
+        return [None if v == -1 else v for v in target], 0, 0
+    if -1 in target:
+        if size % known:
+            raise spec_error_at(path, "shape_reshape_divide", shape=_shape_text(x), target=int_list_text(target))
+        target[target.index(-1)] = size // known
+    elif known != size:
+        raise spec_error_at(path, "shape_reshape_size", shape=_shape_text(x), size=str(size),
+                            target=int_list_text(target), count=str(known))
+    return target, 0, 0
+
+
+def _embedding(layer: Layer, shapes: list[Shape]) -> Result:
+    c = layer["config"]
+    return ([*shapes[0], c["output_dim"]], *_weights(layer, c["input_dim"] * c["output_dim"]))
+
+
+def _recurrent(layer: Layer, shapes: list[Shape], gates: int, double_bias_if: str | None = None) -> Result:
+    c, x = layer["config"], shapes[0]
+    if len(x) != 2 or x[-1] is None:
+        raise _rank_error(layer, x, 2)
+    u, f = c["units"], x[-1]
+    bias = 0
+    if c["use_bias"]:  # GRU's reset_after: an input and a recurrent bias
+        bias = gates * u * (2 if double_bias_if is not None and c[double_bias_if] else 1)
+    n = gates * u * (f + u) + bias
+    out = [x[0], u] if c["return_sequences"] else [u]
+    return (out, *_weights(layer, n))
+
+
+# The shape rules by name; a rule's keyword arguments are the data its registry entries give.
+RULES: dict[str, Callable[..., Result]] = {
+    "input": _input,
+    "conv": _conv,
+    "pool": _pool,
+    "global_pool": _global_pool,
+    "pad": _pad,
+    "crop": _crop,
+    "flatten": _flatten,
+    "dense": _dense,
+    "same": _same,
+    "same_axis": _same_axis,
+    "normalization": _normalization,
+    "elementwise": _elementwise,
+    "concatenate": _concatenate,
+    "reshape": _reshape,
+    "embedding": _embedding,
+    "recurrent": _recurrent,
+}
+
+
+def infer(layer: Layer, shapes: list[Shape]) -> Result:
+    """Return (output shape, trainable params, non-trainable params) of one expanded layer: its type's rule."""
+    data = dict(layer_types()[layer["type"]]["shape"])
+    return RULES[data.pop("rule")](layer, shapes, **data)

@@ -17,12 +17,16 @@ from twinnet.doctor import mapped_libpython
 # rpy2 releases the GIL while R runs. reticulate 1.28 takes it in its own calls, but not in the
 # finalizers that R's garbage collector runs on Python objects: a collection in the middle of an
 # R call then aborts the process ("PyThreadState_Get: ... the GIL is released"). So every R call
-# here holds the GIL from start to end, and collects garbage before it gives the GIL back.
+# here holds the GIL from start to end, and a call that may leave Python objects behind collects
+# R's garbage before it gives the GIL back: no finalizer of a Python object is then pending when
+# rpy2 itself allocates (and may collect) outside these calls. That full collection takes about
+# 0.16 s once Keras is loaded; code that runs only R (twinnet reads, checks, expands and writes
+# specs in R) leaves no Python object behind and skips it (python=False).
 GIL_WRAP = """{{
   invisible(.C("PyGILState_Ensure"))
   tryCatch({{
 {code}
-  }}, finally = {{ gc(); invisible(.C("PyEval_SaveThread")) }})
+  }}, finally = {{ {collect}invisible(.C("PyEval_SaveThread")) }})
 }}"""
 
 
@@ -36,8 +40,9 @@ class R:
     def __init__(self, robjects: Any):
         self.ro = robjects
 
-    def __call__(self, code: str) -> Any:
-        return self.ro.r(GIL_WRAP.format(code=code))
+    def __call__(self, code: str, python: bool = True) -> Any:
+        """Run R code; ``python=False`` promises that it creates no Python object (no collection after it)."""
+        return self.ro.r(GIL_WRAP.format(code=code, collect="gc(); " if python else ""))
 
     def release(self, handoff: Any) -> None:
         """Empty the handoff module and R's global environment, then free Keras's and Python's memory:
@@ -55,20 +60,34 @@ class R:
     def assign(self, name: str, value: Any) -> None:
         self.ro.globalenv[name] = value
 
-    def json(self, expr: str) -> Any:
-        text = self(f'jsonlite::toJSON({expr}, auto_unbox = TRUE, null = "null", digits = NA)')[0]
+    def json(self, expr: str, python: bool = True) -> Any:
+        text = self(f'jsonlite::toJSON({expr}, auto_unbox = TRUE, null = "null", digits = NA)', python)[0]
         return json.loads(text)
 
-    def spec_error(self, expr: str, message: bool = False) -> tuple[str, ...] | None:
+    def spec_error(self, expr: str, message: bool = False, python: bool = True) -> tuple[str, ...] | None:
         """(path, kind) of the twinnet_spec_error that expr signals, or None; with message, (path, kind, message).
 
-        The message is the condition's message without its hint: a hint may name the language's own
-        way to raise a limit (options(twinnet.max_layers = ...) in R, set_limits(max_layers=...) in Python).
+        The message is the whole of it, conditionMessage(e), which is Python's str() of the SpecError:
+        "at <path>: <message>; <hint>". The one hint that differs by design, how to raise a limit
+        (options(twinnet.max_layers = ...) in R, twinnet.set_limits(max_layers=...) in Python), is
+        written as Python writes it.
         """
-        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) c(e$path, e$kind, e$message))")
+        from twinnet.limits import DEFAULT_LIMITS, HOW_TO_RAISE
+
+        limits = ", ".join(f'"{name}"' for name in DEFAULT_LIMITS)
+        res = self(f"""tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) {{
+          limit <- Filter(function(n) identical(e$hint, twinnet:::how_to_raise(n)), c({limits}))
+          c(e$path, e$kind, conditionMessage(e), c(limit, "")[[1L]], if (is.null(e$hint)) "" else e$hint)
+        }})""", python)
         if res is self.ro.NULL or len(res) == 0:
             return None
-        return (str(res[0]), str(res[1]), str(res[2])) if message else (str(res[0]), str(res[1]))
+        if not message:
+            return (str(res[0]), str(res[1]))
+        text, limit, hint = str(res[2]), str(res[3]), str(res[4])
+        if limit:
+            assert text.endswith(f"; {hint}"), text
+            text = text[:len(text) - len(hint)] + HOW_TO_RAISE.format(name=limit)
+        return (str(res[0]), str(res[1]), text)
 
 
 _SESSION: R | None = None

@@ -30,7 +30,7 @@ def r_string(path: Path) -> str:
 
 @pytest.mark.parametrize("name", CATALOG)
 def test_r_writes_the_same_dot(r: Any, name: str) -> None:
-    assert r(f'as.character(twinnet::to_dot("{name}"))')[0] == twinnet.to_dot(name)
+    assert r(f'as.character(twinnet::to_dot("{name}"))', python=False)[0] == twinnet.to_dot(name)
 
 
 @pytest.mark.parametrize("name", ["lenet5", "mini_resnet"])

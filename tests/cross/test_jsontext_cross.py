@@ -29,28 +29,29 @@ SETTINGS = settings(max_examples=LONG_RUN or 200, deadline=None, database=None, 
 
 
 def python_outcome(text: str, verb: str = "load_spec") -> tuple[str, ...] | None:
-    """(path, kind, message) of the SpecError that load_spec() (or parse_json()) raises, or None."""
+    """(path, kind, whole message) of the SpecError that load_spec() (or parse_json()) raises, or None."""
     try:
         twinnet.load_spec(text) if verb == "load_spec" else parse_json(text)
     except twinnet.SpecError as e:
-        return (e.path, e.kind, e.message)
+        return (e.path, e.kind, str(e))
     return None
 
 
 def r_outcome(r: Any, text: str, verb: str = "load_spec") -> tuple[str, ...] | None:
     r.assign("spec_text", text)
-    return r.spec_error(f"twinnet:::{verb}(spec_text)", message=True)
+    return r.spec_error(f"twinnet:::{verb}(spec_text)", message=True, python=False)
 
 
 def test_the_messages_are_the_same_words(r: Any) -> None:
-    assert r.json("as.list(twinnet:::json_messages())") == MESSAGES
+    assert r.json("as.list(twinnet:::json_messages())", python=False) == MESSAGES
 
 
 def test_corpus_gives_the_same_error(r: Any) -> None:
     """parse_json(): some cases are not specs (a number, a list), and some are JSON."""
     for case in CORPUS:
         got = python_outcome(case["text"], "parse_json")
-        assert got == (None if case["message"] is None else ("", "invalid_json", case["message"])), case
+        assert got == (None if case["message"] is None else
+                       ("", "invalid_json", f"at (the whole spec): {case['message']}")), case
         assert r_outcome(r, case["text"], "parse_json") == got, case
 
 

@@ -72,7 +72,7 @@ def test_unsafe_sizes_are_limited_alike(r: Any) -> None:
         r.assign("spec_text", "mnist_mlp")
         with pytest.raises(twinnet.SpecError) as e:
             twinnet.load_spec("mnist_mlp")
-        assert r.spec_error("twinnet::load_spec(spec_text)") == (e.value.path, e.value.kind)
+        assert r.spec_error("twinnet::load_spec(spec_text)", python=False) == (e.value.path, e.value.kind)
         assert e.value.kind == "too_large"
     finally:
         twinnet.set_limits(**old)
@@ -106,7 +106,7 @@ def test_did_you_mean_is_the_same_and_bounded_in_both_languages(r: Any) -> None:
     for word, candidates in cases:
         r.assign("word", word)
         r.assign("candidates", r.ro.StrVector(candidates))
-        got = r("h <- twinnet:::suggest(word, candidates); if (is.null(h)) NA_character_ else h")[0]
+        got = r("h <- twinnet:::suggest(word, candidates); if (is.null(h)) NA_character_ else h", python=False)[0]
         want = suggest(word, candidates)
         assert (None if got is r.ro.NA_Character else str(got)) == want, word[:20]
     assert suggest("layer_04321_cnov", names) == "did you mean 'layer_04321_conv'?"

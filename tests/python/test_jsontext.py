@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import twinnet
 from twinnet.jsontext import MESSAGES, json_syntax_error
-from twinnet.spec import _position, catalog_names, catalog_path, parse_json
+from twinnet.read import _position, catalog_names, catalog_path, parse_json
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = json.loads((ROOT / "tests" / "corpus" / "jsontext.json").read_text(encoding="utf-8"))["cases"]

@@ -19,10 +19,10 @@ import twinnet
 from twinnet.errors import SpecError
 
 # The modules (the package exports functions of some of the same names: twinnet.expand, twinnet.diagram).
-codegen, data, diagram, errors, expand, handout, importer, jsontext, limits, persist, registry, schema, \
-    spec_module = (importlib.import_module(f"twinnet.{name}") for name in (
-        "codegen", "data", "diagram", "errors", "expand", "handout", "importer", "jsontext", "limits", "persist",
-        "registry", "schema", "spec"))
+check, codegen, data, diagram, errors, expand, handout, importer, jsontext, limits, persist, read, registry, \
+    schema = (importlib.import_module(f"twinnet.{name}") for name in (
+        "check", "codegen", "data", "diagram", "errors", "expand", "handout", "importer", "jsontext", "limits",
+        "persist", "read", "registry", "schema"))
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,7 +59,7 @@ def test_the_limits_are_limits_json() -> None:
     assert [t["suggest"]["max_candidates"], t["suggest"]["max_length"]] == [
         errors.SUGGEST_MAX_CANDIDATES, errors.SUGGEST_MAX_LENGTH]
     assert [fixed["max_key_bytes"], fixed["max_block_depth"], fixed["max_spec_bytes"]] == [
-        spec_module.MAX_KEY_BYTES, expand.MAX_BLOCK_DEPTH, persist.MAX_SPEC_BYTES]
+        read.MAX_KEY_BYTES, expand.MAX_BLOCK_DEPTH, persist.MAX_SPEC_BYTES]
 
 
 def test_the_fixed_limits_bite_at_their_values() -> None:
@@ -113,11 +113,11 @@ def test_the_spec_format_is_spec_format_json() -> None:
 
 def test_the_name_and_parameter_patterns_are_the_shared_ones() -> None:
     patterns = table("spec_format.json")["patterns"]
-    assert spec_module.NAME_RE.pattern == schema.ecma_pattern(patterns["name"]).pattern
-    assert codegen.IDENTIFIER_RE.pattern == spec_module.NAME_RE.pattern
+    assert read.NAME_RE.pattern == schema.ecma_pattern(patterns["name"]).pattern
+    assert codegen.IDENTIFIER_RE.pattern == read.NAME_RE.pattern
     assert expand.PARAM_RE.pattern == schema.ecma_pattern(patterns["parameter"]).pattern
     # JSON Schema's "$": a final newline is no part of a name or a parameter, in any module
-    assert spec_module.NAME_RE.match("conv1") and not spec_module.NAME_RE.match("conv1\n")
+    assert read.NAME_RE.match("conv1") and not read.NAME_RE.match("conv1\n")
     assert codegen.IDENTIFIER_RE.match("conv1") and not codegen.IDENTIFIER_RE.match("conv1\n")
     assert (expand.param_name("$filters"), expand.param_name("$filters\n"), expand.param_name("$1")) == (
         "filters", None, None)
@@ -127,7 +127,7 @@ def test_the_name_and_parameter_patterns_are_the_shared_ones() -> None:
 def test_the_messages_are_messages_json() -> None:
     t = table("messages.json")
     assert t["json_syntax"] == jsontext.MESSAGES
-    assert t["type_words"] == spec_module.TYPE_WORDS
+    assert t["type_words"] == check.TYPE_WORDS
     err = error('{"format_version": "1.0", "name": "x", "layers": [{"type": "Dense", "units": 1,}]}')
     assert err.message.endswith(t["json_syntax"]["trailing_object"])
     err = error({"format_version": "1.0", "name": "x", "layers": [{"type": "Input", "shape": [2]},
