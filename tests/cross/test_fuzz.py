@@ -1,5 +1,6 @@
 """Property-based tests (hypothesis): generated valid specs build equal models in R and Python;
-mutated specs give only spec errors, the same (path, kind) in both languages, or are accepted by both.
+mutated specs give only spec errors, the same (path, kind, whole message) in both languages, or are
+accepted by both; every accepted spec gets the same to_code() (three dialects) and to_dot() text.
 
 Bounded for CI (60 valid specs and 250 mutations, the same each run, one to two minutes);
 TWINNET_FUZZ_EXAMPLES=5000 runs that many cases per test, fresh random ones each run. The counts
@@ -405,6 +406,26 @@ def r_outcome(r: Any, verb: str) -> tuple[str, ...] | None:
         raise
 
 
+def assert_same_code_and_diagram(r: Any, text: str) -> None:
+    """to_code() in its three dialects and to_dot() write the same text in both languages (or refuse alike),
+    for the text in R's `spec_text`."""
+    def python_text(make: Any) -> tuple[str, ...]:
+        try:
+            return ("text", make())
+        except twinnet.SpecError as e:
+            return ("error", e.path, e.kind, str(e))
+
+    def r_text(expr: str) -> tuple[str, ...]:
+        got = r.spec_error(expr, message=True, python=False)
+        return ("error", *got) if got is not None else ("text", str(r(f"as.character({expr})", python=False)[0]))
+
+    for language in ("python", "r", "r-reticulate"):
+        want = python_text(lambda lang=language: twinnet.to_code(text, lang))
+        assert r_text(f'twinnet::to_code(spec_text, "{language}")') == want, language
+    assert r_text("twinnet::to_dot(spec_text)") == python_text(lambda: twinnet.to_dot(text))
+    COUNTS["code (3 dialects) and diagram compared"] += 1
+
+
 def layer_facts(model: Any) -> list[tuple[Any, ...]]:
     return [(type(layer).__name__, layer.get_config(), tuple(layer.output.shape), layer.count_params())
             for layer in model.layers]
@@ -417,6 +438,7 @@ def test_fuzz_valid_specs_build_equal_models(r: Any, handoff: types.ModuleType, 
     graph = twinnet.expand(text)  # a generated spec is valid: an error here fails the test
     r.assign("spec_text", text)
     assert r.json("twinnet::expand(spec_text)", python=False) == graph
+    assert_same_code_and_diagram(r, text)
     r('h <- reticulate::import("twinnet_handoff"); h$model <- twinnet::build_model(spec_text, seed = 7L)')
     from_r, from_py = handoff.model, twinnet.build_model(text, seed=7)
     assert layer_facts(from_r) == layer_facts(from_py)
@@ -449,6 +471,7 @@ def test_fuzz_mutations_give_the_same_spec_error(r: Any, case: tuple[str, str]) 
         return
     graph = twinnet.expand(text)
     assert r.json("twinnet::expand(spec_text)", python=False) == graph
+    assert_same_code_and_diagram(r, text)
     if graph["params"]["total"] > BUILD_LIMIT:
         COUNTS["accepted, too large to build here"] += 1
         return
@@ -483,3 +506,4 @@ def test_fuzz_reached_every_stage() -> None:
     assert COUNTS["accepted and built"] >= 5, "too few mutants were accepted and built"
     assert COUNTS["valid specs built in both languages"] >= MIN_VALID_BUILT
     assert COUNTS["layers in them"] >= 3 * COUNTS["valid specs built in both languages"], "the valid specs are tiny"
+    assert COUNTS["code (3 dialects) and diagram compared"] >= COUNTS["valid specs built in both languages"]
