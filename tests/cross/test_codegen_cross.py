@@ -84,13 +84,6 @@ def test_reticulate_code_builds_the_same_model(r: Any, handoff: types.ModuleType
         np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-5)
 
 
-def test_keras3_tables_agree(r: Any) -> None:
-    from twinnet.codegen import KERAS3_FUNCTIONS
-
-    have = r.json("lapply(twinnet::keras3_functions(), as.list)", python=False)
-    assert {k: sorted(v) for k, v in have.items()} == {k: sorted(v) for k, v in KERAS3_FUNCTIONS.items()}
-
-
 # -- hostile specs and numbers ------------------------------------------------------------------------
 def r_to_code(r: Any, text: str, language: str) -> str:
     r.assign("spec_text", r.ro.StrVector([text]))
