@@ -14,11 +14,20 @@
 #'   Python.
 #' @param compile If `TRUE` and the spec has `compile` settings, the model is
 #'   compiled with them (see [compile_model()]), ready for [fit_model()].
+#' @param init `"keras"`: the layers' Keras initializers draw the initial
+#'   weights, with the backend's own random numbers (so TensorFlow, JAX and
+#'   PyTorch draw different weights for one seed); `"portable"`: NumPy draws
+#'   them from the same initializers' settings (see [set_portable_weights()]),
+#'   bit-identical on every backend and in Python. Fixed `weights` in the spec
+#'   win either way.
 #' @return The Keras model, a reticulate Python object (`keras.Model`), named
 #'   after the spec: call its methods with `$` (`model$summary()`,
 #'   `model$predict(x, verbose = 0L)`), or use it with the keras3 package
-#'   where that is installed.
-#' @seealso [expand()], [sitrep()] to see which Python and Keras are used.
+#'   where that is installed. When the spec has `fit` settings, the model
+#'   carries them for [fit_model()] (as JSON text in its `twinnet_fit`
+#'   attribute, which Python's `twinnet.fit_model()` reads too).
+#' @seealso [expand()], [sitrep()] to see which Python, Keras and backend are
+#'   used, [set_portable_weights()].
 #' @examples
 #' \dontrun{
 #' # needs Python with keras and tensorflow (see sitrep())
@@ -28,10 +37,11 @@
 #' model$predict(x, verbose = 0L)
 #' }
 #' @export
-build_model <- function(spec, seed = NULL, compile = TRUE) {
+build_model <- function(spec, seed = NULL, compile = TRUE, init = c("keras", "portable")) {
   if (!is.null(seed) && !(is.numeric(seed) && length(seed) == 1L && is.finite(seed) && seed == round(seed))) {
     stop("`seed` must be NULL or one whole number", call. = FALSE)
   }
+  init <- match.arg(init, init_modes())
   spec <- load_spec(spec)
   graph <- expand(spec)
   keras <- keras_module()
@@ -44,27 +54,36 @@ build_model <- function(spec, seed = NULL, compile = TRUE) {
     outputs = if (length(outs) == 1L) outs[[1L]] else outs,
     name = graph$name
   )
+  if (identical(init, "portable")) set_portable_weights(model, seed)
   set_weights(model, graph)
   have <- model$count_params()
   if (have != graph$params$total) { # the shape rules and Keras disagree: a twinnet bug
     stop(sprintf("twinnet computed %s parameters, Keras built %s", format_count(graph$params$total),
                  format_count(have)), call. = FALSE)
   }
-  settings <- spec$data$compile
-  if (isTRUE(compile) && !is.null(settings)) compile_model(model, settings)
+  if (isTRUE(compile) && !is.null(graph$compile)) compile_model(model, graph$compile)
+  if (!is.null(graph$fit)) reticulate::py_set_attr(model, FIT_ATTRIBUTE, to_json(graph$fit))
   model
 }
 
+# The attribute of a model built from a spec with a "fit" section: its expanded
+# settings as JSON text, which fit_model() reads (build.py's FIT_ATTRIBUTE).
+FIT_ATTRIBUTE <- "twinnet_fit"
+
 #' Compile a model with a spec's training settings
 #'
-#' Applies the `compile` block of a spec (optimizer, loss, metrics and
-#' learning rate) exactly as Python's `twinnet.compile_model()` does.
-#' [build_model()] calls it when the spec has such a block.
+#' Applies the `compile` block of a spec (optimizer, loss, metrics, learning
+#' rate or learning-rate schedule, and the optimizer's arguments such as
+#' `momentum` or `weight_decay`) exactly as Python's `twinnet.compile_model()`
+#' does. [build_model()] calls it when the spec has such a block.
 #'
 #' @param model A Keras model, e.g. from [build_model()].
 #' @param settings A spec's `compile` block: a list with `optimizer`, `loss`,
-#'   and optionally `metrics` and `learning_rate`; or a `twinnet_spec`, whose
-#'   block is used.
+#'   and optionally `metrics`, `learning_rate` (a number, or a schedule such as
+#'   `list(schedule = "ExponentialDecay", initial_learning_rate = 0.1,
+#'   decay_steps = 1000, decay_rate = 0.96)`) and the optimizer's arguments;
+#'   or a `twinnet_spec`, whose block is used. Arguments left out take Keras's
+#'   defaults.
 #' @return The model, compiled (invisibly), so that it can be piped on.
 #' @examples
 #' \dontrun{
@@ -78,12 +97,48 @@ compile_model <- function(model, settings) {
     stop("the spec has no `compile` settings (an optimizer and a loss)", call. = FALSE)
   }
   keras <- keras_module()
-  config <- empty_object()
-  if (!is.null(settings$learning_rate)) config$learning_rate <- as.numeric(settings$learning_rate)
-  optimizer <- keras$optimizers$get(list(class_name = settings$optimizer, config = config))
-  metrics <- as.list(as.character(unlist(settings$metrics)))
-  model$compile(optimizer = optimizer, loss = settings$loss, metrics = metrics)
+  full <- expand_compile(settings)
+  model$compile(optimizer = make_optimizer(keras, full), loss = full$loss,
+                metrics = as.list(as.character(unlist(full$metrics))))
   invisible(model)
+}
+
+# The optimizer of expanded `compile` settings: its class with every argument
+# that is not null, the learning rate a number or a schedule object
+# (build.py's make_optimizer()).
+make_optimizer <- function(keras, settings) {
+  args <- list()
+  for (key in setdiff(names(settings), c("optimizer", "loss", "metrics"))) {
+    value <- settings[[key]]
+    if (is.null(value)) next
+    if (key == "learning_rate" && json_is_object(value)) {
+      schedule <- value[names(value) != "schedule"]
+      value <- do.call(keras$optimizers$schedules[[value$schedule]], Filter(Negate(is.null), schedule))
+    }
+    args[[key]] <- value
+  }
+  do.call(keras$optimizers[[optimizer_class(settings$optimizer)]], args)
+}
+
+# A spec's regularizer as Keras's object: list(l1 = a) L1, list(l2 = b) L2,
+# both L1L2; NULL stays NULL (build.py's make_regularizer()).
+make_regularizer <- function(keras, value) {
+  if (is.null(value)) return(NULL)
+  if (has_field(value, "l1") && has_field(value, "l2")) return(keras$regularizers$L1L2(l1 = value$l1, l2 = value$l2))
+  if (has_field(value, "l1")) return(keras$regularizers$L1(l1 = value$l1))
+  keras$regularizers$L2(l2 = value$l2)
+}
+
+# A layer's config for Keras: its regularizers as Keras's objects.
+keras_config <- function(keras, layer) {
+  config <- layer$config
+  args <- layer_types()[[layer$type]]$args
+  for (key in names(config)) {
+    if (identical(args[[key]]$kind, "regularizer") && !is.null(config[[key]])) {
+      config[[key]] <- make_regularizer(keras, config[[key]])
+    }
+  }
+  config
 }
 
 # Make and call every layer, in Python: the layers' names, types, inputs and
@@ -93,7 +148,9 @@ compile_model <- function(model, settings) {
 # at that layer, with the first line of the exception's text. Returns a Python
 # dict: layer name -> its output tensor (or the Input).
 build_layers <- function(keras, graph) {
-  layers <- lapply(graph$layers, function(l) list(name = l$name, type = l$type, inputs = l$inputs, config = l$config))
+  layers <- lapply(graph$layers, function(l) {
+    list(name = l$name, type = l$type, inputs = l$inputs, config = keras_config(keras, l))
+  })
   res <- python_helpers()$build_layers(keras, layers) # (converted as any argument is: in C, in one go)
   failed <- reticulate::py_to_r(reticulate::py_get_item(res, 0L))
   if (!is.null(failed)) {

@@ -64,15 +64,14 @@ to_spec_error <- function(f) {
     extra <- f$key
     layer_type <- field(field(field(sch, "properties", list()), "type", list()), "const")
     if (!is.null(layer_type) && !identical(layer_type, "")) {
-      return(spec_error_at(json_pointer(c(tokens, extra)), "unknown_argument", name = extra, type = layer_type,
-                           hint = suggest(extra, allowed)))
+      return(unknown_argument(json_pointer(c(tokens, extra)), extra, layer_type, allowed, found))
     }
+    hint <- renamed(extra, allowed)
     return(spec_error_at(json_pointer(c(tokens, extra)), "unknown_field", name = extra,
-                         hint = suggest(extra, allowed)))
+                         hint = if (is.null(hint)) suggest(extra, allowed) else hint))
   }
   if (f$keyword == "enum" && n >= 1L && identical(tokens[[n]], "type")) {
-    hint <- if (json_is_string(found)) suggest(found, sch[["enum"]]) else NULL
-    return(spec_error_at(json_pointer(tokens), "unknown_type", type = py_str(found), hint = hint))
+    return(unknown_type(json_pointer(tokens), found, as.character(unlist(sch[["enum"]]))))
   }
   if (f$keyword == "propertyNames") { # a key of a block, args or params object
     return(spec_error_at(json_pointer(c(tokens, f$key)), "invalid_name", name = describe(f$key)))
@@ -85,8 +84,86 @@ to_spec_error <- function(f) {
     desc <- paste(type_words()[as.character(unlist(sch[["type"]]))], collapse = " or ")
   }
   if (json_is_string(desc) && nzchar(desc)) {
-    hint <- if (f$keyword == "enum" && json_is_string(found)) suggest(found, sch[["enum"]]) else NULL
-    return(spec_error_at(json_pointer(tokens), "expected", expected = desc, found = describe(found), hint = hint))
+    return(spec_error_at(json_pointer(tokens), "expected", expected = desc, found = describe(found),
+                         hint = value_hint(f$keyword, sch, found)))
   }
   spec_error_at(json_pointer(tokens), "schema_keyword", found = describe(found), keyword = f$keyword)
+}
+
+# -- hints (shared_specs/hints.json; check.py's hints) ----------------------------
+
+# The hint for an old Keras name whose Keras 3 name is allowed here ("lr":
+# "learning_rate"), or NULL.
+renamed <- function(name, allowed) {
+  for (new in hints_table()$old_arguments[[name]]) {
+    if (new %in% allowed) return(hint_text("old_argument", new = new))
+  }
+  NULL
+}
+
+# An argument that the layer type does not take: an input shape written on the
+# layer, an old Keras name, a Keras argument that twinnet does not support, or a
+# misspelling.
+unknown_argument <- function(path, name, layer_type, allowed, layer) {
+  hints <- hints_table()
+  if (name %in% hints$input_arguments) {
+    value <- field(layer, name)
+    shape <- if (name == "input_shape" && json_is_array(value)) describe(value) else "[...]"
+    return(spec_error_at(path, "unknown_argument", name = name, type = layer_type,
+                         hint = hint_text("input_argument", shape = shape)))
+  }
+  hint <- renamed(name, allowed)
+  if (is.null(hint) && name %in% hints$keras_arguments[[layer_type]]) {
+    return(spec_error_at(path, "unsupported_argument", name = name, type = layer_type))
+  }
+  if (is.null(hint)) hint <- suggest(name, allowed)
+  spec_error_at(path, "unknown_argument", name = name, type = layer_type, hint = hint)
+}
+
+# A layer type that is not in the allowlist: Keras's other or old name of a
+# supported type, a Keras layer that twinnet does not support, or a
+# misspelling; else the list of supported types.
+unknown_type <- function(path, found, supported) {
+  hints <- hints_table()
+  if (!json_is_string(found)) return(spec_error_at(path, "unknown_type", type = py_str(found))) # not a name at all
+  every <- hint_text("supported_types", types = paste(names(layer_types()), collapse = ", "))
+  low <- tolower(found)
+  for (table in c("type_aliases", "old_types")) {
+    names <- names(hints[[table]])
+    new <- if (low %in% tolower(names)) hints[[table]][[match(low, tolower(names))]] else NULL
+    if (!is.null(new) && new %in% supported) {
+      hint <- hint_text(if (table == "type_aliases") "type_alias" else "old_type", new = new)
+      return(spec_error_at(path, "unknown_type", type = found, hint = hint))
+    }
+  }
+  if (!low %in% tolower(supported) && low %in% tolower(unlist(hints$keras_layers))) {
+    return(spec_error_at(path, "unsupported_type", type = found, hint = every))
+  }
+  hint <- suggest(found, supported)
+  spec_error_at(path, "unknown_type", type = found, hint = if (is.null(hint)) every else hint)
+}
+
+# A name close to a misspelt one ("Relu": "relu"), or how to write a list of one
+# ("shape": 784).
+value_hint <- function(keyword, sch, found) {
+  if (json_is_string(found) && keyword %in% c("enum", "anyOf")) {
+    names <- enum_names(sch)
+    close <- if (length(names)) suggest(found, names) else NULL
+    if (!is.null(close)) return(close)
+  }
+  if ((json_is_string(found) || json_is_number(found)) &&
+      is.null(compile_schema(sch, schema(), schema_refs())(list(found)))) {
+    return(hint_text("list_of_one", value = describe(found)))
+  }
+  NULL
+}
+
+# The names a schema (or the options of its anyOf, not through references) lists in enums.
+enum_names <- function(sch) {
+  enum <- sch[["enum"]]
+  names <- as.character(unlist(enum[vapply(enum, json_is_string, logical(1))]))
+  for (option in sch[["anyOf"]]) {
+    if (json_is_object(option)) names <- c(names, enum_names(option))
+  }
+  names
 }

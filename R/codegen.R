@@ -61,6 +61,15 @@ keras3_table <- function() cached("keras3", function() read_json_file(specs_path
 
 r_layer_function <- function(type) keras3_table()$layer_functions[[type]]
 
+# The keras3 function of a Keras optimizer, schedule, regularizer or callback class (keras3.json's class_functions).
+r_class_function <- function(cls) {
+  fn <- keras3_table()$class_functions[[cls]]
+  if (!json_is_string(fn) || !fn %in% names(keras3_table()$functions)) {
+    stop(sprintf("%s has no function in the keras3 table", cls), call. = FALSE)
+  }
+  fn
+}
+
 # shared_specs/codegen.json: reserved words, the optimizer classes, the
 # arguments Keras requires, how numbers and comments are written.
 codegen_table <- function() cached("codegen", function() read_json_file(specs_path("codegen.json")))
@@ -343,7 +352,7 @@ code_value <- function(gen, v, kind = "number", params = NULL) {
   }
   if (is.numeric(v)) return(code_number(gen, v, kind))
   if (is.character(v)) return(code_quote(v))
-  if (json_is_object(v)) return(code_initializer(gen, v))
+  if (json_is_object(v)) return(if (has_field(v, "class_name")) code_initializer(gen, v) else code_regularizer(gen, v))
   items <- vapply(v, code_value, "", gen = gen, kind = kind, params = params)
   if (gen$py) {
     return(if (length(items) == 1L) sprintf("(%s,)", items) else paste0("(", paste(items, collapse = ", "), ")"))
@@ -383,6 +392,65 @@ code_initializer <- function(gen, v) {
     paste0("keras$initializers$", cls)
   }
   sprintf("%s(%s)", fn, paste(args, collapse = ", "))
+}
+
+# A regularizer: list(l1 = a) is Keras's L1, list(l2 = b) L2, both L1L2; the factors written as floats.
+code_regularizer <- function(gen, v) {
+  if (length(v) == 0L || !all(names(v) %in% c("l1", "l2"))) {
+    stop("to_code writes only the regularizers the schema allows", call. = FALSE)
+  }
+  keys <- intersect(c("l1", "l2"), names(v))
+  cls <- if (length(keys) == 2L) "L1L2" else if (keys == "l1") "L1" else "L2"
+  code_keras_call(gen, "regularizers", cls, vapply(keys, function(k) {
+    code_kwarg(gen, k, code_value(gen, v[[k]], "float"))
+  }, "", USE.NAMES = FALSE))
+}
+
+# A call of Keras's class `cls` of `module` ("optimizers", "callbacks", ...); keras3's function in "r".
+code_keras_call <- function(gen, module, cls, args) {
+  fn <- if (gen$py) {
+    sprintf("keras.%s.%s", module, cls)
+  } else if (gen$k3) {
+    r_class_function(cls)
+  } else {
+    sprintf("keras$%s$%s", gsub(".", "$", module, fixed = TRUE), cls)
+  }
+  sprintf("%s(%s)", fn, join_args(args))
+}
+
+# A compile or fit setting of the registry's kind arg$kind: lists as lists, numbers by their kind.
+code_setting <- function(gen, arg, v) {
+  kind <- arg[["kind"]]
+  if (kind %in% c("steps", "rates")) {
+    number <- if (kind == "steps") "integer" else "float"
+    return(code_vector(gen, vapply(v, function(e) code_value(gen, e, number), "")))
+  }
+  code_value(gen, v, if (kind == "int") "integer" else "float")
+}
+
+# A learning-rate schedule: its class with the arguments the spec gives (in Keras's order).
+code_schedule <- function(gen, v) {
+  args <- registry()$compile$schedules[[v[["schedule"]]]]
+  keys <- Filter(function(k) !is.null(v[[k]]), names(args))
+  code_keras_call(gen, "optimizers.schedules", v[["schedule"]], vapply(keys, function(k) {
+    code_kwarg(gen, k, code_setting(gen, args[[k]], v[[k]]))
+  }, "", USE.NAMES = FALSE))
+}
+
+# A callback: its class with the arguments the spec gives (in Keras's order).
+# keras3's callback_early_stopping() makes min_delta an integer, so a min_delta
+# that is not a whole number is written in "r" as Keras's class
+# (keras$callbacks$EarlyStopping(), as on reticulate).
+code_callback <- function(gen, v) {
+  args <- registry()$fit$callbacks[[v[["callback"]]]]
+  delta <- v[["min_delta"]]
+  if (gen$k3 && identical(v[["callback"]], "EarlyStopping") && is.numeric(delta) && delta != floor(delta)) {
+    gen <- list2env(list(py = FALSE, k3 = FALSE, lang = "r-reticulate"))
+  }
+  keys <- Filter(function(k) !is.null(v[[k]]), names(args))
+  code_keras_call(gen, "callbacks", v[["callback"]], vapply(keys, function(k) {
+    code_kwarg(gen, k, code_setting(gen, args[[k]], v[[k]]))
+  }, "", USE.NAMES = FALSE))
 }
 
 code_kwarg <- function(gen, key, text) {
@@ -734,16 +802,23 @@ nested_shape <- function(arr) {
 compile_line <- function(gen) {
   settings <- gen$doc$compile
   if (is.null(settings)) return(NULL)
-  opt <- settings$optimizer
+  opt <- settings[["optimizer"]]
   cls <- optimizer_class(opt)
-  opt_text <- if (!is.null(settings$learning_rate)) {
-    lr <- code_kwarg(gen, "learning_rate", code_value(gen, settings$learning_rate, "float"))
-    if (gen$py) sprintf("keras.optimizers.%s(%s)", cls, lr)
-    else if (gen$k3) sprintf("optimizer_%s(%s)", opt, lr)
-    else sprintf("keras$optimizers$%s(%s)", cls, lr)
-  } else {
-    code_quote(opt)
+  table <- registry()$compile
+  opt_args <- character()
+  for (key in names(table$optimizer_defaults[[opt]])) { # those the spec gives, in Keras's order
+    v <- settings[[key]]
+    if (is.null(v)) next
+    text <- if (key != "learning_rate") {
+      code_setting(gen, table$optimizer_arguments[[key]], v)
+    } else if (json_is_object(v)) {
+      code_schedule(gen, v)
+    } else {
+      code_value(gen, v, "float")
+    }
+    opt_args <- c(opt_args, code_kwarg(gen, key, text))
   }
+  opt_text <- if (length(opt_args) > 0L) code_keras_call(gen, "optimizers", cls, opt_args) else code_quote(opt)
   args <- c(code_kwarg(gen, "optimizer", opt_text), code_kwarg(gen, "loss", code_quote(settings$loss)))
   metrics <- vapply(as.character(unlist(settings$metrics)), code_quote, "", USE.NAMES = FALSE)
   if (length(metrics) > 0L) {
@@ -757,6 +832,34 @@ compile_line <- function(gen) {
   if (gen$py) return(sprintf("model.compile(%s)", join_args(args)))
   if (gen$k3) return(sprintf("model |> compile(%s)", join_args(args)))
   sprintf("model$compile(%s)", join_args(args))
+}
+
+# train_model(x, y): the spec's `fit` settings and callbacks as a function that trains the model.
+fit_lines <- function(gen) {
+  settings <- gen$doc$fit
+  if (is.null(settings)) return(character())
+  ind <- gen$indent
+  table <- registry()$fit
+  keys <- intersect(names(table$settings), names(settings))
+  args <- c("x", "y", vapply(keys, function(k) {
+    code_kwarg(gen, k, code_setting(gen, table$settings[[k]], settings[[k]]))
+  }, "", USE.NAMES = FALSE))
+  callbacks <- vapply(field(settings, "callbacks", list()), function(c) code_callback(gen, c), "")
+  call <- paste0(ind, if (gen$py) "return model.fit" else if (gen$k3) "model |> fit" else "model$fit")
+  lines <- c(if (gen$py) c("", "") else "",
+             code_comment("train_model(x, y) trains the model with the spec's fit settings (x, y: arrays)"),
+             if (gen$py) "def train_model(x, y):" else "train_model <- function(x, y) {")
+  n <- length(callbacks)
+  lines <- c(lines, if (n == 0L) {
+    sprintf("%s(%s)", call, join_args(args))
+  } else if (gen$py) {
+    c(sprintf("%s(%s", call, join_args(c(args, "callbacks=["))), paste0(ind, ind, callbacks, ","), paste0(ind, "])"))
+  } else {
+    c(sprintf("%s(%s", call, join_args(c(args, "callbacks = list("))),
+      paste0(ind, ind, callbacks, c(rep(",", n - 1L), "")), paste0(ind, "))"))
+  })
+  if (!gen$py) lines <- c(lines, "}")
+  lines
 }
 
 program <- function(gen) {
@@ -776,6 +879,7 @@ program <- function(gen) {
   for (block in used_blocks(gen)) write_block(gen, block)
   if (gen$sequential) write_sequential(gen) else write_functional(gen)
   emit(gen, compile_line(gen))
+  emit(gen, fit_lines(gen))
   paste0(paste(gen$lines, collapse = "\n"), "\n")
 }
 

@@ -1,6 +1,6 @@
-# Diagrams: a spec drawn by Graphviz, each layer with its output shape and
-# parameters (python/twinnet/diagram.py; both write the same DOT text, byte
-# for byte, from shared_specs/diagram.json).
+# Diagrams: a spec drawn by Graphviz, each layer with its output shape,
+# parameters and MACs (python/twinnet/diagram.py; both write the same DOT
+# text, byte for byte, from shared_specs/diagram.json).
 
 # shared_specs/diagram.json, the one table both packages draw from: the
 # formats, the message without Graphviz, where a layer's source is a block's
@@ -32,11 +32,14 @@ dot_attrs <- function(values) {
   paste(sprintf("%s=\"%s\"", names(values), vapply(values, as.character, "")), collapse = ", ")
 }
 
-dot_node <- function(layer, color) {
+# A layer's node: name and type, output shape, parameters, and its MACs per
+# sample where it has any.
+dot_node <- function(layer, macs, color) {
   cells <- c(
     sprintf("<B>%s</B>&#160;%s", html_escape(layer$name), html_escape(layer$type)),
     format_shape(layer$output_shape),
-    paste(format_count(layer$params), "params")
+    paste(format_count(layer$params), "params"),
+    if (macs > 0) paste(format_compact(macs), "MACs")
   )
   rows <- paste0("<TR><TD>", cells, "</TD></TR>", collapse = "")
   table <- sprintf("<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\" BGCOLOR=\"%s\">%s</TABLE>",
@@ -52,11 +55,13 @@ json_or <- function(x, default) {
 #' Write a spec's network as Graphviz DOT text
 #'
 #' One node per layer, showing the layer's name, type, output shape and
-#' parameter count, filled with the colour of its family (convolution,
-#' pooling, dense, recurrent, ...); the layers of each use of a block are
-#' grouped in a dashed box; one edge per input. Needs neither Keras nor
-#' Graphviz. Python's `twinnet.to_dot()` gives the same text, byte for byte,
-#' so Graphviz draws the same picture from either language.
+#' parameter count, and its multiply-accumulates per sample where it has any
+#' ([cost()], three significant digits: "118K MACs"), filled with the colour
+#' of its family (convolution, pooling, dense, recurrent, ...); the layers of
+#' each use of a block are grouped in a dashed box; one edge per input. Needs
+#' neither Keras nor Graphviz. Python's `twinnet.to_dot()` gives the same
+#' text, byte for byte, so Graphviz draws the same picture from either
+#' language.
 #'
 #' @param spec Anything [load_spec()] accepts: a catalog name, a file path,
 #'   JSON text, an R list or a `twinnet_spec`.
@@ -87,6 +92,7 @@ dot_text <- function(s, g) {
   n_clusters <- 0L
   body <- vector("list", length(g$layers))
   block_source <- ecma_pattern(diagram_table()$block_source)
+  costs <- layer_costs(g)
   for (i in seq_along(g$layers)) {
     layer <- g$layers[[i]]
     m <- regmatches(layer$source, regexec(block_source, layer$source, perl = TRUE))[[1L]]
@@ -105,7 +111,7 @@ dot_text <- function(s, g) {
     }
     indent <- if (!is.null(cluster)) "    " else "  "
     color <- if (layer$type %in% names(colors)) colors[[layer$type]] else "#ffffff"
-    body[[i]] <- c(out, paste0(indent, dot_node(layer, color)))
+    body[[i]] <- c(out, paste0(indent, dot_node(layer, costs[[i]]$macs, color)))
   }
   lines <- c(lines, unlist(body))
   if (!is.null(cluster)) lines <- c(lines, "  }")
@@ -201,9 +207,9 @@ path_suffix <- function(file) {
 
 #' Draw a spec's network
 #'
-#' Draws the network with Graphviz, each layer with its output shape and
-#' parameters (the drawing of [to_dot()]'s text). Python's
-#' `twinnet.diagram()` draws the same picture, byte for byte.
+#' Draws the network with Graphviz, each layer with its output shape,
+#' parameters and multiply-accumulates (the drawing of [to_dot()]'s text).
+#' Python's `twinnet.diagram()` draws the same picture, byte for byte.
 #'
 #' SVG and PNG need Graphviz's `dot` program: the one named by the
 #' environment variable `TWINNET_DOT`, else `dot` on the `PATH`. Where it is

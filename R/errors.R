@@ -133,7 +133,9 @@ suggest_pool <- function(low, limit, candidates) {
 }
 
 # A 'did you mean' hint: the closest candidate within a third of the word's
-# length (at least 2 edits); ties go to the first in code point order.
+# length (at least 2 edits); ties go to the first in code point order. A word
+# that has a meaning() is matched only with candidates of the same meaning, so
+# that "kernel_regularizer" never gets "kernel_initializer".
 suggest <- function(word, candidates) {
   candidates <- sort_code_points(unique(as.character(unlist(candidates))))
   candidates <- candidates[!is.na(candidates)]
@@ -141,12 +143,37 @@ suggest <- function(word, candidates) {
   limit <- max(2L, nchar(low) %/% 3L) # "adma" -> "adam" is 2 edits
   pool <- suggest_pool(low, limit, candidates)
   if (length(pool) == 0L) return(NULL)
+  wanted <- meaning(low)
+  if (!is.na(wanted)) pool <- pool[meaning(pool) %in% wanted]
+  if (length(pool) == 0L) return(NULL)
   dist <- drop(utils::adist(low, tolower(pool)))
   ok <- which(dist <= limit)
   if (length(ok) == 0L) return(NULL)
   best <- pool[[ok[[which.min(dist[ok])]]]]
-  sprintf("did you mean '%s'?", best)
+  hint_text("did_you_mean", name = best)
 }
+
+# What names say they hold (errors.py's meaning()): for each word, the first of
+# hints.json's meanings that its last word is, within a fifth of the meaning's
+# length in edits ("kernel_regulariser": "regularizer"), or that it ends with; NA
+# for none.
+meaning <- function(words) {
+  low <- tolower(words)
+  last <- sub("^.*_", "", low)
+  out <- rep(NA_character_, length(words))
+  for (m in rev(hints_table()$meanings)) { # the first meaning that fits wins
+    fits <- endsWith(low, m) | drop(utils::adist(last, m)) <= nchar(m) %/% 5L
+    out[fits] <- m
+  }
+  out
+}
+
+# What a hint knows (shared_specs/hints.json; errors.py's HINTS).
+hints_table <- function() shared_table("hints.json")
+
+# The hint `hint` of hints.json's "hints", its placeholders filled with text
+# the caller formatted (errors.py's hint_text()).
+hint_text <- function(hint, ...) fill_template(hints_table()$hints[[hint]], list(...))
 
 # Strings sorted as Python sorts them: by Unicode code point, whatever the locale.
 sort_code_points <- function(x) {

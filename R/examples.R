@@ -4,6 +4,11 @@
 # Each worked example is a catalog spec with fixed weights (`example_<name>`)
 # and a file `specs/examples/<name>.json` (a copy of shared_specs/examples/)
 # that holds the input and the expected output, which Python reads too.
+#
+# A cost example (`specs/examples/cost/<name>.json`) puts a number the lecture
+# gives beside what cost() counts: `counts` names, per value of `expected`, a
+# spec, its layers and the count ("connections", "macs", ...) summed over them.
+# It needs no Python.
 
 #' The output length of a convolution or a pooling
 #'
@@ -67,9 +72,12 @@ check_whole <- function(x, name, low) {
 #' included; `expected` has one entry per output when the model has several,
 #' and `NULL` where the lecture gives no number), and for some `tolerance`,
 #' `expected_from = "equations"` (the lecture gives equations but no numbers:
-#' the numbers are its equations evaluated by hand), `train` and `note`.
+#' the numbers are its equations evaluated by hand), `train` and `note`. A
+#' cost example (numbers of the lecture that [cost()] counts, such as
+#' `"lenet5_c3_connections"`) has `what`, `expected` and `counts` instead of
+#' `input`.
 #'
-#' @param name An example name, as `example_names()` gives.
+#' @param name An example name, as `example_names()` gives, or a cost example's.
 #' @return `example_names()`: a character vector; `load_example()`: a list,
 #'   the JSON file as `jsonlite::parse_json()` reads it.
 #' @seealso [run_examples()]
@@ -82,11 +90,20 @@ example_names <- function() {
   sort(sub("\\.json$", "", files), method = "radix")
 }
 
+# The cost examples, sorted: numbers of the lecture that cost() counts (examples.py's cost_example_names()).
+cost_example_names <- function() {
+  files <- list.files(specs_path("examples", "cost"), pattern = "\\.json$")
+  sort(sub("\\.json$", "", files), method = "radix")
+}
+
 #' @rdname example_names
 #' @export
 load_example <- function(name) {
+  if (json_is_string(name) && name %in% cost_example_names()) {
+    return(read_json_file(specs_path("examples", "cost", paste0(name, ".json"))))
+  }
   if (!json_is_string(name) || !name %in% example_names()) {
-    hint <- if (json_is_string(name)) suggest(name, example_names()) else NULL
+    hint <- if (json_is_string(name)) suggest(name, c(example_names(), cost_example_names())) else NULL
     stop(sprintf("'%s' is not a worked example (see example_names())%s", paste(name, collapse = ", "),
                  if (is.null(hint)) "" else paste0("; ", hint)), call. = FALSE)
   }
@@ -102,10 +119,13 @@ load_example <- function(name) {
 #' equations but no numbers (the RNN, LSTM, GRU and a training step), the
 #' equations evaluated by hand. For the forward and backward propagation
 #' example it also trains one step with the spec's optimizer and loss and
-#' compares the loss and every weight after the step. Python's
-#' `python -m twinnet examples` prints the same table.
+#' compares the loss and every weight after the step. A cost example puts
+#' the lecture's counts beside those of [cost()] (LeNet-5's C3: 151,600
+#' connections instead of 240,000). Python's `python -m twinnet examples`
+#' prints the same table.
 #'
-#' @param names Example names (see [example_names()]); all by default.
+#' @param names Example names (see [example_names()]; the cost examples,
+#'   such as `"lenet5_c3_connections"`); all by default.
 #' @return A data frame of class `twinnet_examples`, one row per comparison,
 #'   that prints the numbers side by side: `example`, `title`, `what` (which
 #'   output, loss or weight), `expected_from` (`"lecture"` or `"equations"`),
@@ -122,11 +142,15 @@ load_example <- function(name) {
 #' }
 #' @export
 run_examples <- function(names = NULL) {
-  if (is.null(names)) names <- example_names()
+  if (is.null(names)) names <- c(example_names(), cost_example_names())
   keras <- keras_module()
   rows <- list()
   for (name in names) {
     doc <- load_example(name)
+    if (name %in% cost_example_names()) {
+      rows <- c(rows, cost_rows(name, doc))
+      next
+    }
     spec <- load_spec(doc$spec)
     title <- py_str(field(spec$data, "title", spec$data$name))
     outputs <- unlist(expand(spec)$outputs)
@@ -144,6 +168,18 @@ run_examples <- function(names = NULL) {
     if (!is.null(doc$train)) rows <- c(rows, train_rows(name, title, doc, model, spec$data$compile, x))
   }
   examples_frame(rows)
+}
+
+# A cost example: the lecture's numbers beside the counts of cost(), one row (examples.py's _cost_rows()).
+cost_rows <- function(name, doc) {
+  tables <- list()
+  have <- numeric()
+  for (count in doc$counts) {
+    if (is.null(tables[[count$spec]])) tables[[count$spec]] <- cost(count$spec)
+    table <- tables[[count$spec]]
+    have <- c(have, sum(table[[count$count]][match(unlist(count$layers), table$name)]))
+  }
+  list(example_row(name, spec_title(load_spec(doc$spec)), doc$what, doc, doc$expected, have))
 }
 
 # One step of the spec's optimizer on (input, target): the loss, then each weight after the step.

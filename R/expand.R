@@ -84,7 +84,8 @@ check_param_value <- function(value, uses, path) {
 #'   has `name`, `type`, `inputs`, `config` (every argument, integers as R
 #'   integers), `source` (a JSON Pointer into the spec), `weights` when the
 #'   spec fixes them, `output_shape` (`NULL` for the batch axis), `params`
-#'   and `trainable_params`.
+#'   and `trainable_params`. Where the spec has them, `compile` and `fit`
+#'   with every optimizer, schedule and callback argument written out.
 #'   `jsonlite::toJSON(x, auto_unbox = TRUE, null = "null", digits = NA)`
 #'   writes it as JSON.
 #' @seealso [load_spec()], [build_model()]
@@ -119,7 +120,7 @@ expand_fresh <- function(doc, limits) {
   last <- expand_list(ex, doc[["layers"]], top, "/layers", character())
   outputs <- if (has_field(doc, "outputs")) {
     refs <- doc[["outputs"]]
-    vapply(seq_along(refs), function(j) resolve(refs[[j]], top, sprintf("/outputs/%d", j - 1L)), "")
+    vapply(seq_along(refs), function(j) resolve(ex, refs[[j]], top, sprintf("/outputs/%d", j - 1L)), "")
   } else {
     last
   }
@@ -138,6 +139,11 @@ expand_fresh <- function(doc, limits) {
                   non_trainable = as_count(total - trainable))
   )
   check_expect(doc, graph)
+  if (has_field(doc, "compile")) graph$compile <- expand_compile(doc[["compile"]])
+  if (has_field(doc, "fit")) {
+    graph$fit <- expand_fit(doc[["fit"]])
+    check_plateau(doc)
+  }
   graph
 }
 
@@ -177,6 +183,39 @@ check_expect <- function(doc, graph) {
       stop_spec_at("/expect/output_shape", "expect_output_shape", want = py_repr(want), have = py_repr(have))
     }
   }
+  if (has_field(expect, "macs") || has_field(expect, "connections")) check_expect_cost(expect, graph)
+}
+
+# Compare published figures (expect$macs, expect$connections) with the model's cost (cost.R).
+check_expect_cost <- function(expect, graph) {
+  rows <- layer_costs(graph)
+  names(rows) <- vapply(rows, function(r) r$name, "")
+  entries <- field(field(expect, "connections", empty_object()), "layers", list())
+  for (i in seq_along(entries)) {
+    entry <- entries[[i]]
+    layers <- unlist(entry[["layers"]])
+    for (j in seq_along(layers)) {
+      if (!layers[[j]] %in% names(rows)) {
+        stop_spec_at(sprintf("/expect/connections/layers/%d/layers/%d", i - 1L, j - 1L), "expect_unknown_layer",
+                     name = layers[[j]], hint = suggest(layers[[j]], names(rows)))
+      }
+    }
+    have <- sum(vapply(rows[layers], function(r) r$connections, numeric(1)))
+    if (have != entry[["value"]]) {
+      what <- sprintf("%s (%s)", entry[["name"]], paste0("'", layers, "'", collapse = ", "))
+      stop_spec_at(sprintf("/expect/connections/layers/%d/value", i - 1L), "expect_connections",
+                   want = format_count(entry[["value"]]), what = what, source = expect[["connections"]][["source"]],
+                   have = format_count(have))
+    }
+  }
+  if (has_field(expect, "macs")) {
+    want <- expect[["macs"]]
+    have <- sum(vapply(rows, function(r) r$macs, numeric(1)))
+    if (abs(have - want[["value"]]) > want[["tolerance"]]) {
+      stop_spec_at("/expect/macs/value", "expect_macs", want = format_count(want[["value"]]),
+                   tolerance = format_count(want[["tolerance"]]), source = want[["source"]], have = format_count(have))
+    }
+  }
 }
 
 # -- the state of one expansion ------------------------------------------------
@@ -192,6 +231,7 @@ new_expander <- function(doc, limits) {
   ex$uses <- new.env(parent = emptyenv()) # see param_uses()
   ex$checked_defaults <- character() # blocks whose parameter defaults passed check_param_value()
   ex$limits <- limits
+  ex$doc <- doc # read where a reference is unknown (unknown_reference())
   ex$types <- layer_types()
   ex
 }
@@ -270,7 +310,7 @@ auto_name <- function(scope, base) {
 
 # -- references -----------------------------------------------------------------
 
-resolve <- function(ref, scope, path) {
+resolve <- function(ex, ref, scope, path) {
   if (identical(ref, "@input")) {
     if (is.null(scope$input_ref)) {
       stop_spec_at(path, "input_outside_block")
@@ -278,7 +318,44 @@ resolve <- function(ref, scope, path) {
     return(scope$input_ref)
   }
   if (ref %in% names(scope$names)) return(scope$names[[ref]])
-  stop_spec_at(path, "unknown_reference", name = ref, hint = suggest(ref, names(scope$names)))
+  stop(unknown_reference(ex, ref, scope, path))
+}
+
+# Why `ref` names no earlier layer of the scope: it is the layer itself, a later
+# layer, a layer on the other side of a block's edge, or no layer at all
+# (expand.py's unknown_reference()).
+unknown_reference <- function(ex, ref, scope, path) {
+  tokens <- strsplit(path, "/", fixed = TRUE)[[1L]] # "", "layers", "3", "inputs", "0" (or "blocks", "b", ...)
+  n <- length(tokens)
+  if (tokens[[n - 1L]] == "inputs") {
+    entries <- if (tokens[[2L]] == "layers") ex$doc[["layers"]] else ex$blocks[[tokens[[3L]]]][["layers"]]
+    at <- as.integer(tokens[[n - 2L]]) + 1L
+    base <- function(entry) { # what an unnamed entry's name counts
+      if (has_field(entry, "block")) entry[["block"]] else ex$types[[entry[["type"]]]]$auto_name
+    }
+    this <- entries[[at]]
+    own <- if (has_field(this, "name")) this[["name"]] else sprintf("%s_%d", base(this), scope$counters[[base(this)]])
+    if (identical(ref, own)) return(spec_error_at(path, "reference_self", name = ref))
+    counters <- scope$counters # the later entries' names, as the expansion will count them
+    for (entry in entries[-seq_len(at)]) {
+      if (has_field(entry, "name")) {
+        name <- entry[["name"]]
+      } else {
+        key <- base(entry)
+        counters[[key]] <- if (key %in% names(counters)) counters[[key]] + 1L else 1L
+        name <- sprintf("%s_%d", key, counters[[key]])
+      }
+      rest <- if (startsWith(ref, paste0(name, "_"))) substring(ref, nchar(name) + 2L) else ""
+      repeats <- as.numeric(field(entry, "repeat", 1))
+      repetition <- repeats > 1 && grepl("^[1-9][0-9]{0,14}$", rest, perl = TRUE) && as.numeric(rest) <= repeats
+      if (identical(ref, name) || repetition) return(spec_error_at(path, "reference_later", name = ref))
+    }
+  }
+  if (paste0(scope$prefix, ref) %in% ex$full_names) return(spec_error_at(path, "reference_into_block", name = ref))
+  if (nzchar(scope$prefix) && ref %in% ex$full_names) {
+    return(spec_error_at(path, "reference_out_of_block", name = ref))
+  }
+  spec_error_at(path, "unknown_reference", name = ref, hint = suggest(ref, names(scope$names)))
 }
 
 # Substitute a "$name" block parameter; list(value, path of where it was written).
@@ -318,10 +395,10 @@ expand_list <- function(ex, entries, scope, list_path, stack) {
   previous
 }
 
-inputs_of <- function(entry, scope, path, previous) {
+inputs_of <- function(ex, entry, scope, path, previous) {
   if (has_field(entry, "inputs")) {
     refs <- entry[["inputs"]]
-    return(vapply(seq_along(refs), function(j) resolve(refs[[j]], scope, sprintf("%s/inputs/%d", path, j - 1L)), ""))
+    return(vapply(seq_along(refs), function(j) resolve(ex, refs[[j]], scope, sprintf("%s/inputs/%d", path, j - 1L)), ""))
   }
   if (is.null(previous)) {
     stop_spec_at(path, "first_not_input")
@@ -341,7 +418,7 @@ expand_layer <- function(ex, entry, scope, path, previous) {
     }
     inputs <- character()
   } else {
-    inputs <- inputs_of(entry, scope, path, previous)
+    inputs <- inputs_of(ex, entry, scope, path, previous)
   }
   low <- info$arity[[1L]]
   high <- info$arity[[2L]]
@@ -449,7 +526,7 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
     if (length(entry[["inputs"]]) != 1L) {
       stop_spec_at(paste0(path, "/inputs"), "block_inputs")
     }
-    current <- resolve(entry[["inputs"]][[1L]], scope, paste0(path, "/inputs/0"))
+    current <- resolve(ex, entry[["inputs"]][[1L]], scope, paste0(path, "/inputs/0"))
   } else if (is.null(previous)) {
     stop_spec_at(path, "first_not_input")
   } else {
@@ -550,6 +627,12 @@ canonical <- function(layer_type, arg, spec, value, path, check = arg_validator(
     } else {
       value
     },
+    regularizer = if (json_is_object(value)) { # {"l1": ..., "l2": ...}: L1, L2 or L1L2
+      keys <- intersect(c("l1", "l2"), names(value))
+      structure(lapply(keys, function(k) as.numeric(value[[k]])), names = keys)
+    } else {
+      value
+    },
     value
   )
 }
@@ -566,3 +649,118 @@ canonical_pairs <- function(value, n) {
 
 # An integer for Keras (a double only beyond R's integer range).
 as_int <- function(x) if (abs(x) <= .Machine$integer.max) as.integer(x) else round(x)
+
+# -- compile and fit ------------------------------------------------------------
+
+# A compile or fit setting that the schema has checked, in canonical form (as
+# canonical() writes arguments; expand.py's setting_value()).
+setting_value <- function(arg, value) {
+  if (is.null(value)) return(NULL)
+  switch(arg[["kind"]],
+    int = as_int(value),
+    float = as.numeric(value),
+    steps = lapply(value, as_int),
+    rates = lapply(value, as.numeric),
+    value
+  )
+}
+
+# A schedule or callback (its class named in `key`) with every argument,
+# Keras's default where not given.
+typed_settings <- function(table, key, entry) {
+  args <- table[[entry[[key]]]]
+  out <- list()
+  out[[key]] <- entry[[key]]
+  for (name in names(args)) {
+    value <- if (has_field(entry, name)) entry[[name]] else args[[name]][["default"]]
+    out[name] <- list(setting_value(args[[name]], value))
+  }
+  out
+}
+
+# A spec's `compile` with every argument of its optimizer written out
+# (layers.json's compile tables). Refuses an argument the optimizer does not
+# take, null where the optimizer needs a number, more than one way of clipping
+# gradients, and a PiecewiseConstantDecay whose boundaries and values do not fit.
+expand_compile <- function(settings) {
+  table <- registry()[["compile"]]
+  optimizer <- settings[["optimizer"]]
+  defaults <- table[["optimizer_defaults"]][[optimizer]]
+  for (name in names(settings)) {
+    if (!name %in% c("optimizer", "loss", "metrics", names(defaults))) {
+      takers <- names(Filter(function(args) name %in% names(args), table[["optimizer_defaults"]]))
+      stop_spec_at(paste0("/compile/", name), "compile_optimizer_argument", optimizer = optimizer, name = name,
+                   optimizers = paste(takers, collapse = ", "))
+    }
+  }
+  out <- list(optimizer = optimizer, loss = settings[["loss"]], metrics = as.list(field(settings, "metrics", list())))
+  for (name in names(defaults)) {
+    default <- defaults[[name]]
+    value <- if (has_field(settings, name)) settings[[name]] else default
+    if (is.null(value) && !is.null(default)) {
+      stop_spec_at(paste0("/compile/", name), "compile_argument_null", optimizer = optimizer, name = name)
+    }
+    out[name] <- list(if (name != "learning_rate") {
+      setting_value(table[["optimizer_arguments"]][[name]], value)
+    } else if (json_is_object(value)) {
+      expand_schedule(value)
+    } else {
+      as.numeric(value)
+    })
+  }
+  clipping <- Filter(function(name) !is.null(settings[[name]]),
+                     intersect(names(settings), c("clipnorm", "clipvalue", "global_clipnorm")))
+  if (length(clipping) > 1L) {
+    stop_spec_at(paste0("/compile/", clipping[[2L]]), "compile_clipping", name = clipping[[2L]], other = clipping[[1L]])
+  }
+  out
+}
+
+# A learning-rate schedule with every argument written out; a
+# PiecewiseConstantDecay's lists checked.
+expand_schedule <- function(schedule) {
+  if (identical(schedule[["schedule"]], "PiecewiseConstantDecay")) {
+    boundaries <- as.numeric(unlist(schedule[["boundaries"]]))
+    values <- schedule[["values"]]
+    for (i in seq_along(boundaries)[-1L]) {
+      if (boundaries[[i]] <= boundaries[[i - 1L]]) {
+        stop_spec_at(sprintf("/compile/learning_rate/boundaries/%d", i - 1L), "compile_schedule_boundaries",
+                     value = int_text(boundaries[[i]]), previous = int_text(boundaries[[i - 1L]]))
+      }
+    }
+    if (length(values) != length(boundaries) + 1L) {
+      stop_spec_at("/compile/learning_rate/values", "compile_schedule_values",
+                   boundaries = int_text(length(boundaries)), values = int_text(length(values)))
+    }
+  }
+  typed_settings(registry()[["compile"]][["schedules"]], "schedule", schedule)
+}
+
+# A spec's `fit` with every setting and every argument of each callback written
+# out (layers.json's "fit").
+expand_fit <- function(settings) {
+  table <- registry()[["fit"]]
+  out <- list()
+  for (name in names(table[["settings"]])) {
+    arg <- table[["settings"]][[name]]
+    out[name] <- list(setting_value(arg, if (has_field(settings, name)) settings[[name]] else arg[["default"]]))
+  }
+  out$callbacks <- lapply(field(settings, "callbacks", list()), function(c) {
+    typed_settings(table[["callbacks"]], "callback", c)
+  })
+  out
+}
+
+# ReduceLROnPlateau sets the optimizer's learning rate, which Keras cannot do
+# where a schedule gives it.
+check_plateau <- function(doc) {
+  schedule <- field(field(doc, "compile", empty_object()), "learning_rate")
+  if (!json_is_object(schedule)) return(invisible(NULL))
+  callbacks <- field(doc[["fit"]], "callbacks", list())
+  for (i in seq_along(callbacks)) {
+    if (identical(callbacks[[i]][["callback"]], "ReduceLROnPlateau")) {
+      stop_spec_at(sprintf("/fit/callbacks/%d", i - 1L), "fit_plateau_schedule", schedule = schedule[["schedule"]])
+    }
+  }
+  invisible(NULL)
+}

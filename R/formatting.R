@@ -106,6 +106,45 @@ format_count <- function(n) {
   formatC(n, format = "f", digits = 0, big.mark = ",")
 }
 
+# A size in bytes with a binary unit and one decimal: 512 -> "512 B", 1536 ->
+# "1.5 KiB" (formatting.py's format_bytes()).
+format_bytes <- function(n) {
+  units <- c("KiB", "MiB", "GiB", "TiB", "PiB")
+  if (n < 1024) return(paste(int_text(n), "B"))
+  value <- n / 1024
+  unit <- units[[1L]]
+  for (next_unit in units[-1L]) {
+    if (value < 1024) break
+    value <- value / 1024
+    unit <- next_unit
+  }
+  sprintf("%.1f %s", value, unit)
+}
+
+# A number with `digits` significant digits, never in scientific notation:
+# 3.857973248 -> "3.86", 0.00041652 -> "0.000417", 15.47 -> "15.5", 0 -> "0"
+# (formatting.py's format_significant(); both round as printf does, correctly).
+format_significant <- function(x, digits = 3L) {
+  if (x == 0) return("0")
+  exponent <- as.integer(strsplit(sprintf("%.*e", digits - 1L, x), "e", fixed = TRUE)[[1L]][[2L]])
+  sprintf("%.*f", max(0L, digits - 1L - exponent), x)
+}
+
+# A count in three significant digits and a unit of thousands: 850 -> "850",
+# 117600 -> "118K", 1234567 -> "1.23M", 3857973248 -> "3.86G"
+# (formatting.py's format_compact()). The value in the unit is the correctly
+# rounded n / 1000^k and printf's %.3g of it, as in Python; a value that rounds
+# up to 1000 moves on to the next unit (999,999 -> "1M").
+format_compact <- function(n) {
+  if (n < 1000) return(int_text(n))
+  units <- c("K", "M", "G", "T", "P")
+  for (power in seq_along(units)) {
+    value <- sprintf("%.3g", n / 1000^power)
+    if (as.numeric(value) < 1000) break
+  }
+  paste0(value, units[[power]])
+}
+
 # A whole number as Python's str() writes an int: never in scientific notation.
 int_text <- function(n) formatC(as.numeric(n), format = "f", digits = 0)
 

@@ -180,13 +180,13 @@ handout_diagram <- function(s, graph) {
   trimws(substring(text, start), whitespace = "[ \t\r\n\f\v]")
 }
 
-layer_rows <- function(graph) {
+layer_rows <- function(graph, costs) {
   rows <- vapply(seq_along(graph$layers), function(i) {
     layer <- graph$layers[[i]]
     sprintf(paste0("<tr><td class=\"num\">%d</td><td><code>%s</code></td><td>%s</td>",
-                   "<td><code>%s</code></td><td class=\"num\">%s</td></tr>"),
+                   "<td><code>%s</code></td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>"),
             i, html_escape(layer$name), html_escape(layer$type), format_shape(layer$output_shape),
-            format_count(layer$params))
+            format_count(layer$params), format_count(costs[[i]]$macs))
   }, "")
   paste(rows, collapse = "\n")
 }
@@ -196,9 +196,10 @@ layer_rows <- function(graph) {
 #' Writes one self-contained HTML page for students to keep: the spec's
 #' title, description and source, the R (keras3) and the Python code that
 #' build the model side by side, the layer table (output shapes,
-#' parameters), the Graphviz diagram and, when `history` is given, the
-#' training curves. Styles and pictures are inline, so the page works
-#' offline. Python's `twinnet.handout()` writes the same page, byte for byte.
+#' parameters, multiply-accumulates per sample as [cost()] counts them), the
+#' Graphviz diagram and, when `history` is given, the training curves. Styles
+#' and pictures are inline, so the page works offline. Python's
+#' `twinnet.handout()` writes the same page, byte for byte.
 #'
 #' Where Graphviz is missing, fails, runs out of time or the network has
 #' more layers than it is given (see [diagram()]), the page has a note
@@ -235,6 +236,7 @@ handout <- function(spec, file = NULL, history = NULL) {
   if (is.null(file)) file <- paste0(name, ".html")
   check_output_file(file)
   p <- graph$params
+  costs <- layer_costs(graph)
   curves <- ""
   if (!is.null(history)) {
     curves <- paste0("<h2>Training</h2>\n<figure class=\"curves\" id=\"curves\">", curves_svg(history),
@@ -251,10 +253,11 @@ handout <- function(spec, file = NULL, history = NULL) {
     source = html_escape(py_str(json_or(data[["source"]], "(not given)"))),
     r_code = html_escape(to_code(s, "r")),
     python_code = html_escape(to_code(s, "python")),
-    layer_rows = layer_rows(graph),
+    layer_rows = layer_rows(graph, costs),
     trainable = format_count(p$trainable),
     non_trainable = format_count(p$non_trainable),
     total = format_count(p$total),
+    total_macs = format_count(sum(vapply(costs, function(r) r$macs, numeric(1)))),
     diagram = handout_diagram(s, graph),
     curves = curves
   )

@@ -12,16 +12,21 @@
 #' JSON value for the same model.
 #'
 #' Anything a spec cannot express (a layer type outside the allowlist, such as
-#' `Lambda`; a regularizer or a constraint; `data_format = "channels_first"`;
-#' a dtype policy other than float32; an activation or initializer outside the
-#' allowlist; `return_state`; a shared layer) is refused with a
-#' [twinnet_spec_error] of kind `"unsupported_layer"` whose message names the
-#' layer.
+#' `Lambda`; a regularizer other than Keras's L1, L2 and L1L2, or a constraint;
+#' `data_format = "channels_first"`; a dtype policy other than float32; an
+#' activation or initializer outside the allowlist; `return_state`; a shared
+#' layer) is refused with a [twinnet_spec_error] of kind `"unsupported_layer"`
+#' whose message names the layer. A compiled model's optimizer (with its
+#' arguments and learning-rate schedule), loss and metrics become the spec's
+#' `compile`, where a spec can say them; else the error is of kind
+#' `"unsupported_setting"`.
 #'
 #' @param model A functional or Sequential Keras model (a reticulate Python
 #'   object, e.g. from [build_model()] or `keras3::keras_model()`).
 #' @param name The spec's name; by default the model's name, made a valid
 #'   spec name (other characters become `_`, and it starts with a letter).
+#' @param compile If `TRUE`, a compiled model's compile settings are written as
+#'   the spec's `compile`; `FALSE` leaves them out.
 #' @return The spec document as an R list, in the JSON representation that
 #'   [load_spec()] reads (`jsonlite::parse_json(simplifyVector = FALSE)`); it
 #'   has passed [load_spec()] and builds a model equal to `model`: the same
@@ -35,7 +40,7 @@
 #' load_spec(spec)
 #' }
 #' @export
-from_keras <- function(model, name = NULL) {
+from_keras <- function(model, name = NULL, compile = TRUE) {
   py <- importer_python()
   text <- tryCatch(py$config_json(model), error = function(e) {
     stop_spec_at("", "import_no_config", reason = python_error_text(e))
@@ -78,8 +83,113 @@ from_keras <- function(model, name = NULL) {
   doc <- list(format_version = spec_format_version(),
               name = if (is.null(name)) import_spec_name(py_str(config$name)) else name, layers = layers)
   if (!identical(outputs, list(previous))) doc$outputs <- outputs
+  if (isTRUE(compile)) doc$compile <- import_compile(model)
   load_spec(doc)
   doc
+}
+
+# The shortest decimal that is the same float32 as `value`: what Keras keeps as
+# float32 (a learning rate, L1's factor) read back as written
+# (0.0010000000474974513 -> 0.001; importer.py's float32_decimal()).
+float32_decimal <- function(value) {
+  np <- python_module("numpy", "to read the model", convert = FALSE)
+  as.numeric(reticulate::py_str(np$float32(value)))
+}
+
+# A serialized Keras regularizer as the spec writes it (list(l2 = 0.0001)),
+# wrapped in a list (list(NULL) for null); NULL where it is none of L1, L2, L1L2.
+import_regularizer <- function(value) {
+  if (is.null(value)) return(list(NULL))
+  if (!json_is_object(value) || !identical(field(value, "module"), "keras.regularizers") ||
+      !is.null(field(value, "registered_name"))) {
+    return(NULL)
+  }
+  keys <- switch(py_str(field(value, "class_name", "")), L1 = "l1", L2 = "l2", L1L2 = c("l1", "l2"), NULL)
+  config <- field(value, "config") %||% empty_object()
+  if (is.null(keys) || !identical(sort(names(config)), keys) ||
+      !all(vapply(config[keys], json_is_number, logical(1)))) {
+    return(NULL)
+  }
+  if (identical(value$class_name, "L1")) return(list(list(l1 = float32_decimal(config$l1)))) # a float32 in Keras
+  list(config[keys])
+}
+
+# The spec error of a compile setting a spec cannot express.
+refuse_setting <- function(key, value) spec_error_at("", "compile_import", key = key, value = import_describe(value))
+
+# Whether `value` is the neutral value `table` gives `key` (of the same JSON type).
+import_neutral <- function(table, key, value) has_field(table, key) && json_equal(value, table[[key]])
+
+# A serialized learning-rate schedule as the spec writes it: its class and the
+# arguments not at their default.
+import_schedule <- function(value) {
+  schedules <- registry()$compile$schedules
+  cls <- py_str(field(value, "class_name", ""))
+  if (!identical(field(value, "module"), "keras.optimizers.schedules") || !cls %in% names(schedules) ||
+      !is.null(field(value, "registered_name"))) {
+    stop(refuse_setting("learning_rate", value))
+  }
+  args <- schedules[[cls]]
+  out <- list(schedule = cls)
+  config <- field(value, "config") %||% empty_object()
+  for (key in names(config)) {
+    setting <- config[[key]]
+    if (key == "name") next
+    if (!has_field(args, key)) stop(refuse_setting(paste0("learning_rate.", key), setting))
+    if (isTRUE(args[[key]]$required) || !json_equal(setting, args[[key]][["default"]], python = TRUE)) {
+      out[key] <- list(setting)
+    }
+  }
+  out
+}
+
+# The model's compile configuration (Model.get_compile_config()) as JSON text, read without converting it.
+compile_config_json <- function(model) {
+  json <- python_module("json", "to read the model", convert = FALSE)
+  builtins <- reticulate::import_builtins(convert = FALSE)
+  config <- reticulate::py_call(reticulate::py_get_attr(model, "get_compile_config"))
+  reticulate::py_to_r(json$dumps(config, default = builtins$repr))
+}
+
+# A compiled model's compile configuration as a spec's compile (NULL for a
+# model not compiled; importer.py's _import_compile()).
+import_compile <- function(model) {
+  config <- jsonlite::parse_json(compile_config_json(model), simplifyVector = FALSE)
+  if (length(config) == 0L) return(NULL)
+  table <- registry()$compile
+  optimizer <- field(config, "optimizer")
+  classes <- unlist(codegen_table()$optimizer_classes)
+  if (!json_is_object(optimizer) || !identical(field(optimizer, "module"), "keras.optimizers") ||
+      !py_str(field(optimizer, "class_name", "")) %in% classes || !is.null(field(optimizer, "registered_name"))) {
+    stop(refuse_setting("optimizer", optimizer))
+  }
+  opt <- names(classes)[match(optimizer$class_name, classes)]
+  defaults <- table$optimizer_defaults[[opt]]
+  out <- list(optimizer = opt)
+  loss <- field(config, "loss")
+  if (!json_is_string(loss) || !loss %in% unlist(table$losses)) stop(refuse_setting("loss", loss))
+  out$loss <- loss
+  metrics <- field(config, "metrics")
+  if (!is.null(metrics)) {
+    if (!json_is_array(metrics) ||
+        !all(vapply(metrics, function(m) json_is_string(m) && m %in% unlist(table$metrics), logical(1)))) {
+      stop(refuse_setting("metrics", metrics))
+    }
+    if (length(metrics) > 0L) out$metrics <- metrics
+  }
+  settings <- field(optimizer, "config") %||% empty_object()
+  for (key in names(settings)) {
+    value <- settings[[key]]
+    if (key == "name" || import_neutral(table$import_optimizer_neutral, key, value)) next
+    if (!has_field(defaults, key)) stop(refuse_setting(key, value))
+    if (key == "learning_rate") value <- if (json_is_object(value)) import_schedule(value) else float32_decimal(value)
+    if (!json_equal(value, defaults[[key]], python = TRUE)) out[key] <- list(value)
+  }
+  for (key in names(config)) {
+    if (key %in% c("optimizer", "loss", "metrics", unlist(table$import_compile_ignored))) next
+    if (!import_neutral(table$import_compile_neutral, key, config[[key]])) stop(refuse_setting(key, config[[key]]))
+  }
+  out
 }
 
 # What a spec may leave out (importer.py: the same table, shared_specs/importer.json):
@@ -95,8 +205,7 @@ import_table <- function() shared_table("importer.json")
 importer_python <- function() {
   cached("importer_python", function() {
     python_module("keras", "to read the model")
-    reticulate::import_from_path("twinnet_bridge", path = system.file("python", package = "twinnet"),
-                                 convert = TRUE)
+    bridge_python(convert = TRUE)
   })
 }
 
@@ -183,6 +292,13 @@ import_args <- function(lname, cls, type, config) {
         if (is.null(value)) {
           stop(unsupported_layer(lname, cls, "import_argument", key = key, value = import_describe(config[[key]])))
         }
+      }
+      if (spec$kind == "regularizer") {
+        value <- import_regularizer(value)
+        if (is.null(value)) {
+          stop(unsupported_layer(lname, cls, "import_argument", key = key, value = import_describe(config[[key]])))
+        }
+        value <- value[[1L]]
       }
       if (!arg_validator(type, key)(value) || (spec$kind == "activation" && !json_is_string(value))) {
         stop(unsupported_layer(lname, cls, "import_argument", key = key, value = import_describe(value)))

@@ -44,6 +44,11 @@ JSON_VALUE_START <- JSON_TOKEN[c("open_object", "open_array", "string", "badstri
 JSON_OWN <- c(comment = "comment", squote = "single_quote", curly = "curly_quote", ctrl = "control",
               uspace = "space")
 JSON_STATE_WORDS <- c("value", "value", "key", "key", "colon", "element", "member", "after_end")
+# Python's and R's words for the literals, with their own words ("JSON writes true, not True").
+JSON_LITERAL_WORDS <- c("True" = "python_true", "False" = "python_false", "None" = "python_none",
+                        "TRUE" = "r_true", "FALSE" = "r_false", "NULL" = "r_null", "NA" = "r_na")
+# Tokens that, standing where a ',' should, show that one is missing (a value or, in an object, a key).
+JSON_COMMA_ELEMENT <- JSON_TOKEN[c("open_object", "open_array", "string", "literal", "number")]
 # Bytes that, right after a number, show that it is not written as JSON writes it (01, 1., 1e, 0x1F).
 JSON_NUMBER_TAIL <- utf8ToInt("-+.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 
@@ -138,6 +143,11 @@ json_syntax_error <- function(text) {
   s <- state[[first]]
   here <- function(what) list(at = at[[first]], message = json_messages()[[what]])
   if (!ok[[first]]) {
+    if (s == st$element && kind %in% JSON_COMMA_ELEMENT || s == st$member && kind == tok$string) {
+      # where the token before ends: where the comma goes
+      return(list(at = at[[first - 1L]] + lens[[first - 1L]],
+                  message = json_messages()[[if (s == st$element) "comma_element" else "comma_member"]]))
+    }
     own <- names(JSON_TOKEN)[kind + 1L]
     if (own %in% names(JSON_OWN)) return(here(JSON_OWN[[own]]))
     if (kind == tok$eof && s %in% JSON_STATE[c("element", "member")]) return(here("unclosed"))
@@ -153,7 +163,10 @@ json_syntax_error <- function(text) {
                                                                                     lens[[first]]))))
   }
   if (kind == tok$word) return(here("word"))
-  if (kind == tok$caseword) return(here("literal_case"))
+  if (kind == tok$caseword) {
+    word <- substr_token(text, starts[[first]], lens[[first]])
+    return(here(if (word %in% names(JSON_LITERAL_WORDS)) JSON_LITERAL_WORDS[[word]] else "literal_case"))
+  }
   here("number") # a number followed by more of one, or what starts like a number and is none
 }
 

@@ -159,7 +159,7 @@ load_checked <- function(path, label) {
   check_cost(label, config, text)
   keras_module()
   module <- safe_mode_module(label)
-  loaded <- py$load(file, module)
+  loaded <- py$load_safely(file, module)
   if (!is.null(loaded[[2L]])) stop(keras_failure(label, loaded[[2L]], loaded[[3L]]))
   loaded[[1L]]
 }
@@ -196,55 +196,13 @@ safe_mode_module <- function(label, module = model_files_table()$safe_mode_modul
   module
 }
 
-# Python helpers: the archive's directory and members (through Python's zipfile,
-# as Keras reads them), the config for from_keras(), and the load in safe mode.
-# Each returns what went wrong instead of raising.
+# Python helpers of inst/python/twinnet_bridge.py (converting to R): the archive's
+# directory and members (through Python's zipfile, as Keras reads them), the config
+# for from_keras(), and the load in safe mode. Each returns what went wrong instead of raising.
 persist_python <- function() {
   cached("persist_python", function() {
     python_module("zipfile", "to read a .keras file")
-    reticulate::py_run_string(paste(
-      "def is_zip(path):",
-      "    import zipfile",
-      "    return bool(zipfile.is_zipfile(path))",
-      "def members(path):",
-      "    import zipfile",
-      "    try:",
-      "        with zipfile.ZipFile(path) as z:",
-      "            return [[i.filename, float(i.file_size), float(i.compress_size)] for i in z.infolist()], None",
-      "    except Exception as e:",
-      "        return None, f'{type(e).__name__}: {e}'",
-      "def read_member(path, name, limit):",
-      "    import zipfile",
-      "    try:",
-      "        with zipfile.ZipFile(path) as z, z.open(name) as f:",
-      "            return bytearray(f.read(int(limit) + 1)), None",
-      "    except Exception as e:",
-      "        return None, f'{type(e).__name__}: {e}'",
-      "class ConfigHolder:",
-      "    name = 'imported'",
-      "    def __init__(self, text):",
-      "        import json",
-      "        self._config = json.loads(text)['config']",
-      "    def get_config(self):",
-      "        return self._config",
-      "def has_safe_mode(module):",
-      "    import importlib",
-      "    try:",
-      "        importlib.import_module(module).SafeModeScope",
-      "    except (ImportError, AttributeError):",
-      "        return False",
-      "    return True",
-      "def load(path, module):",
-      "    import importlib",
-      "    import keras",
-      "    scope = importlib.import_module(module).SafeModeScope",
-      "    try:",
-      "        with scope(True):",
-      "            return [keras.models.load_model(path, safe_mode=True), None, None]",
-      "    except Exception as e:",
-      "        return [None, type(e).__name__, str(e)]",
-      sep = "\n"
-    ), local = TRUE, convert = TRUE)
+    bridge_python(convert = TRUE)
   })
 }
 
@@ -602,7 +560,7 @@ check_imported <- function(label, config, text) {
   holder <- persist_python()$ConfigHolder(text)
   result <- tryCatch(
     {
-      from_keras(holder, name = "imported")
+      from_keras(holder, name = "imported", compile = FALSE)
       TRUE
     },
     twinnet_spec_error = function(e) e,

@@ -39,7 +39,7 @@ read_source <- function(source) {
       return(list(doc = parse_json(source), origin = "<json>", text = source))
     }
     is_name <- grepl(spec_pattern("name"), text, perl = TRUE)
-    if (is_name && is_file(catalog_path(text))) return(read_file(catalog_path(text)))
+    if (is_name && is_file(catalog_path(text))) return(read_file(catalog_path(text), paste0(text, ".json")))
     if (is_file(source)) return(read_file(source))
     hint <- if (is_name) suggest(text, catalog_names()) else NULL
     stop_spec_at("", "not_a_source", source = cut_text(source, 60L), hint = hint)
@@ -57,14 +57,28 @@ py_strip <- function(text) {
   intToUtf8(points[min(keep):max(keep)])
 }
 
-read_file <- function(path) {
+# list(doc, origin, text) of a file; its errors name it as `shown` (as the user wrote it).
+read_file <- function(path, shown = path) {
+  file <- file_label(shown)
   if (file.size(path) > fixed_limit("max_spec_bytes")) {
-    stop_spec_at("", "file_too_large", bytes = format_count(fixed_limit("max_spec_bytes")))
+    stop_spec_at("", "file_too_large", file = file, bytes = format_count(fixed_limit("max_spec_bytes")))
   }
   text <- read_text(path)
-  if (!validUTF8(text)) stop_spec_at("", "not_utf8", byte = int_text(utf8_error_byte(charToRaw(text))))
-  list(doc = parse_json(text), origin = path, text = text)
+  if (!validUTF8(text)) {
+    stop_spec_at("", "not_utf8", file = file, byte = int_text(utf8_error_byte(charToRaw(text))))
+  }
+  list(doc = parse_json(text, file), origin = path, text = text)
 }
+
+# A file's path for a message: as written, or "..." and its last 57 characters
+# when it is longer than 60 (the end names the file; read.py's file_label()).
+file_label <- function(path) {
+  n <- nchar(path)
+  if (n <= 60L) path else paste0("...", substr(path, n - 56L, n))
+}
+
+# A position in the text of a file: "line 3, column 5 of 'lenet.json'" (read.py's _in_file()).
+in_file <- function(position, file) if (is.null(file)) position else sprintf("%s of '%s'", position, file)
 
 # The 1-based position of the first byte that does not belong to valid UTF-8
 # (where Python's decode() stops).
@@ -92,25 +106,26 @@ utf8_error_byte <- function(bytes) {
 
 # Parse JSON text; errors give line and column, and repeated keys are refused.
 # Checked in this order, as Python does: the size, a byte order mark, the
-# nesting depth, the syntax, repeated keys.
-parse_json <- function(text) {
+# nesting depth, the syntax, repeated keys. The errors in the text of a file
+# name it (`file`, from file_label()).
+parse_json <- function(text, file = NULL) {
   if (nchar(text, type = "bytes") > fixed_limit("max_spec_bytes")) {
     stop_spec_at("", "spec_too_large", bytes = format_count(fixed_limit("max_spec_bytes")))
   }
-  if (startsWith(text, "\ufeff")) stop_spec_at("", "json_bom")
+  if (startsWith(text, "\ufeff")) stop_spec_at("", "json_bom", position = in_file("line 1, column 1", file))
   bare <- as.integer(outside_strings(text))
-  if (json_depth(bare) > fixed_limit("max_json_depth")) stop(too_deep_error())
+  if (json_depth(bare) > fixed_limit("max_json_depth")) stop(too_deep_error(file))
   value <- tryCatch(
     jsonlite::parse_json(text, simplifyVector = FALSE),
-    error = function(e) stop(json_error(text, conditionMessage(e)))
+    error = function(e) stop(json_error(text, conditionMessage(e), file))
   )
   # the parser (yajl) also reads comments, the whitespace \v and \f, and numbers too
   # large for a double; JSON and Python do not
   if (any(bare == 0x2FL | bare == 0x0BL | bare == 0x0CL) || json_has_extreme_number(value)) {
-    why <- json_error(text)
+    why <- json_error(text, file = file)
     if (!is.null(why)) stop(why)
   }
-  check_escapes(text)
+  check_escapes(text, file)
   find_dup(value, character())
   value
 }
@@ -133,25 +148,31 @@ json_depth <- function(bare) {
   if (length(step) == 0L) 0L else max(cumsum(step))
 }
 
-too_deep_error <- function() {
-  spec_error_at("", "json_too_deep", depth = int_text(fixed_limit("max_json_depth")))
+too_deep_error <- function(file = NULL) {
+  depth <- int_text(fixed_limit("max_json_depth"))
+  if (is.null(file)) return(spec_error_at("", "json_too_deep", depth = depth))
+  spec_error_at("", "file_json_too_deep", file = file, depth = depth)
 }
 
 # The invalid_json error for text the parser refused, or read although JSON
 # does not allow it: the first error json_syntax_error() finds, in the same
 # words as Python. Failing that: for text the parser refused (not reached), the
 # parser's words; for text it read, NULL (the text is JSON).
-json_error <- function(text, parser_message = NULL) {
+json_error <- function(text, parser_message = NULL, file = NULL) {
   text <- enc2utf8(text)
   found <- json_syntax_error(text)
   if (is.null(found)) {
     if (is.null(parser_message)) return(NULL)
-    check_escapes(text) # \u0000 or half a surrogate pair
-    return(spec_error_at("", "json_syntax",
-                         what = sub("\\.$", "", trimws(strsplit(parser_message, "\n")[[1L]][[1L]]))))
+    check_escapes(text, file) # \u0000 or half a surrogate pair
+    return(no_position_error(sub("\\.$", "", trimws(strsplit(parser_message, "\n")[[1L]][[1L]])), file))
   }
-  if (is.na(found$at)) return(spec_error_at("", "json_syntax", what = found$message))
-  spec_error_at("", "json_syntax_at", position = json_position(text, found$at), what = found$message)
+  if (is.na(found$at)) return(no_position_error(found$message, file))
+  spec_error_at("", "json_syntax_at", position = in_file(json_position(text, found$at), file), what = found$message)
+}
+
+no_position_error <- function(what, file) {
+  if (is.null(file)) return(spec_error_at("", "json_syntax", what = what))
+  spec_error_at("", "file_json_syntax", file = file, what = what)
 }
 
 # "line L, column C" (1-based, columns in characters) of a 0-based byte offset.
@@ -168,7 +189,7 @@ json_position <- function(text, at) {
 # would cut the string there) and a lone UTF-16 surrogate, at the first in the
 # text (read.py's check_escapes()). Every backslash in valid JSON starts an
 # escape, so the escapes are read in order.
-check_escapes <- function(text) {
+check_escapes <- function(text, file = NULL) {
   if (!grepl("\\u", text, fixed = TRUE)) return(invisible(NULL))
   found <- gregexpr("\\\\(?:u[0-9a-fA-F]{4}|.)", text, perl = TRUE, useBytes = TRUE)[[1L]]
   starts <- as.integer(found)
@@ -183,7 +204,7 @@ check_escapes <- function(text) {
   bad <- which(codes == 0L | (high & !paired_high) | (low & !paired_low))
   if (length(bad) == 0L) return(invisible(NULL))
   i <- bad[[1L]]
-  at <- json_position(text, starts[[i]] - 1L)
+  at <- in_file(json_position(text, starts[[i]] - 1L), file)
   if (codes[[i]] == 0L) stop_spec_at("", "json_nul", position = at)
   stop_spec_at("", "json_surrogate", position = at, escape = escapes[[i]])
 }

@@ -1,11 +1,12 @@
-# Which Python, Keras and TensorFlow twinnet reaches through reticulate.
+# Which Python, Keras and Keras backend twinnet reaches through reticulate (python/twinnet/doctor.py).
 
-#' Report which Python, Keras and TensorFlow twinnet uses
+#' Report which Python, Keras and Keras backend twinnet uses
 #'
 #' Starts Python (through reticulate) if it is not running yet and reports the
 #' interpreter R uses: its executable, version and prefixes, the `libpython`
-#' loaded into this R process, and the versions of Keras (and its backend),
-#' TensorFlow and NumPy. It also checks that R really runs the
+#' loaded into this R process, and the versions of Keras, its backend
+#' (TensorFlow, JAX or PyTorch: the package's version, and who chose it) and
+#' NumPy. It also checks that R really runs the
 #' interpreter that reticulate was configured with: one executable, at most
 #' one `libpython` in the process, and the same Python version in the process
 #' as the executable reports when run on its own. (On a machine with two
@@ -19,12 +20,21 @@
 #' the command that fixes it. The spec verbs ([load_spec()], [summary()],
 #' [to_code()], [to_dot()], [diagram()], [handout()]) need no Python at all.
 #'
+#' Keras's backend is chosen before Keras loads, once per session: with the
+#' option `twinnet.backend` (`options(twinnet.backend = "jax")`, which wins),
+#' else the environment variable `KERAS_BACKEND`
+#' (`Sys.setenv(KERAS_BACKEND = "torch")`), else Keras's own choice (its
+#' `keras.json`, by default TensorFlow). `backend_by` says which.
+#'
 #' @param quiet If `TRUE`, print nothing (the report is still returned).
 #'
 #' @return Invisibly, a list of class `twinnet_sitrep` with the fields
 #'   `twinnet`, `r_version`, `reticulate`, `python`, `python_version`,
 #'   `executable_version`, `prefix`, `base_prefix`, `libpython`, `keras`,
-#'   `backend`, `tensorflow`, `numpy`, `configured_python`, `same_interpreter`,
+#'   `backend`, `backend_version` (the version of the backend's package),
+#'   `backend_by` (`"option twinnet.backend"`, `"KERAS_BACKEND"` or
+#'   `"default"`), `tensorflow` (`NA` unless it is the backend), `numpy`,
+#'   `configured_python`, `same_interpreter`,
 #'   `missing` (the Python modules that cannot be imported, comma-separated,
 #'   `""` for none), `ok` and `verdict` (`NA` where unknown).
 #' @examples
@@ -51,7 +61,7 @@ print.twinnet_sitrep <- function(x, ...) {
     "  libpython" = show(x$libpython),
     "  configured" = show(x$configured_python),
     "Keras" = sprintf("%s (backend %s)", show(x$keras), show(x$backend)),
-    "TensorFlow" = show(x$tensorflow),
+    "Backend" = sprintf("%s %s (chosen by %s)", show(x$backend), show(x$backend_version), show(x$backend_by)),
     "NumPy" = show(x$numpy)
   )
   cat(sprintf("%-18s %s\n", paste0(names(rows), ":"), rows), sep = "")
@@ -70,7 +80,8 @@ sitrep_info <- function() {
     reticulate = as.character(utils::packageVersion("reticulate")),
     python = NA_character_, python_version = NA_character_, executable_version = NA_character_,
     prefix = NA_character_, base_prefix = NA_character_, libpython = NA_character_,
-    keras = NA_character_, backend = NA_character_, tensorflow = NA_character_,
+    keras = NA_character_, backend = NA_character_, backend_version = NA_character_,
+    backend_by = backend_chosen_by(), tensorflow = NA_character_,
     numpy = NA_character_, configured_python = NA_character_, same_interpreter = NA,
     missing = NA_character_, ok = FALSE, verdict = NA_character_
   )
@@ -92,7 +103,7 @@ sitrep_info <- function() {
   info$base_prefix <- sys$base_prefix
   info$libpython <- if (length(libs) == 0L) NA_character_ else paste(libs, collapse = "; ")
   info$configured_python <- config$python
-  info[c("keras", "backend", "tensorflow", "numpy")] <- python_versions()
+  info[c("keras", "backend", "backend_version", "tensorflow", "numpy")] <- python_versions()
   problems <- interpreter_problems(info, libs)
   info$same_interpreter <- length(problems) == 0L
   missing <- missing_modules(info)
@@ -106,8 +117,16 @@ sitrep_info <- function() {
       "which build_model() needs. Install it there: %s"
     ), info$python, version_number(info$python_version), info$missing, install_command(info$python, missing))
   } else {
-    sprintf("OK: R and Python use one interpreter, %s (Python %s), with Keras %s (backend %s) and NumPy %s",
-            info$python, version_number(info$python_version), info$keras, info$backend, info$numpy)
+    sprintf("OK: R and Python use one interpreter, %s (Python %s), with Keras %s (backend %s %s) and NumPy %s",
+            info$python, version_number(info$python_version), info$keras, info$backend, info$backend_version,
+            info$numpy)
+  }
+  asked <- keras_backend_name()
+  if (!is.na(info$backend) && info$backend_by != "default" && !identical(asked, info$backend)) {
+    info$verdict <- sprintf(paste0(
+      "%s (note: the %s asks for the backend '%s', but Keras was loaded with '%s' before: ",
+      "restart R and choose the backend before anything uses Keras)"
+    ), info$verdict, info$backend_by, asked, info$backend)
   }
   from_r <- version_number(config$version_string %||% NA_character_)
   if (!is.na(from_r) && !identical(from_r, version_number(info$python_version))) {
@@ -138,12 +157,28 @@ mapped_libpython <- function() {
   unique(paths[nzchar(paths)])
 }
 
-# The modules that build_model() needs and that cannot be imported: keras, numpy, the backend.
+# The modules that build_model() needs and that cannot be imported: keras, numpy, the backend's.
 missing_modules <- function(info) {
   wanted <- c(keras = info$keras, numpy = info$numpy)
   backend <- if (is.na(info$backend)) keras_backend_name() else info$backend
-  if (identical(backend, "tensorflow")) wanted <- c(wanted, tensorflow = info$tensorflow)
+  module <- backend_module(backend)
+  if (!is.na(module)) {
+    version <- if (is.null(info$backend_version)) info[[module]] else info$backend_version
+    wanted[[module]] <- if (is.null(version)) NA_character_ else version
+  }
   names(wanted)[is.na(wanted)]
+}
+
+# The Python module of a Keras backend (shared_specs/python.json), NA for a backend without one.
+backend_module <- function(backend) {
+  module <- shared_table("python.json")$backend_modules[[backend]]
+  if (is.null(module)) NA_character_ else module
+}
+
+# Who chose the backend, for sitrep(): the option, the environment variable or Keras's default.
+backend_chosen_by <- function() {
+  by <- tryCatch(backend_choice()$by, error = function(e) "option twinnet.backend (not a backend's name)")
+  if (nzchar(by)) by else "default"
 }
 
 # The shell command that installs the packages of `modules` into `python`.
@@ -157,18 +192,22 @@ install_command <- function(python, modules) {
   sprintf("%s -m pip install %s", shQuote(python), paste(shQuote(packages[keep]), collapse = " "))
 }
 
-# Versions of keras, its backend, tensorflow and numpy (NA if not importable).
+# Versions of keras, its backend (name and package version), tensorflow and numpy (NA if not importable).
 python_versions <- function() {
   attempt <- function(expr) tryCatch(as.character(expr), error = function(e) NA_character_)
+  tryCatch(choose_backend(), error = function(e) NULL) # a refused choice: the verdict's note says so
   keras <- attempt_import("keras")
   backend <- if (is.null(keras)) NA_character_ else attempt(keras$backend$backend())
   expected <- if (is.na(backend)) keras_backend_name() else backend
-  tensorflow <- if (identical(expected, "tensorflow")) attempt_import("tensorflow") else NULL
+  module <- backend_module(expected)
+  backend_package <- if (is.na(module)) NULL else attempt_import(module)
   numpy <- attempt_import("numpy")
+  version_of <- function(m) if (is.null(m)) NA_character_ else attempt(m$`__version__`)
   list(
-    keras = if (is.null(keras)) NA_character_ else attempt(keras$`__version__`),
+    keras = version_of(keras),
     backend = backend,
-    tensorflow = if (is.null(tensorflow)) NA_character_ else attempt(tensorflow$`__version__`),
+    backend_version = version_of(backend_package),
+    tensorflow = if (identical(expected, "tensorflow")) version_of(backend_package) else NA_character_,
     numpy = if (is.null(numpy)) NA_character_ else attempt(numpy$`__version__`)
   )
 }

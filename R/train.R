@@ -1,26 +1,43 @@
-# Training from R without the keras3 package (Python users call model.fit() directly).
-# The verbs are named *_model so that they never mask keras3's fit(), evaluate() and predict().
+# Training from R without the keras3 package (Python's twinnet.fit_model(), python/twinnet/train.py,
+# takes the same arguments). The verbs are named *_model so that they never mask keras3's fit(),
+# evaluate() and predict().
 
 #' Train a model
 #'
-#' Calls the Keras model's `fit()` and returns its history as a data frame.
-#' With a `seed`, `keras.utils.set_random_seed(seed)` runs first, so that the
-#' shuffling and dropout are those of Python's `model.fit()` after the same
-#' call: the same data, seed and settings give the same trained weights.
+#' Calls the Keras model's `fit()` with the spec's `fit` settings and
+#' callbacks, and returns its history as a data frame. With a `seed`,
+#' `keras.utils.set_random_seed(seed)` runs first, so that the shuffling and
+#' dropout are those of Python's `twinnet.fit_model()` after the same call:
+#' the same data, seed and settings give the same trained weights.
+#'
+#' The settings are those of `spec` when it is given, else those
+#' [build_model()] attached to the model (a spec's `fit` section: epochs,
+#' batch size, validation split, shuffling, and callbacks such as
+#' `EarlyStopping` and `ReduceLROnPlateau`), else Keras's defaults. An
+#' argument given here wins over the spec's setting.
 #'
 #' @param model A compiled Keras model, e.g. from [build_model()].
 #' @param x,y Training inputs and targets: R arrays and vectors (or anything
 #'   reticulate converts to NumPy).
-#' @param epochs,batch_size As in Keras.
+#' @param epochs,batch_size As in Keras; `NULL`: the spec's setting, else 1
+#'   and 32.
 #' @param validation_data `NULL`, or `list(x_val, y_val)`.
-#' @param validation_split Fraction of the training data held out, as in Keras.
-#' @param shuffle Shuffle the training data before each epoch.
+#' @param validation_split Fraction of the training data held out, as in
+#'   Keras; `NULL`: the spec's setting, else 0.
+#' @param shuffle Shuffle the training data before each epoch; `NULL`: the
+#'   spec's setting, else `TRUE`.
 #' @param seed `NULL` or an integer, see above.
 #' @param verbose `NULL` (the option `twinnet.verbose`, by default Keras's
 #'   `"auto"`: a progress bar), or Keras's 0, 1, 2 or "auto".
+#' @param callbacks `NULL`, or a list of more Keras callbacks, run after those
+#'   the spec declares.
+#' @param spec `NULL`, or the spec whose `fit` settings apply (anything
+#'   [load_spec()] accepts); by default those [build_model()] attached to the
+#'   model.
 #' @return The training history, invisibly: a data frame of class
 #'   `twinnet_history` with columns `epoch`, `metric`, `value` and `data`
 #'   ("training" or "validation"), with a [plot()][plot.twinnet_history] method.
+#'   With an `EarlyStopping` callback, its last epoch is the last that ran.
 #'   The model is trained in place.
 #' @seealso [evaluate_model()], [predict_model()]
 #' @examples
@@ -31,17 +48,44 @@
 #' plot(history)
 #' }
 #' @export
-fit_model <- function(model, x, y, epochs = 1L, batch_size = 32L, validation_data = NULL,
-                      validation_split = 0, shuffle = TRUE, seed = NULL, verbose = NULL) {
+fit_model <- function(model, x, y, epochs = NULL, batch_size = NULL, validation_data = NULL,
+                      validation_split = NULL, shuffle = NULL, seed = NULL, verbose = NULL, callbacks = NULL,
+                      spec = NULL) {
   keras <- keras_module()
+  settings <- fit_settings(model, spec)
+  epochs <- epochs %||% settings$epochs
+  batch_size <- batch_size %||% settings$batch_size
+  validation_split <- validation_split %||% settings$validation_split
+  shuffle <- shuffle %||% settings$shuffle
   if (!is.null(seed)) keras$utils$set_random_seed(as.integer(seed))
+  made <- lapply(settings$callbacks, function(c) make_callback(keras, c))
   if (!is.null(validation_data)) validation_data <- reticulate::tuple(lapply(validation_data, as_input))
   fitted <- model$fit(
     x = as_input(x), y = as_input(y), epochs = as.integer(epochs), batch_size = as.integer(batch_size),
-    validation_data = validation_data, validation_split = validation_split, shuffle = shuffle,
-    verbose = keras_verbose(verbose)
+    validation_data = validation_data, validation_split = as.numeric(validation_split),
+    shuffle = isTRUE(as.logical(shuffle)), callbacks = c(made, callbacks), verbose = keras_verbose(verbose)
   )
   invisible(history_frame(fitted$history))
+}
+
+# The expanded `fit` settings that apply to `model` (train.py's fit_settings()):
+# those of `spec` when one is given (a spec without `fit` gives Keras's
+# defaults), else those build_model() attached to the model, else Keras's
+# defaults (1 epoch, batches of 32, no validation split, shuffled, no callbacks).
+fit_settings <- function(model, spec = NULL) {
+  if (!is.null(spec)) return(expand_fit(field(expand(spec), "fit", empty_object())))
+  text <- NULL
+  if (reticulate::py_has_attr(model, FIT_ATTRIBUTE)) {
+    text <- reticulate::py_get_attr(model, FIT_ATTRIBUTE)
+    if (inherits(text, "python.builtin.object")) text <- reticulate::py_to_r(text)
+  }
+  expand_fit(if (json_is_string(text)) jsonlite::parse_json(text, simplifyVector = FALSE) else empty_object())
+}
+
+# A callback of expanded `fit` settings as Keras's object, every argument that is not null given.
+make_callback <- function(keras, settings) {
+  args <- Filter(Negate(is.null), settings[names(settings) != "callback"])
+  do.call(keras$callbacks[[settings[["callback"]]]], args)
 }
 
 #' Evaluate a model

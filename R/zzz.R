@@ -1,6 +1,7 @@
 # Loading the package, and reaching Python.
 
 .onLoad <- function(libname, pkgname) {
+  tryCatch(choose_backend(), error = function(e) NULL) # a bad choice is reported where Keras is needed
   declare_python_requirements()
   choose_python()
 }
@@ -15,10 +16,61 @@ python_requirements <- function(backend = keras_backend_name(), os = Sys.info()[
   as.character(unlist(c(reqs$packages, backend_packages)))
 }
 
-# The backend Keras will use: KERAS_BACKEND without keras3's "-cpu"/"-gpu" suffix, or the default.
+# The backend Keras will use: the option twinnet.backend, else KERAS_BACKEND, without keras3's
+# "-cpu"/"-gpu" suffix, else the default.
 keras_backend_name <- function() {
-  backend <- sub("-(cpu|gpu)$", "", Sys.getenv("KERAS_BACKEND"))
+  chosen <- tryCatch(backend_choice()$backend, error = function(e) Sys.getenv("KERAS_BACKEND"))
+  backend <- sub("-(cpu|gpu)$", "", chosen)
   if (nzchar(backend)) backend else shared_table("python.json")$default_backend
+}
+
+# Who chose the backend: the option twinnet.backend (it wins), the environment variable
+# KERAS_BACKEND, or nobody (""): list(backend, by).
+backend_choice <- function() {
+  option <- getOption("twinnet.backend")
+  if (!is.null(option)) {
+    if (!(is.character(option) && length(option) == 1L && !is.na(option) && nzchar(option))) {
+      stop("the option twinnet.backend names one Keras backend: \"tensorflow\", \"jax\" or \"torch\"",
+           call. = FALSE)
+    }
+    return(list(backend = option, by = "option twinnet.backend"))
+  }
+  env <- Sys.getenv("KERAS_BACKEND")
+  list(backend = env, by = if (nzchar(env)) "KERAS_BACKEND" else "")
+}
+
+# Choose Keras's backend before Keras loads: Keras reads KERAS_BACKEND once, when it is first
+# imported. The option twinnet.backend becomes KERAS_BACKEND here; where Python already runs (R
+# embedded in Python, or Python started by other code), the choice is also written into
+# Python's os.environ, which Python copied from the process when it started. Once Keras is
+# loaded its backend is fixed: an option that asks for another is an error that says so.
+choose_backend <- function() {
+  choice <- backend_choice()
+  if (!nzchar(choice$backend)) return(invisible(NULL))
+  if (identical(choice$by, "option twinnet.backend")) Sys.setenv(KERAS_BACKEND = choice$backend)
+  if (!reticulate::py_available(initialize = FALSE)) return(invisible(choice$backend))
+  loaded <- loaded_keras_backend()
+  if (is.na(loaded)) {
+    os <- reticulate::import("os", convert = FALSE)
+    os$environ$update(reticulate::dict(KERAS_BACKEND = choice$backend))
+  } else if (identical(choice$by, "option twinnet.backend") &&
+             !identical(loaded, sub("-(cpu|gpu)$", "", choice$backend))) {
+    stop(errorCondition(sprintf(paste0(
+      "the option twinnet.backend asks for the Keras backend '%s', but Keras is already loaded in this ",
+      "session with the backend '%s', which cannot change: restart R and set the option before anything ",
+      "uses Keras (or remove the option)"), choice$backend, loaded),
+      class = "twinnet_python_error", call = NULL))
+  }
+  invisible(choice$backend)
+}
+
+# The backend of the Keras that Python has loaded, or NA where Python has not loaded Keras.
+loaded_keras_backend <- function() {
+  if (!reticulate::py_available(initialize = FALSE)) return(NA_character_)
+  sys <- reticulate::import("sys", convert = FALSE)
+  if (!reticulate::py_to_r(sys$modules$`__contains__`("keras"))) return(NA_character_)
+  tryCatch(as.character(reticulate::py_to_r(sys$modules$get("keras")$backend$backend())),
+           error = function(e) NA_character_)
 }
 
 # Whether this reticulate declares Python requirements with py_require() (1.41 and later).
@@ -67,6 +119,7 @@ choose_python <- function() {
 
 # A Python module (without conversion to R), or an error that says what to do.
 python_module <- function(name, purpose, convert = FALSE) {
+  if (identical(name, "keras") || startsWith(name, "keras.")) choose_backend()
   tryCatch(
     reticulate::import(name, convert = convert),
     error = function(e) {
@@ -106,7 +159,14 @@ python_fix_advice <- function() {
 python_helpers <- function() {
   cached("python_helpers", function() {
     python_module("json", "to read JSON") # says what to do when Python cannot be started
+    bridge_python(convert = FALSE)
+  })
+}
+
+# The bridge module, its values converted to R or not (loaded once each way).
+bridge_python <- function(convert) {
+  cached(paste0("bridge:", convert), function() {
     reticulate::import_from_path("twinnet_bridge", path = system.file("python", package = "twinnet"),
-                                 convert = FALSE)
+                                 convert = convert)
   })
 }

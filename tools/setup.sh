@@ -3,8 +3,13 @@
 #   1. Debian packages: R, reticulate, jsonlite, testthat, roxygen2, ggplot2; Graphviz for the
 #      diagrams and Chromium for the handout's browser test (installed when run as root with apt)
 #   2. .venv: a virtual environment on a Python whose executable links libpython dynamically,
-#      with the reference versions in constraints.txt and twinnet installed editable (after
-#      tools/sync_specs.py has made the packages' git-ignored copies of shared_specs/ and shared_data/)
+#      with the reference versions in constraints.txt and twinnet installed editable with the extras
+#      TWINNET_EXTRAS (default: test, and Keras's three backends: tensorflow, jax, torch), after
+#      tools/sync_specs.py has made the packages' git-ignored copies of shared_specs/ and shared_data/.
+#      PyTorch is pinned to 2.13.0, a CPU build (PyPI's torch for Linux is a CUDA build of several GB):
+#      here it installed in 26 s and takes 0.87 GB with what it needs; JAX (CPU), 14 s and 0.53 GB.
+#      TWINNET_EXTRAS=test,tensorflow,jax leaves it out (tests/backends then skips PyTorch, or fails
+#      under CI=true).
 #   3. the R package, installed from the repo root (its configure script copies them too)
 #   4. reticulate pointed at .venv (~/.virtualenvs/r-twinnet), then a check that R and Python
 #      use the same interpreter
@@ -53,7 +58,8 @@ pick_python() {
 }
 VENV=$ROOT/.venv
 STAMP=$VENV/.twinnet-stamp
-want_stamp=$(cat constraints.txt pyproject.toml setup.py VERSION | sha256sum | cut -c1-16)
+EXTRAS=${TWINNET_EXTRAS:-test,tensorflow,jax,torch}
+want_stamp=$( (cat constraints.txt pyproject.toml setup.py VERSION; echo "$EXTRAS") | sha256sum | cut -c1-16)
 if [[ ! -x $VENV/bin/python ]]; then
   BASE=$(pick_python) || {
     say "no Python 3.11 here links libpython dynamically (ldd shows no libpython3.11.so);"
@@ -66,8 +72,8 @@ fi
 # (git-ignored), which the editable install reads in place. Only what changed is written.
 "$VENV/bin/python" tools/sync_specs.py >/dev/null
 if [[ $(cat "$STAMP" 2>/dev/null) != "$want_stamp" ]]; then
-  say "installing reference versions (constraints.txt) and twinnet (editable)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test,tensorflow]" \
+  say "installing reference versions (constraints.txt) and twinnet (editable, with $EXTRAS)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[$EXTRAS]" \
     2> >(grep -v -E "^WARNING: Location" >&2)
   echo "$want_stamp" > "$STAMP"
 fi

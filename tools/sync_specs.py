@@ -110,7 +110,79 @@ def kind_schema(arg: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]
         }
     if kind == "axis":
         return {"type": "integer", "description": "an integer axis"}
+    if kind == "regularizer":
+        factor = {"type": "number", "minimum": 0}
+        return {
+            "anyOf": [{"type": "null"},
+                      {"type": "object", "additionalProperties": False, "properties": {"l1": factor, "l2": factor},
+                       "anyOf": [{"required": ["l1"]}, {"required": ["l2"]}]}],
+            "description": 'null, or a penalty such as {"l2": 0.0001}: "l1", "l2" or both, numbers >= 0',
+        }
+    if kind == "steps":
+        return {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0},
+                "description": "a non-empty list of integers >= 0 (training steps)"}
+    if kind == "rates":
+        return {"type": "array", "minItems": 2, "items": {"type": "number", "minimum": 0},
+                "description": "a list of at least 2 numbers >= 0"}
+    if kind == "monitor":
+        return {"type": "string", "pattern": PATTERNS["name"],
+                "description": 'the name of a quantity Keras logs, such as "val_loss"'}
     raise ValueError(f"unknown argument kind {kind!r}")
+
+
+def typed_objects(table: dict[str, dict[str, Any]], key: str, what: str) -> dict[str, Any]:
+    """Schema $defs for objects that name their class in `key` (a schedule, a callback), one per class.
+
+    Returns the $defs: `<key>` dispatches on the class name to `<key>_<Class>`, which allows that class's
+    arguments (each of its kind) and requires those without a default.
+    """
+    defs: dict[str, Any] = {}
+    dispatch = []
+    for cls, args in table.items():
+        props: dict[str, Any] = {key: {"const": cls}}
+        props.update({name: kind_schema(arg, {}) for name, arg in args.items()})
+        defs[f"{key}_{cls}"] = {
+            "type": "object", "additionalProperties": False, "properties": props,
+            "required": [key] + [name for name, arg in args.items() if arg.get("required")],
+        }
+        dispatch.append({"if": {"properties": {key: {"const": cls}}, "required": [key]},
+                         "then": {"$ref": f"#/$defs/{key}_{cls}"}})
+    defs[key] = {
+        "type": "object", "required": [key],
+        "properties": {key: {"enum": list(table), "description": f"{what}: " + ", ".join(f'"{c}"' for c in table)}},
+        "allOf": dispatch,
+        "description": f'an object that names its class in "{key}"',
+    }
+    return defs
+
+
+def compile_schema(registry: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a spec's compile: optimizer, loss, metrics, learning_rate (a number or a schedule) and
+    the optimizer arguments of layers.json's compile.optimizer_arguments (which optimizer takes which is
+    checked by the expansion)."""
+    table = registry["compile"]
+    props: dict[str, Any] = {
+        "optimizer": {"enum": table["optimizers"], "description": "the name of a Keras optimizer"},
+        "loss": {"enum": table["losses"], "description": "the name of a Keras loss"},
+        "metrics": {"type": "array", "items": {"enum": table["metrics"], "description": "the name of a Keras metric"},
+                    "description": "a list of metric names"},
+        "learning_rate": {
+            "if": {"type": "object"},
+            "then": {"$ref": "#/$defs/schedule"},
+            "else": {"type": "number", "exclusiveMinimum": 0,
+                     "description": 'a number > 0, or a schedule such as {"schedule": "ExponentialDecay", ...}'},
+        },
+    }
+    props.update({name: kind_schema(arg, registry) for name, arg in table["optimizer_arguments"].items()})
+    return {"type": "object", "additionalProperties": False, "required": ["optimizer", "loss"], "properties": props}
+
+
+def fit_schema(registry: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a spec's fit: Model.fit()'s settings and a list of callbacks (layers.json's "fit")."""
+    props: dict[str, Any] = {name: kind_schema(arg, registry) for name, arg in registry["fit"]["settings"].items()}
+    props["callbacks"] = {"type": "array", "items": {"$ref": "#/$defs/callback"},
+                          "description": 'a list of callbacks such as {"callback": "EarlyStopping", "patience": 5}'}
+    return {"type": "object", "additionalProperties": False, "properties": props}
 
 
 def with_param(sch: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +267,10 @@ def generate_schema(registry: dict[str, Any]) -> dict[str, Any]:
             "layers": {"$ref": "#/$defs/layer_list"},
         },
     }
+    defs.update(typed_objects(registry["compile"]["schedules"], "schedule", "a Keras learning-rate schedule"))
+    defs.update(typed_objects(registry["fit"]["callbacks"], "callback", "a Keras callback"))
     count = {"type": "integer", "minimum": 0, "description": "a count >= 0"}
+    text = {"type": "string"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://twinnet.invalid/schema/twinnet-spec-v1.schema.json",
@@ -229,22 +304,38 @@ def generate_schema(registry: dict[str, Any]) -> dict[str, Any]:
                         "properties": {"total": count, "trainable": count, "non_trainable": count},
                         "description": "an object of parameter counts",
                     },
+                    "macs": {
+                        "type": "object", "additionalProperties": False,
+                        "required": ["value", "tolerance", "source"],
+                        "properties": {"value": count, "tolerance": count, "source": text, "note": text},
+                        "description": "a published count of multiply-accumulates per sample: value, tolerance "
+                                       "(how far the model's count may be from it), source",
+                    },
+                    "connections": {
+                        "type": "object", "additionalProperties": False,
+                        "required": ["layers", "source"],
+                        "properties": {
+                            "source": text,
+                            "note": text,
+                            "layers": {
+                                "type": "array", "minItems": 1,
+                                "items": {
+                                    "type": "object", "additionalProperties": False,
+                                    "required": ["name", "layers", "value"],
+                                    "properties": {"name": text, "layers": {"$ref": "#/$defs/ref_list"},
+                                                   "value": count},
+                                    "description": "an object with name (the source's name of the layer), "
+                                                   "layers (the spec's layers that make it) and value",
+                                },
+                                "description": "a non-empty list of published connection counts",
+                            },
+                        },
+                        "description": "published connection counts per layer: layers, source",
+                    },
                 },
             },
-            "compile": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["optimizer", "loss"],
-                "properties": {
-                    "optimizer": {"enum": registry["compile"]["optimizers"],
-                                  "description": "the name of a Keras optimizer"},
-                    "loss": {"enum": registry["compile"]["losses"], "description": "the name of a Keras loss"},
-                    "metrics": {"type": "array", "items": {"enum": registry["compile"]["metrics"],
-                                                           "description": "the name of a Keras metric"},
-                                "description": "a list of metric names"},
-                    "learning_rate": {"type": "number", "exclusiveMinimum": 0, "description": "a number > 0"},
-                },
-            },
+            "compile": compile_schema(registry),
+            "fit": fit_schema(registry),
         },
         "$defs": defs,
     }

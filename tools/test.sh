@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# All the tests: derived-file drift, lint, the environment check, the rpy2 cross-language harness,
-# the Python tests against the wheel with NumPy 2, R CMD check and testthat. The last line sums them up.
+# All the tests: derived-file drift, lint, the environment check, the rpy2 cross-language harness, the
+# cross-backend harness (TensorFlow, JAX, PyTorch), the Python tests against the wheel with NumPy 2,
+# R CMD check and testthat. The last line sums them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -29,6 +30,11 @@ $PY -m twinnet doctor || status=1
 step "pytest: the cross-language harness (and the packages built from the source tree)"
 $PY -m pytest -p no:cacheprovider --durations=12 --junitxml="$OUT/pytest.xml" \
   tests/cross tests/python/test_package.py::test_wheel_and_r_tarball_carry_shared_files || status=1
+
+step "pytest: the cross-backend harness (each Keras backend in its own worker processes)"
+# Every catalog spec but the giants (TWINNET_BACKEND_GIANTS=1 adds them) on TensorFlow, JAX and PyTorch;
+# portable initial weights; training across backends and in R. About 2 minutes, 2 GB per process.
+$PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/backends.xml" tests/backends || status=1
 
 step "tests/python against the wheel, installed with NumPy 2"
 bash tools/test_wheel.sh --junitxml="$OUT/wheel.xml" || status=1
@@ -63,7 +69,7 @@ import sys, xml.etree.ElementTree as ET
 from pathlib import Path
 out, status = Path(sys.argv[1]), int(sys.argv[2])
 passed = failed = skipped = 0
-for report in ("pytest.xml", "wheel.xml"):
+for report in ("pytest.xml", "backends.xml", "wheel.xml"):
     try:
         for suite in ET.parse(out / report).getroot().iter("testsuite"):
             t, f, e, k = (int(suite.get(x, 0)) for x in ("tests", "failures", "errors", "skipped"))

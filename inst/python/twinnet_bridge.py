@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["build_layers", "c_array", "config_json", "initializer_json"]
+__all__ = ["ConfigHolder", "build_layers", "c_array", "config_json", "has_safe_mode", "initializer_json", "is_zip",
+           "load_safely", "members", "read_member"]
 
 
 def build_layers(keras: Any, layers: list[dict[str, Any]]) -> tuple[int | None, str | None, dict[str, Any] | None]:
@@ -71,3 +72,69 @@ def initializer_json(name: str) -> str | None:
         return json.dumps(keras.initializers.serialize(keras.initializers.get(name)))
     except (KeyError, ValueError, TypeError):
         return None
+
+
+# -- .keras files (R/persist.R): each returns what went wrong instead of raising -------------------
+
+def is_zip(path: str) -> bool:
+    import zipfile
+
+    return bool(zipfile.is_zipfile(path))
+
+
+def members(path: str) -> tuple[list[list[Any]] | None, str | None]:
+    """The archive's members as [name, size, compressed size], as Keras's zipfile reads them."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return [[i.filename, float(i.file_size), float(i.compress_size)] for i in z.infolist()], None
+    except Exception as e:
+        return None, f"{type(e).__name__}: {e}"
+
+
+def read_member(path: str, name: str, limit: float) -> tuple[bytearray | None, str | None]:
+    """At most limit + 1 bytes of a member (one more than allowed tells that it is too large)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z, z.open(name) as f:
+            return bytearray(f.read(int(limit) + 1)), None
+    except Exception as e:
+        return None, f"{type(e).__name__}: {e}"
+
+
+class ConfigHolder:
+    """What from_keras() reads of a model whose config.json has been read, not loaded."""
+
+    name = "imported"
+
+    def __init__(self, text: str):
+        self._config = json.loads(text)["config"]
+
+    def get_config(self) -> Any:
+        return self._config
+
+
+def has_safe_mode(module: str) -> bool:
+    import importlib
+
+    try:
+        importlib.import_module(module).SafeModeScope  # noqa: B018 (looked up, not used)
+    except (ImportError, AttributeError):
+        return False
+    return True
+
+
+def load_safely(path: str, module: str) -> list[Any]:
+    """[model, None, None], or [None, the exception's class name, its message]: Keras's load in safe mode."""
+    import importlib
+
+    import keras
+
+    scope = importlib.import_module(module).SafeModeScope
+    try:
+        with scope(True):
+            return [keras.models.load_model(path, safe_mode=True), None, None]
+    except Exception as e:
+        return [None, type(e).__name__, str(e)]

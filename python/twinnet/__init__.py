@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .build import build_model, compile_model
 from .catalog import CatalogEntry, catalog, format_catalog
 from .codegen import to_code
+from .cost import Cost, CostRow, Memory, cost, format_cost
 from .data import DatasetUnavailableError, Split, load_dataset, mnist_sample, mnist_split, pad_digits
 from .diagram import GraphvizError, diagram, to_dot
 from .errors import SpecError
@@ -18,12 +19,14 @@ from .examples import ExampleRow, conv_output_size, example_names, format_exampl
 from .expand import expand
 from .handout import handout
 from .importer import from_keras
+from .init import portable_weights, set_portable_weights
 from .limits import set_limits
 from .persist import ModelFileError, UnsafeModelError, read_model, write_model
 from .persist import load_model as load_model  # deprecated: read_model
 from .persist import save_model as save_model  # deprecated: write_model
 from .serialize import serialize_model, unserialize_model
 from .spec import Spec, load_spec
+from .train import fit_model
 
 try:
     __version__ = version("twinnet")
@@ -32,9 +35,12 @@ except PackageNotFoundError:  # running from a source tree
 
 __all__ = [
     "CatalogEntry",
+    "Cost",
+    "CostRow",
     "DatasetUnavailableError",
     "ExampleRow",
     "GraphvizError",
+    "Memory",
     "ModelFileError",
     "Spec",
     "SpecError",
@@ -45,10 +51,13 @@ __all__ = [
     "catalog",
     "compile_model",
     "conv_output_size",
+    "cost",
     "diagram",
     "example_names",
     "expand",
+    "fit_model",
     "format_catalog",
+    "format_cost",
     "format_examples",
     "from_keras",
     "handout",
@@ -58,10 +67,12 @@ __all__ = [
     "mnist_sample",
     "mnist_split",
     "pad_digits",
+    "portable_weights",
     "read_model",
     "run_examples",
     "serialize_model",
     "set_limits",
+    "set_portable_weights",
     "to_code",
     "to_dot",
     "unserialize_model",

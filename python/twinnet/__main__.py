@@ -1,6 +1,6 @@
 """The command line, ``twinnet`` or ``python -m twinnet``.
 
-Subcommands: catalog, show, summary, code, diagram, handout, examples, doctor, demo.
+Subcommands: catalog, show, summary, cost, code, diagram, handout, examples, doctor, demo.
 """
 
 from __future__ import annotations
@@ -14,20 +14,10 @@ from .errors import SpecError
 
 
 def _summary(name: str) -> str:
-    from .expand import expand
-    from .formatting import format_count, format_shape
+    from .spec import load_spec
+    from .spec_print import summary_text
 
-    g = expand(name)
-    rows = [("layer", "type", "output shape", "params")]
-    for layer in g["layers"]:
-        rows.append((layer["name"], layer["type"], format_shape(layer["output_shape"]), format_count(layer["params"])))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.rjust(w) if i == 3 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=False)))
-             for r in rows]
-    p = g["params"]
-    lines.append(f"total {format_count(p['total'])} parameters ({format_count(p['trainable'])} trainable, "
-                 f"{format_count(p['non_trainable'])} non-trainable)")
-    return "\n".join(lines)
+    return summary_text(load_spec(name))
 
 
 def expand_name(spec: str) -> str:
@@ -63,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     p_show.add_argument("spec", help="a catalog name, a file or JSON text")
     p_sum = sub.add_parser("summary", help="print a spec's layer table (no Keras needed)")
     p_sum.add_argument("spec")
+    p_cost = sub.add_parser("cost", help="print what each layer costs: MACs, connections, activations, bytes, memory")
+    p_cost.add_argument("spec")
+    p_cost.add_argument("--batch", type=int, default=None, help="the batch size of the memory estimate (default 32)")
     p_code = sub.add_parser("code", help="print the Keras code that builds a spec's model")
     p_code.add_argument("spec")
     p_code.add_argument("--language", choices=["python", "r", "r-reticulate"], default="python")
@@ -95,6 +88,15 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(expand(args.spec), indent=2))
         elif args.command == "summary":
             print(_summary(args.spec))
+        elif args.command == "cost":
+            from .cost import cost
+
+            try:
+                table = cost(args.spec, args.batch)
+            except ValueError as e:  # a SpecError, a batch size below 1, or memory beyond what is counted exactly
+                print(f"twinnet: {e}", file=sys.stderr)
+                return 2
+            print(table)
         elif args.command == "code":
             from .codegen import to_code
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import SpecError, json_pointer, spec_error_at, suggest
+from .errors import HINTS, SpecError, hint_text, json_pointer, spec_error_at, suggest
 from .formatting import cut_text, describe, format_count, int_text, py_str
 from .limits import HOW_TO_RAISE, get_limit
-from .registry import SUPPORTED_MAJOR, shared, spec_pattern, validator
-from .schema import Failure
+from .registry import SUPPORTED_MAJOR, layer_types, schema, shared, spec_pattern, validator
+from .schema import Failure, compile_schema
 
 __all__ = ["check_list_lengths", "validate_document"]
 
@@ -65,12 +65,11 @@ def _to_spec_error(f: Failure) -> SpecError:
         extra = str(f.key)
         layer_type = sch.get("properties", {}).get("type", {}).get("const")
         if layer_type:
-            return spec_error_at(json_pointer([*tokens, extra]), "unknown_argument", suggest(extra, allowed),
-                                 name=extra, type=layer_type)
-        return spec_error_at(json_pointer([*tokens, extra]), "unknown_field", suggest(extra, allowed), name=extra)
+            return _unknown_argument(json_pointer([*tokens, extra]), extra, layer_type, allowed, found)
+        return spec_error_at(json_pointer([*tokens, extra]), "unknown_field",
+                             _renamed(extra, allowed) or suggest(extra, allowed), name=extra)
     if f.keyword == "enum" and tokens and tokens[-1] == "type":
-        return spec_error_at(json_pointer(tokens), "unknown_type",
-                             suggest(found, sch["enum"]) if isinstance(found, str) else None, type=py_str(found))
+        return _unknown_type(json_pointer(tokens), found, list(sch["enum"]))
     if f.keyword == "propertyNames":  # a key of a block, args or params object
         return spec_error_at(json_pointer([*tokens, str(f.key)]), "invalid_name", name=describe(f.key))
     desc = sch.get("description")
@@ -80,6 +79,68 @@ def _to_spec_error(f: Failure) -> SpecError:
         types = sch["type"] if isinstance(sch["type"], list) else [sch["type"]]
         desc = " or ".join(TYPE_WORDS[t] for t in types)
     if desc:
-        hint = suggest(found, sch["enum"]) if f.keyword == "enum" and isinstance(found, str) else None
-        return spec_error_at(json_pointer(tokens), "expected", hint, expected=desc, found=describe(found))
+        return spec_error_at(json_pointer(tokens), "expected", _value_hint(f.keyword, sch, found), expected=desc,
+                             found=describe(found))
     return spec_error_at(json_pointer(tokens), "schema_keyword", found=describe(found), keyword=f.keyword)
+
+
+# -- hints (shared_specs/hints.json; R: check.R's hints) -------------------------------------------
+
+def _renamed(name: str, allowed: list[str]) -> str | None:
+    """The hint for an old Keras name whose Keras 3 name is allowed here ("lr": "learning_rate"), or None."""
+    for new in HINTS["old_arguments"].get(name, []):
+        if new in allowed:
+            return hint_text("old_argument", new=new)
+    return None
+
+
+def _unknown_argument(path: str, name: str, layer_type: str, allowed: list[str], layer: Any) -> SpecError:
+    """An argument that the layer type does not take: an input shape written on the layer, an old Keras
+    name, a Keras argument that twinnet does not support, or a misspelling."""
+    if name in HINTS["input_arguments"]:
+        value = layer.get(name) if isinstance(layer, dict) else None
+        shape = describe(value) if name == "input_shape" and isinstance(value, list) else "[...]"
+        return spec_error_at(path, "unknown_argument", hint_text("input_argument", shape=shape), name=name,
+                             type=layer_type)
+    renamed = _renamed(name, allowed)
+    if renamed is None and name in HINTS["keras_arguments"].get(layer_type, []):
+        return spec_error_at(path, "unsupported_argument", name=name, type=layer_type)
+    return spec_error_at(path, "unknown_argument", renamed or suggest(name, allowed), name=name, type=layer_type)
+
+
+def _unknown_type(path: str, found: Any, supported: list[str]) -> SpecError:
+    """A layer type that is not in the allowlist: Keras's other or old name of a supported type, a Keras
+    layer that twinnet does not support, or a misspelling; else the list of supported types (R: unknown_type())."""
+    if not isinstance(found, str):  # not a name at all: the message says what it is
+        return spec_error_at(path, "unknown_type", type=py_str(found))
+    every = hint_text("supported_types", types=", ".join(layer_types()))
+    low = found.lower()
+    for table, hint in (("type_aliases", "type_alias"), ("old_types", "old_type")):
+        new = next((v for k, v in HINTS[table].items() if k.lower() == low), None)
+        if new in supported:
+            return spec_error_at(path, "unknown_type", hint_text(hint, new=new), type=found)
+    if not any(t.lower() == low for t in supported) and any(k.lower() == low for k in HINTS["keras_layers"]):
+        return spec_error_at(path, "unsupported_type", every, type=found)
+    return spec_error_at(path, "unknown_type", suggest(found, supported) or every, type=found)
+
+
+def _value_hint(keyword: str, sch: dict[str, Any], found: Any) -> str | None:
+    """A name close to a misspelt one ("Relu": "relu"), or how to write a list of one ("shape": 784)."""
+    if isinstance(found, str):
+        names = _enum_names(sch) if keyword in ("enum", "anyOf") else []
+        close = suggest(found, names) if names else None
+        if close is not None:
+            return close
+    if isinstance(found, str | int | float) and not isinstance(found, bool) and \
+            compile_schema(sch, schema()).is_valid([found]):
+        return hint_text("list_of_one", value=describe(found))
+    return None
+
+
+def _enum_names(sch: dict[str, Any]) -> list[str]:
+    """The names a schema (or the options of its anyOf, not through references) lists in enums."""
+    names = [v for v in sch.get("enum", []) if isinstance(v, str)]
+    for option in sch.get("anyOf", []):
+        if isinstance(option, dict):
+            names += _enum_names(option)
+    return names

@@ -35,6 +35,8 @@ KERAS3_FUNCTIONS: dict[str, list[str]] = _KERAS3["functions"]
 # Every keras3 layer function also takes these through `...`.
 KERAS3_LAYER_COMMON: list[str] = _KERAS3["layer_common"]
 R_LAYER_FUNCTIONS: dict[str, str] = _KERAS3["layer_functions"]
+# The keras3 function of each Keras optimizer, schedule, regularizer and callback class the "r" code writes.
+R_CLASS_FUNCTIONS: dict[str, str] = _KERAS3["class_functions"]
 
 # The tables of code generation, shared with R: shared_specs/codegen.json.
 _CODEGEN = shared("codegen.json")
@@ -199,7 +201,7 @@ class _Writer:
         if isinstance(v, str):
             return quote(v)
         if isinstance(v, dict):
-            return self.initializer(v)
+            return self.initializer(v) if "class_name" in v else self.regularizer(v)
         if not isinstance(v, list):
             raise TypeError(f"not a JSON value: {type(v).__name__}")
         items = [self.value(e, kind, params) for e in v]
@@ -231,6 +233,54 @@ class _Writer:
         else:
             fn = f"keras$initializers${cls}"
         return f"{fn}({', '.join(args)})"
+
+    def regularizer(self, v: dict[str, Any]) -> str:
+        """A regularizer: {"l1": a} is Keras's L1, {"l2": b} L2, both L1L2; the factors written as floats."""
+        if not v or any(k not in ("l1", "l2") for k in v):
+            raise ValueError("to_code writes only the regularizers the schema allows")
+        cls = "L1L2" if len(v) == 2 else "L1" if "l1" in v else "L2"
+        return self.keras_call("regularizers", cls, [self.kwarg(k, self.value(v[k], "float")) for k in ("l1", "l2")
+                                                     if k in v])
+
+    def keras_call(self, module: str, cls: str, args: list[str]) -> str:
+        """A call of Keras's class ``cls`` of ``module`` ("optimizers", "callbacks", ...); keras3's function in "r"."""
+        if self.py:
+            return f"keras.{module}.{cls}({', '.join(args)})"
+        if self.k3:
+            fn = R_CLASS_FUNCTIONS[cls]
+            if fn not in KERAS3_FUNCTIONS:
+                raise ValueError(f"{fn} is not in the keras3 table")
+            return f"{fn}({', '.join(args)})"
+        return f"keras${module.replace('.', '$')}${cls}({', '.join(args)})"
+
+    def setting(self, arg: dict[str, Any], v: Any) -> str:
+        """A compile or fit setting of the registry's kind ``arg["kind"]``: lists as lists, numbers by their kind."""
+        kind = arg["kind"]
+        if kind in ("steps", "rates"):
+            return self.vector([self.value(e, "integer" if kind == "steps" else "float") for e in v])
+        return self.value(v, "integer" if kind == "int" else "float")
+
+    def schedule(self, v: dict[str, Any]) -> str:
+        """A learning-rate schedule: its class with the arguments the spec gives (in Keras's order)."""
+        args = registry()["compile"]["schedules"][v["schedule"]]
+        return self.keras_call("optimizers.schedules", v["schedule"],
+                               [self.kwarg(k, self.setting(a, v[k])) for k, a in args.items()
+                                if v.get(k) is not None])
+
+    def callback(self, v: dict[str, Any]) -> str:
+        """A callback: its class with the arguments the spec gives (in Keras's order).
+
+        keras3's callback_early_stopping() makes min_delta an integer, so a min_delta that is not a whole
+        number is written in "r" as Keras's class (keras$callbacks$EarlyStopping(), as on reticulate).
+        """
+        args = registry()["fit"]["callbacks"][v["callback"]]
+        w = self
+        delta = v.get("min_delta")
+        if self.k3 and v["callback"] == "EarlyStopping" and isinstance(delta, int | float) \
+                and not float(delta).is_integer():
+            w = _Writer("r-reticulate")
+        return w.keras_call("callbacks", v["callback"], [w.kwarg(k, w.setting(a, v[k])) for k, a in args.items()
+                                                          if v.get(k) is not None])
 
     def kwarg(self, key: str, text: str) -> str:
         if not IDENTIFIER_RE.match(key):
@@ -563,12 +613,18 @@ class _Generator:
         opt = settings["optimizer"]
         if opt not in OPTIMIZER_CLASSES:
             raise ValueError(f"{opt!r} is not an optimizer of the table")
-        if "learning_rate" in settings:
-            lr = w.kwarg("learning_rate", w.value(settings["learning_rate"], "float"))
-            opt_text = (f"keras.optimizers.{OPTIMIZER_CLASSES[opt]}({lr})" if w.py else f"optimizer_{opt}({lr})"
-                        if w.k3 else f"keras$optimizers${OPTIMIZER_CLASSES[opt]}({lr})")
-        else:
-            opt_text = quote(opt)
+        table = registry()["compile"]
+        opt_args = []
+        for key in table["optimizer_defaults"][opt]:  # those the spec gives, in Keras's order
+            v = settings.get(key)
+            if v is None:
+                continue
+            if key == "learning_rate":
+                text = w.schedule(v) if isinstance(v, dict) else w.value(v, "float")
+            else:
+                text = w.setting(table["optimizer_arguments"][key], v)
+            opt_args.append(w.kwarg(key, text))
+        opt_text = w.keras_call("optimizers", OPTIMIZER_CLASSES[opt], opt_args) if opt_args else quote(opt)
         args = [w.kwarg("optimizer", opt_text), w.kwarg("loss", quote(settings["loss"]))]
         metrics = [quote(m) for m in settings.get("metrics", [])]
         if metrics:
@@ -580,6 +636,34 @@ class _Generator:
         if w.k3:
             return f"model |> compile({', '.join(args)})"
         return f"model$compile({', '.join(args)})"
+
+    def fit_lines(self) -> list[str]:
+        """``train_model(x, y)``: the spec's ``fit`` settings and callbacks as a function that trains the model."""
+        settings = self.doc.get("fit")
+        if settings is None:
+            return []
+        w, ind = self.w, self.w.indent
+        table = registry()["fit"]
+        args = ["x", "y", *(w.kwarg(k, w.setting(a, settings[k])) for k, a in table["settings"].items()
+                            if k in settings)]
+        callbacks = [w.callback(c) for c in settings.get("callbacks", [])]
+        call = ind + ("return model.fit" if w.py else "model |> fit" if w.k3 else "model$fit")
+        lines = ["", ""] if w.py else [""]
+        lines += comment("train_model(x, y) trains the model with the spec's fit settings (x, y: arrays)")
+        lines.append("def train_model(x, y):" if w.py else "train_model <- function(x, y) {")
+        if not callbacks:
+            lines.append(f"{call}({', '.join(args)})")
+        elif w.py:
+            lines.append(f"{call}({', '.join([*args, 'callbacks=['])}")
+            lines += [f"{ind}{ind}{c}," for c in callbacks]
+            lines.append(f"{ind}])")
+        else:
+            lines.append(f"{call}({', '.join([*args, 'callbacks = list('])}")
+            lines += [f"{ind}{ind}{c}," for c in callbacks[:-1]] + [f"{ind}{ind}{callbacks[-1]}"]
+            lines.append(f"{ind}))")
+        if not w.py:
+            lines.append("}")
+        return lines
 
     def program(self) -> str:
         w = self.w
@@ -604,6 +688,7 @@ class _Generator:
         line = self.compile_line()
         if line is not None:
             self.lines.append(line)
+        self.lines += self.fit_lines()
         return "\n".join(self.lines) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""Diagrams: a spec drawn by Graphviz, each layer with its output shape and parameters.
+"""Diagrams: a spec drawn by Graphviz, each layer with its output shape, parameters and MACs.
 
 ``to_dot(spec)`` writes the Graphviz DOT text; R's ``to_dot()`` writes the same text, byte for
 byte, from the same table (``shared_specs/diagram.json``), so the same ``dot`` program draws the
@@ -13,8 +13,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from .cost import layer_costs
 from .expand import spec_graph
-from .formatting import format_count, format_shape
+from .formatting import format_compact, format_count, format_shape
 from .limits import HOW_TO_RAISE, get_limit
 from .registry import shared
 from .schema import ecma_pattern
@@ -46,12 +47,15 @@ def _colors() -> dict[str, str]:
     return {t: fam["color"] for fam in shared("diagram.json")["families"].values() for t in fam["types"]}
 
 
-def _node(layer: dict[str, Any], color: str) -> str:
+def _node(layer: dict[str, Any], macs: int, color: str) -> str:
+    """A layer's node: name and type, output shape, parameters, and its MACs per sample where it has any."""
     cells = [
         f"<B>{html_escape(layer['name'])}</B>&#160;{html_escape(layer['type'])}",
         format_shape(layer["output_shape"]),
         f"{format_count(layer['params'])} params",
     ]
+    if macs > 0:
+        cells.append(f"{format_compact(macs)} MACs")
     rows = "".join(f"<TR><TD>{c}</TD></TR>" for c in cells)
     table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{color}">{rows}</TABLE>'
     return f'"{layer["name"]}" [label=<{table}>];'
@@ -60,8 +64,9 @@ def _node(layer: dict[str, Any], color: str) -> str:
 def to_dot(spec: Spec | str | dict[str, Any] | os.PathLike[str]) -> str:
     """The network as Graphviz DOT text: one node per layer, blocks as dashed boxes.
 
-    Each node shows the layer's name, type, output shape and parameter count, coloured by family
-    (convolution, pooling, dense, recurrent, ...). Needs neither Keras nor Graphviz.
+    Each node shows the layer's name, type, output shape and parameter count, and its multiply-accumulates
+    per sample where it has any (:func:`twinnet.cost`, three significant digits: "118K MACs"), coloured by
+    family (convolution, pooling, dense, recurrent, ...). Needs neither Keras nor Graphviz.
 
     >>> print(to_dot("mnist_mlp").splitlines()[0])
     digraph "mnist_mlp" {
@@ -86,7 +91,7 @@ def dot_text(s: Spec, g: dict[str, Any]) -> str:
     ]
     cluster: str | None = None
     n_clusters = 0
-    for layer in g["layers"]:
+    for layer, cost in zip(g["layers"], layer_costs(g), strict=True):
         m = _BLOCK_SOURCE.match(layer["source"])
         block = m.group(1) if m else None
         if cluster is not None and (block != cluster or (m is not None and m.group(2) == "0")):
@@ -98,7 +103,7 @@ def dot_text(s: Spec, g: dict[str, Any]) -> str:
             lines.append(f'  subgraph "cluster_{n_clusters}" {{')
             lines.append(f'    graph [{_attrs(style["cluster"])}, label="{block}"];')
         indent = "    " if cluster is not None else "  "
-        lines.append(indent + _node(layer, colors.get(layer["type"], "#ffffff")))
+        lines.append(indent + _node(layer, cost.macs, colors.get(layer["type"], "#ffffff")))
     if cluster is not None:
         lines.append("  }")
     for layer in g["layers"]:
@@ -158,7 +163,7 @@ def render_dot(dot: str, fmt: str) -> bytes:
 
 def diagram(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os.PathLike[str] | None = None,
             format: str | None = None) -> str:
-    """Draw a spec's network, each layer with its output shape and parameters.
+    """Draw a spec's network, each layer with its output shape, parameters and MACs.
 
     Without ``file``, returns the DOT text (as :func:`to_dot`). With ``file``, writes the picture
     and returns the file's path; ``format`` (``"svg"``, ``"png"`` or ``"dot"``) defaults to the

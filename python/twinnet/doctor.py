@@ -1,4 +1,8 @@
-"""Diagnostics: which Python, Keras and backend this process uses, and whether R uses the same."""
+"""Diagnostics: which Python, Keras and backend this process uses, and whether R uses the same.
+
+Keras's backend is KERAS_BACKEND's (``KERAS_BACKEND=jax python -m twinnet doctor``), as Keras reads it
+when it is first imported; R's ``sitrep()`` reports its own (the option ``twinnet.backend`` first).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-__all__ = ["doctor", "graphviz_version", "mapped_libpython", "python_info", "r_info"]
+__all__ = ["backend_module", "doctor", "graphviz_version", "mapped_libpython", "python_info", "r_info",
+           "requested_backend"]
 
 
 def _version(dist: str) -> str | None:
@@ -41,6 +46,23 @@ def _module_version(name: str) -> str | None:
     return str(getattr(module, "__version__", "") or _version(name) or "?")
 
 
+def backend_module(backend: str) -> str | None:
+    """The Python module of a Keras backend (shared_specs/python.json), None for one without."""
+    from .tables import shared
+
+    module: str | None = shared("python.json")["backend_modules"].get(backend)
+    return module
+
+
+def requested_backend() -> tuple[str, str]:
+    """The backend Keras loads when it is first imported, and who chose it: KERAS_BACKEND, else Keras's
+    default ("default", the backend of ``~/.keras/keras.json`` or TensorFlow)."""
+    from .tables import shared
+
+    chosen = os.environ.get("KERAS_BACKEND", "").removesuffix("-cpu").removesuffix("-gpu")
+    return (chosen, "KERAS_BACKEND") if chosen else (str(shared("python.json")["default_backend"]), "default")
+
+
 def python_info() -> dict[str, Any]:
     """This interpreter, and the versions of the modules build_model() needs (None where missing)."""
     libs = mapped_libpython()
@@ -50,7 +72,10 @@ def python_info() -> dict[str, Any]:
         import keras
 
         backend = keras.backend.backend()
-    expected = backend or os.environ.get("KERAS_BACKEND", "tensorflow").removesuffix("-cpu").removesuffix("-gpu")
+    requested, chosen_by = requested_backend()
+    expected = backend or requested
+    module = backend_module(expected)
+    backend_version = _module_version(module) if module else None
     info = {
         "twinnet": _version("twinnet"),
         "python": sys.executable,
@@ -60,12 +85,14 @@ def python_info() -> dict[str, Any]:
         "libpython": libs[0] if libs else None,
         "keras": keras_version,
         "backend": backend,
-        "tensorflow": _module_version("tensorflow") if expected == "tensorflow" else None,
+        "backend_version": backend_version,
+        "backend_by": chosen_by,
+        "tensorflow": backend_version if expected == "tensorflow" else None,
         "numpy": _module_version("numpy"),
         "rpy2": _version("rpy2"),
     }
-    wanted = ["keras", "numpy", *(["tensorflow"] if expected == "tensorflow" else [])]
-    info["missing"] = [m for m in wanted if info[m] is None]
+    wanted = {"keras": keras_version, "numpy": info["numpy"], **({module: backend_version} if module else {})}
+    info["missing"] = [m for m, v in wanted.items() if v is None]
     return info
 
 
@@ -74,9 +101,13 @@ def install_command(missing: list[str]) -> str:
     from .tables import shared
 
     reqs = shared("python.json")
-    backend = reqs["backends"]["tensorflow"]["Linux" if platform.system() == "Linux" else "other"]
-    packages = {"keras": "keras>=3.0", "numpy": "numpy", "tensorflow": backend[0]}
-    return f"{sys.executable} -m pip install " + " ".join(f"'{packages[m]}'" for m in missing)
+    system = "Linux" if platform.system() == "Linux" else "other"
+    packages = {"keras": "keras>=3.0", "numpy": "numpy"}
+    for backend, module in reqs["backend_modules"].items():
+        per_os = reqs["backends"].get(backend)
+        if per_os and per_os.get(system):
+            packages[module] = per_os[system][0]
+    return f"{sys.executable} -m pip install " + " ".join(f"'{packages.get(m, m)}'" for m in missing)
 
 
 def r_info(timeout: float = 300) -> dict[str, Any]:
@@ -115,7 +146,8 @@ def doctor(out: Any = None) -> bool:
         r, r_error = {}, str(e)
     rows = [("twinnet", "twinnet"), ("python", "python"), ("python version", "python_version"),
             ("sys.prefix", "prefix"), ("libpython", "libpython"), ("keras", "keras"),
-            ("backend", "backend"), ("tensorflow", "tensorflow"), ("numpy", "numpy")]
+            ("backend", "backend"), ("backend version", "backend_version"), ("chosen by", "backend_by"),
+            ("numpy", "numpy")]
     print(f"twinnet doctor ({platform.system()} {platform.machine()}); Python | R (reticulate)", file=out)
     for label, key in rows:
         mine = str(py.get(key))

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from .limits import SUGGEST_MAX_CANDIDATES, SUGGEST_MAX_LENGTH
 from .tables import shared
 
-__all__ = ["SpecError", "json_kind", "json_pointer", "spec_error_at", "suggest"]
+__all__ = ["HINTS", "SpecError", "hint_text", "json_kind", "json_pointer", "meaning", "spec_error_at", "suggest"]
+
+# What a hint knows: the words of hints found at run time, the meanings of argument names, Keras's old
+# and other names (shared_specs/hints.json, read by R/errors.R too).
+HINTS: dict[str, Any] = shared("hints.json")
+MEANINGS: tuple[str, ...] = tuple(HINTS["meanings"])
 
 
 class SpecError(ValueError):
@@ -69,6 +75,11 @@ def spec_error_at(path: str, error: str, hint: str | None = None, **fields: str)
     if unused:
         raise AssertionError(f"'{error}' has no placeholder for {sorted(unused)}")
     return SpecError(path, message, entry["kind"], hint)
+
+
+def hint_text(hint: str, **fields: str) -> str:
+    """The hint ``hint`` of hints.json's ``hints``, its placeholders filled with text the caller formatted."""
+    return fill_template(HINTS["hints"][hint], fields)
 
 
 def json_kind(value: object) -> str:
@@ -144,12 +155,29 @@ def suggest_pool(word: str, candidates: Iterable[str]) -> tuple[str, int, list[s
     return low, limit, pool
 
 
+def meaning(word: str) -> str | None:
+    """What a name says it holds: the first of hints.json's meanings that its last word is, within a fifth
+    of the meaning's length in edits ("kernel_regulariser": "regularizer"), or that it ends with; else None.
+    """
+    low = word.lower()
+    last = low.rsplit("_", 1)[-1]
+    for m in MEANINGS:
+        if low.endswith(m) or _distance_within(last, m, len(m) // 5) <= len(m) // 5:
+            return m
+    return None
+
+
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """A "did you mean" hint: the closest candidate within a third of the word's length (at least 2 edits).
 
-    Ties go to the first candidate in code point order. Bounded: see :func:`suggest_pool`.
+    A word that has a :func:`meaning` is matched only with candidates of the same meaning, so that
+    "kernel_regularizer" never gets "kernel_initializer". Ties go to the first candidate in code point
+    order. Bounded: see :func:`suggest_pool`.
     """
     low, limit, pool = suggest_pool(word, candidates)
+    wanted = meaning(low) if pool else None
+    if wanted is not None:
+        pool = [c for c in pool if meaning(c) == wanted]
     best: str | None = None
     k = limit
     for cand in pool:
@@ -158,4 +186,4 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
             best, k = cand, d - 1
             if k < 0:
                 break
-    return f"did you mean '{best}'?" if best is not None else None
+    return hint_text("did_you_mean", name=best) if best is not None else None

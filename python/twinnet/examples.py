@@ -5,6 +5,10 @@ Each worked example is a catalog spec with fixed weights (``example_<name>``) an
 expected output: the lecture's own numbers, or, where the lecture gives equations but no numbers
 (``"expected_from": "equations"``), the equations evaluated by hand.  R's ``run_examples()`` reads the
 same files.
+
+A cost example (``specs/examples/cost/<name>.json``) puts a number the lecture gives beside what
+:func:`twinnet.cost` counts: ``counts`` names, per value of ``expected``, a spec, its layers and the count
+(``"connections"``, ``"macs"``, ...) summed over them. It needs no Keras.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from typing import Any
 from .errors import suggest
 from .registry import SPECS_DIR
 
-__all__ = ["ExampleRow", "conv_output_size", "example_names", "format_examples", "load_example", "run_examples"]
+__all__ = ["ExampleRow", "conv_output_size", "cost_example_names", "example_names", "format_examples", "load_example",
+           "run_examples"]
 
 EXAMPLES_DIR = SPECS_DIR / "examples"
+COST_EXAMPLES_DIR = EXAMPLES_DIR / "cost"
 
 
 def _count(value: Any, name: str, low: int) -> int:
@@ -68,15 +74,23 @@ def example_names() -> list[str]:
     return sorted(p.stem for p in EXAMPLES_DIR.glob("*.json"))
 
 
+def cost_example_names() -> list[str]:
+    """The cost examples, sorted: numbers of the lecture that :func:`twinnet.cost` counts."""
+    return sorted(p.stem for p in COST_EXAMPLES_DIR.glob("*.json"))
+
+
 def load_example(name: str) -> dict[str, Any]:
     """One example file: ``spec``, ``lecture``, ``input`` and ``expected`` (and, for some, ``train``).
 
     ``expected`` is a nested list (the batch axis included) for a model with one output, or an object
-    of them keyed by output name; ``null`` marks a value the lecture does not give.
+    of them keyed by output name; ``null`` marks a value the lecture does not give. A cost example
+    (:func:`cost_example_names`) has ``what``, ``expected`` and ``counts`` instead of ``input``.
     """
     path = EXAMPLES_DIR / f"{name}.json"
     if not path.is_file():
-        hint = suggest(name, example_names())
+        path = COST_EXAMPLES_DIR / f"{name}.json"
+    if not path.is_file():
+        hint = suggest(name, example_names() + cost_example_names())
         raise ValueError(f"'{name}' is not a worked example (see example_names())" + (f"; {hint}" if hint else ""))
     doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return doc
@@ -132,15 +146,29 @@ def _train_rows(name: str, title: str, doc: dict[str, Any], model: Any, settings
     return rows
 
 
+def _cost_rows(name: str, doc: dict[str, Any]) -> list[ExampleRow]:
+    """A cost example: the lecture's numbers beside the counts of :func:`twinnet.cost`, one row."""
+    from .cost import Cost, cost
+    from .spec import load_spec
+
+    tables: dict[str, Cost] = {}
+    have = []
+    for count in doc["counts"]:
+        table = tables.setdefault(count["spec"], cost(count["spec"]))
+        have.append(sum(getattr(table.row(layer), count["count"]) for layer in count["layers"]))
+    return [_row(name, load_spec(doc["spec"]).title, doc["what"], doc, doc["expected"], have)]
+
+
 def run_examples(names: Iterable[str] | None = None) -> list[ExampleRow]:
     """Build each worked example's model, run it on the example's input, and compare with the expected numbers.
 
     Args:
-        names: example names (see :func:`example_names`); all of them by default.
+        names: example names (see :func:`example_names` and :func:`cost_example_names`); all of them by default.
 
     Returns:
         One :class:`ExampleRow` per output, and for an example with a ``train`` block (forward and backward
-        propagation) one for the loss and one per weight after a training step.
+        propagation) one for the loss and one per weight after a training step; one per cost example (the
+        lecture's counts beside :func:`twinnet.cost`'s).
     """
     import keras
     import numpy as np
@@ -150,8 +178,11 @@ def run_examples(names: Iterable[str] | None = None) -> list[ExampleRow]:
     from .spec import load_spec
 
     rows: list[ExampleRow] = []
-    for name in example_names() if names is None else list(names):
+    for name in example_names() + cost_example_names() if names is None else list(names):
         doc = load_example(name)
+        if name in cost_example_names():
+            rows.extend(_cost_rows(name, doc))
+            continue
         spec = load_spec(doc["spec"])
         outputs = expand(spec)["outputs"]
         model = build_model(spec)

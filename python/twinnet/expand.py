@@ -15,7 +15,7 @@ from typing import Any
 from .errors import SpecError, spec_error_at, suggest
 from .formatting import describe, format_count, int_text, py_repr
 from .limits import HOW_TO_RAISE, MAX_BLOCK_DEPTH, get_limit
-from .registry import FORMAT_VERSION, arg_schema, arg_validator, layer_types, spec_pattern
+from .registry import FORMAT_VERSION, arg_schema, arg_validator, layer_types, registry, spec_pattern
 from .shapes import infer
 from .spec import Spec, load_spec
 
@@ -162,7 +162,40 @@ class _Expander:
             return scope.input_ref
         if ref in scope.names:
             return scope.names[ref]
-        raise spec_error_at(path, "unknown_reference", suggest(ref, scope.names), name=ref)
+        raise self.unknown_reference(ref, scope, path)
+
+    def unknown_reference(self, ref: str, scope: _Scope, path: str) -> SpecError:
+        """Why ``ref`` names no earlier layer of the scope: it is the layer itself, a later layer, a layer on
+        the other side of a block's edge, or no layer at all (R: unknown_reference())."""
+        tokens = path.split("/")  # /layers/3/inputs/0, /blocks/b/layers/2/inputs/0 or /outputs/0
+        if tokens[-2] == "inputs":
+            entries = self.doc["layers"] if tokens[1] == "layers" else self.blocks[tokens[2]]["layers"]
+            at = int(tokens[-3])
+
+            def base(entry: dict[str, Any]) -> str:  # what an unnamed entry's name counts
+                return str(entry["block"]) if "block" in entry else str(layer_types()[entry["type"]]["auto_name"])
+
+            this = entries[at]
+            if ref == (this["name"] if "name" in this else f"{base(this)}_{scope.counters[base(this)]}"):
+                return spec_error_at(path, "reference_self", name=ref)
+            counters = dict(scope.counters)  # the later entries' names, as the expansion will count them
+            for entry in entries[at + 1:]:
+                if "name" in entry:
+                    name = str(entry["name"])
+                else:
+                    counters[base(entry)] = counters.get(base(entry), 0) + 1
+                    name = f"{base(entry)}_{counters[base(entry)]}"
+                rest = ref[len(name) + 1:] if ref.startswith(name + "_") else ""  # a repetition: "stage1_2"
+                repeat = entry.get("repeat", 1)
+                repetition = repeat > 1 and rest.isascii() and rest.isdigit() and rest[0] != "0" and \
+                    len(rest) <= 15 and int(rest) <= repeat
+                if ref == name or repetition:
+                    return spec_error_at(path, "reference_later", name=ref)
+        if scope.prefix + ref in self.full_names:
+            return spec_error_at(path, "reference_into_block", name=ref)
+        if scope.prefix and ref in self.full_names:
+            return spec_error_at(path, "reference_out_of_block", name=ref)
+        return spec_error_at(path, "unknown_reference", suggest(ref, scope.names), name=ref)
 
     def param(self, value: Any, scope: _Scope, path: str) -> tuple[Any, str]:
         """Substitute a "$name" block parameter; return (value, pointer of where it was written)."""
@@ -337,6 +370,8 @@ def canonical(layer_type: str, arg: str, spec: dict[str, Any], value: Any, path:
         return [[int(value)] * 2 for _ in range(spec["n"])]
     if kind == "initializer" and isinstance(value, dict):
         return {"class_name": value["class_name"], "config": dict(value.get("config", {}))}
+    if kind == "regularizer" and isinstance(value, dict):  # {"l1": ..., "l2": ...}: L1, L2 or L1L2
+        return {key: float(value[key]) for key in ("l1", "l2") if key in value}
     return value
 
 
@@ -362,6 +397,11 @@ def expand_document(doc: dict[str, Any]) -> dict[str, Any]:
         "params": {"total": total, "trainable": trainable, "non_trainable": total - trainable},
     }
     check_expect(doc, graph)
+    if "compile" in doc:
+        graph["compile"] = expand_compile(doc["compile"])
+    if "fit" in doc:
+        graph["fit"] = expand_fit(doc["fit"])
+        check_plateau(doc)
     return graph
 
 
@@ -391,6 +431,118 @@ def check_expect(doc: dict[str, Any], graph: dict[str, Any]) -> None:
         if expect["output_shape"] != have:
             raise spec_error_at("/expect/output_shape", "expect_output_shape", want=py_repr(expect["output_shape"]),
                                 have=py_repr(have))
+    if "macs" in expect or "connections" in expect:
+        check_expect_cost(expect, graph)
+
+
+def check_expect_cost(expect: dict[str, Any], graph: dict[str, Any]) -> None:
+    """Compare published figures (``expect.macs``, ``expect.connections``) with the model's cost (cost.py)."""
+    from .cost import layer_costs  # local: cost.py imports this module
+
+    rows = {row.name: row for row in layer_costs(graph)}
+    for i, entry in enumerate(expect.get("connections", {}).get("layers", [])):
+        for j, name in enumerate(entry["layers"]):
+            if name not in rows:
+                raise spec_error_at(f"/expect/connections/layers/{i}/layers/{j}", "expect_unknown_layer",
+                                    suggest(name, rows), name=name)
+        have = sum(rows[name].connections for name in entry["layers"])
+        if have != entry["value"]:
+            what = f"{entry['name']} (" + ", ".join(f"'{name}'" for name in entry["layers"]) + ")"
+            raise spec_error_at(f"/expect/connections/layers/{i}/value", "expect_connections",
+                                want=format_count(entry["value"]), what=what,
+                                source=expect["connections"]["source"], have=format_count(have))
+    if "macs" in expect:
+        want, have = expect["macs"], sum(row.macs for row in rows.values())
+        if abs(have - want["value"]) > want["tolerance"]:
+            raise spec_error_at("/expect/macs/value", "expect_macs", want=format_count(want["value"]),
+                                tolerance=format_count(want["tolerance"]), source=want["source"],
+                                have=format_count(have))
+
+
+def setting_value(arg: dict[str, Any], value: Any) -> Any:
+    """A compile or fit setting that the schema has checked, in canonical form (as canonical() writes arguments)."""
+    kind = arg["kind"]
+    if value is None:
+        return None
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    if kind == "steps":
+        return [int(v) for v in value]
+    if kind == "rates":
+        return [float(v) for v in value]
+    return value
+
+
+def typed_settings(table: dict[str, Any], key: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """A schedule or callback (its class named in ``key``) with every argument, Keras's default where not given."""
+    args = table[entry[key]]
+    return {key: entry[key], **{name: setting_value(arg, entry.get(name, arg.get("default")))
+                                for name, arg in args.items()}}
+
+
+def expand_compile(settings: dict[str, Any]) -> dict[str, Any]:
+    """A spec's ``compile`` with every argument of its optimizer written out (layers.json's compile tables).
+
+    Refuses an argument the optimizer does not take, null where the optimizer needs a number, more than
+    one way of clipping gradients, and a PiecewiseConstantDecay whose boundaries and values do not fit.
+    """
+    table = registry()["compile"]
+    optimizer = settings["optimizer"]
+    defaults: dict[str, Any] = table["optimizer_defaults"][optimizer]
+    for name in settings:
+        if name not in ("optimizer", "loss", "metrics") and name not in defaults:
+            takers = [o for o, args in table["optimizer_defaults"].items() if name in args]
+            raise spec_error_at(f"/compile/{name}", "compile_optimizer_argument", optimizer=optimizer, name=name,
+                                optimizers=", ".join(takers))
+    out: dict[str, Any] = {"optimizer": optimizer, "loss": settings["loss"],
+                           "metrics": list(settings.get("metrics", []))}
+    for name, default in defaults.items():
+        value = settings.get(name, default)
+        if value is None and default is not None:
+            raise spec_error_at(f"/compile/{name}", "compile_argument_null", optimizer=optimizer, name=name)
+        if name == "learning_rate":
+            out[name] = expand_schedule(value) if isinstance(value, dict) else float(value)
+        else:
+            out[name] = setting_value(table["optimizer_arguments"][name], value)
+    clipping = [name for name in settings if name in ("clipnorm", "clipvalue", "global_clipnorm")
+                and settings[name] is not None]
+    if len(clipping) > 1:
+        raise spec_error_at(f"/compile/{clipping[1]}", "compile_clipping", name=clipping[1], other=clipping[0])
+    return out
+
+
+def expand_schedule(schedule: dict[str, Any]) -> dict[str, Any]:
+    """A learning-rate schedule with every argument written out; a PiecewiseConstantDecay's lists checked."""
+    if schedule["schedule"] == "PiecewiseConstantDecay":
+        boundaries, values = schedule["boundaries"], schedule["values"]
+        for i in range(1, len(boundaries)):
+            if boundaries[i] <= boundaries[i - 1]:
+                raise spec_error_at(f"/compile/learning_rate/boundaries/{i}", "compile_schedule_boundaries",
+                                    value=int_text(boundaries[i]), previous=int_text(boundaries[i - 1]))
+        if len(values) != len(boundaries) + 1:
+            raise spec_error_at("/compile/learning_rate/values", "compile_schedule_values",
+                                boundaries=int_text(len(boundaries)), values=int_text(len(values)))
+    return typed_settings(registry()["compile"]["schedules"], "schedule", schedule)
+
+
+def expand_fit(settings: dict[str, Any]) -> dict[str, Any]:
+    """A spec's ``fit`` with every setting and every argument of each callback written out (layers.json's "fit")."""
+    table = registry()["fit"]
+    out = {name: setting_value(arg, settings.get(name, arg["default"])) for name, arg in table["settings"].items()}
+    out["callbacks"] = [typed_settings(table["callbacks"], "callback", c) for c in settings.get("callbacks", [])]
+    return out
+
+
+def check_plateau(doc: dict[str, Any]) -> None:
+    """ReduceLROnPlateau sets the optimizer's learning rate, which Keras cannot do where a schedule gives it."""
+    schedule = doc.get("compile", {}).get("learning_rate")
+    if not isinstance(schedule, dict):
+        return
+    for i, callback in enumerate(doc["fit"].get("callbacks", [])):
+        if callback["callback"] == "ReduceLROnPlateau":
+            raise spec_error_at(f"/fit/callbacks/{i}", "fit_plateau_schedule", schedule=schedule["schedule"])
 
 
 def expand(source: Any) -> dict[str, Any]:
@@ -403,7 +555,8 @@ def expand(source: Any) -> dict[str, Any]:
         A JSON-ready dict: ``format_version``, ``name``, ``inputs``, ``outputs``, ``params``
         and ``layers``, each layer with ``name``, ``type``, ``inputs``, ``config`` (every
         argument written out), ``source`` (a JSON Pointer into the spec), ``output_shape``,
-        ``params`` and ``trainable_params``.
+        ``params`` and ``trainable_params``; and where the spec has them, ``compile`` and ``fit``
+        with every optimizer, schedule and callback argument written out.
     """
     spec = source if isinstance(source, Spec) else load_spec(source)
     graph = spec_graph(spec)

@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["R_INTEGER_MAX", "as_r_reads", "cut_text", "describe", "first_line", "format_count", "format_shape",
-           "format_tuples", "int_text", "py_repr", "py_str"]
+__all__ = ["R_INTEGER_MAX", "as_r_reads", "cut_text", "describe", "first_line", "format_bytes", "format_compact",
+           "format_count", "format_shape", "format_significant", "format_tuples", "int_text", "py_repr", "py_str"]
 
 R_INTEGER_MAX = 2**31 - 1  # JSON integers beyond it are doubles in R
 
@@ -69,6 +69,47 @@ def format_count(n: float) -> str:
     if isinstance(n, float) and n.is_integer():
         return f"{int(n):,}"
     return f"{n:,}"
+
+
+def format_bytes(n: float) -> str:
+    """A size in bytes with a binary unit and one decimal: 512 -> "512 B", 1536 -> "1.5 KiB" (R: format_bytes())."""
+    units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
+    if n < 1024:
+        return f"{int_text(n)} B"
+    value, unit = n / 1024, units[0]
+    for next_unit in units[1:]:
+        if value < 1024:
+            break
+        value, unit = value / 1024, next_unit
+    return f"{value:.1f} {unit}"
+
+
+def format_compact(n: float) -> str:
+    """A count in three significant digits and a unit of thousands: 850 -> "850", 117600 -> "118K", 1234567 ->
+    "1.23M", 3857973248 -> "3.86G" (R: format_compact()).
+
+    The value in the unit is the correctly rounded quotient ``n / 1000**k`` and printf's ``%.3g`` of it, so both
+    languages write the same text; a value that rounds up to 1000 moves on to the next unit (999,999 -> "1M").
+    """
+    if n < 1000:
+        return int_text(n)
+    text = ""
+    for power, unit in enumerate(("K", "M", "G", "T", "P"), start=1):
+        value = f"{n / 1000**power:.3g}"
+        text = value + unit
+        if float(value) < 1000:
+            break
+    return text
+
+
+def format_significant(x: float, digits: int = 3) -> str:
+    """A number with ``digits`` significant digits, never in scientific notation: 3.857973248 -> "3.86",
+    0.00041652 -> "0.000417", 15.47 -> "15.5", 0 -> "0"; a number of more whole digits keeps them all
+    (12345.6 -> "12346")."""
+    if x == 0:
+        return "0"
+    exponent = int(f"{x:.{digits - 1}e}".split("e")[1])  # after rounding: 0.0009996 -> 1.00e-03
+    return f"{x:.{max(0, digits - 1 - exponent)}f}"
 
 
 def int_text(n: float) -> str:

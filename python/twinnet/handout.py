@@ -1,9 +1,9 @@
 """The handout: one self-contained HTML page about a spec, for students to keep.
 
 ``handout(spec, file)`` fills ``shared_specs/handout/template.html`` with the spec's title,
-description and source, the R (keras3) and the Python code side by side, the layer table, the
-diagram and, when given, the training curves. Everything is inline (styles and SVG pictures), so
-the page works offline. R's ``handout()`` writes the same page, byte for byte.
+description and source, the R (keras3) and the Python code side by side, the layer table (with each
+layer's multiply-accumulates), the diagram and, when given, the training curves. Everything is inline
+(styles and SVG pictures), so the page works offline. R's ``handout()`` writes the same page, byte for byte.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .codegen import to_code
+from .cost import CostRow, layer_costs
 from .diagram import GraphvizError, check_drawable, check_output_file, dot_text, html_escape, render_dot
 from .errors import SpecError, json_kind
 from .expand import spec_graph
@@ -182,12 +183,13 @@ def _diagram_svg(spec: Spec, graph: dict[str, Any]) -> str:
     return svg[svg.index("<svg"):].strip()
 
 
-def _layer_rows(graph: dict[str, Any]) -> str:
+def _layer_rows(graph: dict[str, Any], costs: list[CostRow]) -> str:
     rows = []
-    for i, layer in enumerate(graph["layers"], start=1):
+    for i, (layer, cost) in enumerate(zip(graph["layers"], costs, strict=True), start=1):
         rows.append(f'<tr><td class="num">{i}</td><td><code>{html_escape(layer["name"])}</code></td>'
                     f'<td>{html_escape(layer["type"])}</td><td><code>{format_shape(layer["output_shape"])}</code></td>'
-                    f'<td class="num">{format_count(layer["params"])}</td></tr>')
+                    f'<td class="num">{format_count(layer["params"])}</td>'
+                    f'<td class="num">{format_count(cost.macs)}</td></tr>')
     return "\n".join(rows)
 
 
@@ -196,7 +198,8 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
     """Write one self-contained HTML page about a spec, and return its path.
 
     The page has the spec's title, description and source, the R (keras3) and the Python code
-    that build the model side by side, the layer table (output shapes, parameters), the Graphviz
+    that build the model side by side, the layer table (output shapes, parameters, multiply-accumulates
+    per sample as :func:`twinnet.cost` counts them), the Graphviz
     diagram (a note instead, with a warning, where Graphviz is missing, fails, runs out of time or
     gets more layers than ``max_diagram_layers``) and, when ``history`` is
     given (a Keras ``History`` or its ``.history`` dict), the training curves. ``file`` defaults to
@@ -216,6 +219,7 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
     path = Path(file) if file is not None else Path(f"{name}.html")
     check_output_file(path)
     p = graph["params"]
+    costs = layer_costs(graph)
     curves = ""
     if history is not None:
         curves = ('<h2>Training</h2>\n<figure class="curves" id="curves">' + curves_svg(history)
@@ -231,10 +235,11 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
         "source": html_escape(str(data.get("source") or "(not given)")),
         "r_code": html_escape(to_code(s, "r")),
         "python_code": html_escape(to_code(s, "python")),
-        "layer_rows": _layer_rows(graph),
+        "layer_rows": _layer_rows(graph, costs),
         "trainable": format_count(p["trainable"]),
         "non_trainable": format_count(p["non_trainable"]),
         "total": format_count(p["total"]),
+        "total_macs": format_count(sum(c.macs for c in costs)),
         "diagram": _diagram_svg(s, graph),
         "curves": curves,
     }

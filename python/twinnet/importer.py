@@ -5,8 +5,10 @@ class name, its ``get_config()`` and how the layers are wired), maps every layer
 registry type, keeps the arguments the registry knows and writes only those that differ from
 Keras's defaults. Anything a spec cannot express (a regularizer, a constraint,
 ``channels_first``, a custom activation, a layer outside the allowlist...) is refused with a
-``SpecError`` of kind ``"unsupported_layer"`` that names the layer. R's ``from_keras()`` gives
-the same JSON value for the same model.
+``SpecError`` of kind ``"unsupported_layer"`` that names the layer. Regularizers are Keras's L1, L2
+and L1L2. A compiled model's optimizer (with its arguments and learning-rate schedule), loss and metrics
+become the spec's ``compile``, where a spec can say them (else a ``SpecError`` of kind
+``"unsupported_setting"``). R's ``from_keras()`` gives the same JSON value for the same model.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 from functools import cache
 from typing import Any
 
-from .codegen import KERAS_REQUIRED, _is_default
+from .codegen import KERAS_REQUIRED, OPTIMIZER_CLASSES, _is_default
 from .errors import SpecError, spec_error_at
 from .formatting import first_line, int_text
 from .read import NAME_RE
@@ -93,6 +95,32 @@ def _initializer(value: Any, default: Any) -> Any:
     return {"class_name": cls, "config": {k: v for k, v in config.items() if k in allowed["args"] and v is not None}}
 
 
+def float32_decimal(value: float) -> float:
+    """The shortest decimal that is the same float32 as ``value``: what Keras keeps as float32 (a learning
+    rate, L1's factor) read back as written (0.0010000000474974513 -> 0.001; R: float32_decimal())."""
+    import numpy as np
+
+    return float(str(np.float32(value)))
+
+
+_NOT_A_REGULARIZER = object()
+
+
+def _regularizer(value: Any) -> Any:
+    """A serialized Keras regularizer as the spec writes it ({"l2": 0.0001}), None for None, or _NOT_A_REGULARIZER."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("module") != "keras.regularizers" or value.get("registered_name"):
+        return _NOT_A_REGULARIZER
+    keys = {"L1": ["l1"], "L2": ["l2"], "L1L2": ["l1", "l2"]}.get(str(value.get("class_name")))
+    config = value.get("config") or {}
+    if keys is None or sorted(config) != keys or not all(isinstance(config[k], int | float) for k in keys):
+        return _NOT_A_REGULARIZER
+    if value["class_name"] == "L1":  # Keras's L1 keeps its factor as a float32
+        return {"l1": float32_decimal(config["l1"])}
+    return {k: config[k] for k in keys}
+
+
 def _convert(name: str, cls: str, t: str, config: dict[str, Any]) -> dict[str, Any]:
     """The registry arguments of one layer, every one written out; refuses what a spec cannot say."""
     info = layer_types()[t]
@@ -118,6 +146,10 @@ def _convert(name: str, cls: str, t: str, config: dict[str, Any]) -> dict[str, A
                 if converted is None:
                     raise _unsupported(name, cls, "import_argument", key=key, value=_describe(value))
                 value = converted
+            if kind == "regularizer":
+                value = _regularizer(value)
+                if value is _NOT_A_REGULARIZER:
+                    raise _unsupported(name, cls, "import_argument", key=key, value=_describe(config[key]))
             if not arg_validator(t, key).is_valid(value) or (kind == "activation" and not isinstance(value, str)):
                 raise _unsupported(name, cls, "import_argument", key=key, value=_describe(value))
             args[key] = value
@@ -176,12 +208,81 @@ def _refs(value: Any) -> list[str]:
     return [str(v[0]) for v in value]
 
 
-def from_keras(model: Any, name: str | None = None) -> dict[str, Any]:
+def _refuse_setting(key: str, value: Any) -> SpecError:
+    return spec_error_at("", "compile_import", key=key, value=_describe(value))
+
+
+def _neutral(table: dict[str, Any], key: str, value: Any) -> bool:
+    """Whether ``value`` is the neutral value ``table`` gives ``key`` (of the same JSON type)."""
+    return key in table and value == table[key] and type(value) is type(table[key])
+
+
+def _import_schedule(value: Any) -> dict[str, Any]:
+    """A serialized learning-rate schedule as the spec writes it: its class and the arguments not at their default."""
+    schedules = registry()["compile"]["schedules"]
+    cls = value.get("class_name")
+    if value.get("module") != "keras.optimizers.schedules" or cls not in schedules or value.get("registered_name"):
+        raise _refuse_setting("learning_rate", value)
+    args = schedules[cls]
+    out: dict[str, Any] = {"schedule": cls}
+    for key, setting in (value.get("config") or {}).items():
+        if key == "name":
+            continue
+        if key not in args:
+            raise _refuse_setting(f"learning_rate.{key}", setting)
+        if args[key].get("required") or setting != args[key].get("default"):
+            out[key] = setting
+    return out
+
+
+def _import_compile(model: Any) -> dict[str, Any] | None:
+    """A compiled model's compile configuration as a spec's compile (None for a model not compiled)."""
+    config = json.loads(json.dumps(model.get_compile_config(), default=repr))
+    if not config:
+        return None
+    table = registry()["compile"]
+    optimizer = config.get("optimizer")
+    names = {cls: name for name, cls in OPTIMIZER_CLASSES.items()}
+    if not isinstance(optimizer, dict) or optimizer.get("module") != "keras.optimizers" \
+            or optimizer.get("class_name") not in names or optimizer.get("registered_name"):
+        raise _refuse_setting("optimizer", optimizer)
+    opt = names[optimizer["class_name"]]
+    defaults = table["optimizer_defaults"][opt]
+    out: dict[str, Any] = {"optimizer": opt}
+    loss, metrics = config.get("loss"), config.get("metrics")
+    if not isinstance(loss, str) or loss not in table["losses"]:
+        raise _refuse_setting("loss", loss)
+    out["loss"] = loss
+    if metrics is not None:
+        if not isinstance(metrics, list) or not all(isinstance(m, str) and m in table["metrics"] for m in metrics):
+            raise _refuse_setting("metrics", metrics)
+        if metrics:
+            out["metrics"] = metrics
+    for key, value in (optimizer.get("config") or {}).items():
+        if key == "name" or _neutral(table["import_optimizer_neutral"], key, value):
+            continue
+        if key not in defaults:
+            raise _refuse_setting(key, value)
+        if key == "learning_rate":
+            value = _import_schedule(value) if isinstance(value, dict) else float32_decimal(value)
+        if value != defaults[key]:
+            out[key] = value
+    for key, value in config.items():
+        if key in ("optimizer", "loss", "metrics") or key in table["import_compile_ignored"]:
+            continue
+        if not _neutral(table["import_compile_neutral"], key, value):
+            raise _refuse_setting(key, value)
+    return out
+
+
+def from_keras(model: Any, name: str | None = None, compile: bool = True) -> dict[str, Any]:
     """The spec of a Keras model made of allowlisted layers.
 
     Args:
         model: a functional or Sequential ``keras.Model``.
         name: the spec's name; by default the model's name, made a valid spec name.
+        compile: write a compiled model's optimizer, loss and metrics as the spec's ``compile``;
+            False leaves them out.
 
     Returns:
         A spec document (a dict) that :func:`twinnet.load_spec` accepts and that builds an equal
@@ -191,7 +292,9 @@ def from_keras(model: Any, name: str | None = None) -> dict[str, Any]:
 
     Raises:
         SpecError: of kind ``"unsupported_layer"``, naming the layer and what a spec cannot
-            express (a layer type outside the allowlist, a regularizer, ``channels_first``...).
+            express (a layer type outside the allowlist, a constraint, ``channels_first``...); of kind
+            ``"unsupported_setting"`` for compile settings a spec cannot express (a loss object, a
+            custom optimizer...).
     """
     try:
         config = model.get_config()
@@ -229,5 +332,8 @@ def from_keras(model: Any, name: str | None = None) -> dict[str, Any]:
                            "name": spec_name(str(model.name)) if name is None else name, "layers": layers}
     if outputs != [previous]:
         doc["outputs"] = outputs
+    settings = _import_compile(model) if compile else None
+    if settings is not None:
+        doc["compile"] = settings
     load_spec(doc)
     return doc

@@ -50,6 +50,11 @@ CURLY_QUOTES = frozenset("\u2018\u2019\u201c\u201d")
 SPACES = frozenset("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\ufeff")
 OWN = {"comment": "comment", "squote": "single_quote", "curly": "curly_quote", "ctrl": "control",
        "uspace": "space"}  # tokens that are wrong wherever they stand, with their own words
+# Python's and R's words for the literals, with their own words ("JSON writes true, not True").
+LITERAL_WORDS = {"True": "python_true", "False": "python_false", "None": "python_none", "TRUE": "r_true",
+                 "FALSE": "r_false", "NULL": "r_null", "NA": "r_na"}
+# Tokens that, standing where a ',' should, show that one is missing (a value or, in an object, a key).
+COMMA_MISSING = {"element": frozenset({"{", "[", "string", "literal", "number"}), "member": frozenset({"string"})}
 VALUE_START = frozenset({"{", "[", "string", "badstring", "literal", "number", "badnumber", "constant", "word",
                          "caseword"})
 STRINGS = frozenset({"string", "badstring"})
@@ -78,6 +83,7 @@ def json_syntax_error(text: str) -> tuple[int | None, str] | None:
     end = len(text.rstrip(" \t\n\r"))  # where the text ends, for an error at its end
     stack: list[str] = []  # the open arrays and objects, "[" or "{"
     prev, prev_key = "start", False
+    prev_end = 0  # where the token before ends: where a missing comma goes
     pos = WS_RE.match(text).end()  # type: ignore[union-attr]  # always matches
     while True:
         if pos >= n:
@@ -89,6 +95,8 @@ def json_syntax_error(text: str) -> tuple[int | None, str] | None:
             kind = _kind(token, text, after)
         state = _state(prev, prev_key, stack[-1] if stack else "")
         if kind not in ALLOWED[state]:
+            if kind in COMMA_MISSING.get(state, ()):
+                return prev_end, MESSAGES[f"comma_{state}"]
             return _misplaced(kind, state, prev, at)
         wrong = _wrong_token(kind, token, text, at, after)
         if wrong is not None:
@@ -101,7 +109,7 @@ def json_syntax_error(text: str) -> tuple[int | None, str] | None:
             stack.pop()
         if kind == "number" and stack and stack[-1] == "[":
             after = _number_run(text, after)
-        prev, prev_key = kind, kind == "string" and state in ("key", "key_or_close")
+        prev, prev_key, prev_end = kind, kind == "string" and state in ("key", "key_or_close"), after
         pos = WS_RE.match(text, after).end()  # type: ignore[union-attr]
 
 
@@ -186,7 +194,7 @@ def _wrong_token(kind: str, token: str, text: str, at: int, after: int) -> tuple
     if kind == "word":
         return at, MESSAGES["word"]
     if kind == "caseword":
-        return at, MESSAGES["literal_case"]
+        return at, MESSAGES[LITERAL_WORDS.get(token, "literal_case")]
     return None
 
 

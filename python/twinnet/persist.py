@@ -529,7 +529,7 @@ def check_imported(label: str, config: dict[str, Any]) -> bool:
     from .importer import from_keras
 
     try:
-        from_keras(_ConfigHolder(config["config"]), name="imported")
+        from_keras(_ConfigHolder(config["config"]), name="imported", compile=False)
     except SpecError as e:
         if e.kind == "too_large":
             raise ModelFileError(label, f"the model it describes is too large: {e.message}", "too_large",

@@ -61,44 +61,52 @@ def read_source(source: Any) -> tuple[Any, str]:
     if isinstance(source, PathLike):
         if not _is_file(Path(source)):
             raise spec_error_at("", "no_file", file=cut_text(str(source), 60))
-        return read_file(Path(source))
+        return read_file(Path(source), str(Path(source)))
     if isinstance(source, str):
         text = source.strip()
         if text.lstrip("\ufeff").startswith(("{", "[")):  # JSON text (parse_json() refuses a byte order mark)
             return parse_json(source), "<json>"
         if NAME_RE.match(text) and _is_file(catalog_path(text)):
-            return read_file(catalog_path(text))
+            return read_file(catalog_path(text), f"{text}.json")
         if _is_file(Path(source)):
-            return read_file(Path(source))
+            return read_file(Path(source), source)
         hint = suggest(text, catalog_names()) if NAME_RE.match(text) else None
         raise spec_error_at("", "not_a_source", hint, source=cut_text(source, 60))
     raise spec_error_at("", "source_type", container=CONTAINER, found=type(source).__name__)
 
 
-def read_file(path: Path) -> tuple[Any, str]:
+def read_file(path: Path, shown: str) -> tuple[Any, str]:
+    """The JSON value of a file and where it came from; its errors name it as ``shown`` (as the user wrote it)."""
+    file = file_label(shown)
     if path.stat().st_size > MAX_SPEC_BYTES:
-        raise spec_error_at("", "file_too_large", bytes=format_count(MAX_SPEC_BYTES))
+        raise spec_error_at("", "file_too_large", file=file, bytes=format_count(MAX_SPEC_BYTES))
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        raise spec_error_at("", "not_utf8", byte=str(e.start + 1)) from None
-    return parse_json(text), str(path)
+        raise spec_error_at("", "not_utf8", file=file, byte=str(e.start + 1)) from None
+    return parse_json(text, file), str(path)
+
+
+def file_label(path: str) -> str:
+    """A file's path for a message: as written, or "..." and its last 57 characters when it is longer than 60
+    (the end names the file; R: file_label())."""
+    return path if len(path) <= 60 else "..." + path[-57:]
 
 
 # -- JSON text -------------------------------------------------------------------------------------
 
-def parse_json(text: str) -> Any:
+def parse_json(text: str, file: str | None = None) -> Any:
     """Parse JSON text; errors give line and column, and repeated keys are refused.
 
     Checked in this order, as R does: the size, a byte order mark, the nesting depth, the syntax,
-    repeated keys.
+    repeated keys. The errors in the text of a file name it (``file``, from :func:`file_label`).
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
         raise spec_error_at("", "spec_too_large", bytes=format_count(MAX_SPEC_BYTES))
     if text.startswith("\ufeff"):
-        raise spec_error_at("", "json_bom")
+        raise spec_error_at("", "json_bom", position=_in_file("line 1, column 1", file))
     if text_depth(text) > MAX_JSON_DEPTH:
-        raise _too_deep()
+        raise _too_deep(file)
     try:
         value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant,
                            parse_float=_finite_float, parse_int=_finite_int)
@@ -107,15 +115,26 @@ def parse_json(text: str) -> Any:
 
         at, what = json_syntax_error(text) or (e.pos, e.msg)
         if at is None:
-            raise spec_error_at("", "json_syntax", what=what) from None
-        raise spec_error_at("", "json_syntax_at", position=_position(text, at), what=what) from None
+            raise _no_position(what, file) from None
+        raise spec_error_at("", "json_syntax_at", position=_in_file(_position(text, at), file), what=what) from None
     except ValueError as e:  # NaN, Infinity, 1e400: Python's json reads them, R (and JSON) cannot
-        raise spec_error_at("", "json_syntax", what=str(e)) from None
+        raise _no_position(str(e), file) from None
     except RecursionError:  # not reached: text_depth() refused the text first
-        raise _too_deep() from None
-    check_escapes(text)
+        raise _too_deep(file) from None
+    check_escapes(text, file)
     _find_dup(value, [])
     return value
+
+
+def _no_position(what: str, file: str | None) -> SpecError:
+    if file is None:
+        return spec_error_at("", "json_syntax", what=what)
+    return spec_error_at("", "file_json_syntax", file=file, what=what)
+
+
+def _in_file(position: str, file: str | None) -> str:
+    """A position in the text of a file: "line 3, column 5 of 'lenet.json'" (R: in_file())."""
+    return position if file is None else f"{position} of '{file}'"
 
 
 def _position(text: str, at: int) -> str:
@@ -155,11 +174,13 @@ def text_depth(text: str) -> int:
     return deepest
 
 
-def _too_deep() -> SpecError:
-    return spec_error_at("", "json_too_deep", depth=str(MAX_JSON_DEPTH))
+def _too_deep(file: str | None = None) -> SpecError:
+    if file is None:
+        return spec_error_at("", "json_too_deep", depth=str(MAX_JSON_DEPTH))
+    return spec_error_at("", "file_json_too_deep", file=file, depth=str(MAX_JSON_DEPTH))
 
 
-def check_escapes(text: str) -> None:
+def check_escapes(text: str, file: str | None = None) -> None:
     """Refuse the escapes \\u0000 (NUL, which R's strings cannot hold) and a lone UTF-16 surrogate.
 
     JSON text only: every backslash in valid JSON starts an escape, so the escapes are read in order.
@@ -173,19 +194,20 @@ def check_escapes(text: str) -> None:
             if m.start() == pending.end() and 0xDC00 <= code <= 0xDFFF:
                 pending = None
                 continue
-            _lone_surrogate(text, pending)
+            _lone_surrogate(text, pending, file)
         if code == 0:
-            raise spec_error_at("", "json_nul", position=_position(text, m.start()))
+            raise spec_error_at("", "json_nul", position=_in_file(_position(text, m.start()), file))
         if 0xD800 <= code <= 0xDBFF:
             pending = m
         elif 0xDC00 <= code <= 0xDFFF:
-            _lone_surrogate(text, m)
+            _lone_surrogate(text, m, file)
     if pending is not None:
-        _lone_surrogate(text, pending)
+        _lone_surrogate(text, pending, file)
 
 
-def _lone_surrogate(text: str, m: re.Match[str]) -> None:
-    raise spec_error_at("", "json_surrogate", position=_position(text, m.start()), escape=m.group(0))
+def _lone_surrogate(text: str, m: re.Match[str], file: str | None) -> None:
+    raise spec_error_at("", "json_surrogate", position=_in_file(_position(text, m.start()), file),
+                        escape=m.group(0))
 
 
 # -- keys ------------------------------------------------------------------------------------------

@@ -263,6 +263,10 @@ def _plausible_values() -> dict[str, list[Any]]:
                 pool += [0, 1, [1, 2], [[0, 1], [2, 0]]]
             elif kind in ("shape", "target_shape"):
                 pool += [[4], [2, 2], [None, 3], [-1], [3, 3, 1], [-1, 2]]
+            elif kind == "regularizer":
+                pool += [None, {"l2": 0.0001}, {"l1": 0.01}, {"l1": 0.01, "l2": 0.001}, {"l2": -1.0}, {"l3": 1}]
+            else:  # a new kind of argument: say what a spec could hold there
+                raise AssertionError(f"the fuzzer has no values for the argument kind '{kind}' ({arg})")
     return {k: [v for i, v in enumerate(pool) if v not in pool[:i]] for k, pool in values.items()}
 
 

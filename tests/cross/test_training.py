@@ -1,8 +1,11 @@
 """Training parity: the same data, seed and settings train the same LeNet-5 in R and in Python,
-and a model trained in one language loads in the other and predicts the same."""
+and a model trained in one language loads in the other and predicts the same; the spec's training
+settings (optimizer arguments, schedules, regularizers, fit settings and callbacks) train the same
+weights in both, stopping at the same epoch."""
 
 from __future__ import annotations
 
+import json
 import types
 from pathlib import Path
 from typing import Any
@@ -78,3 +81,83 @@ def test_training_parity(r: Any, handoff: types.ModuleType, tmp_path: Path) -> N
     assert np.array_equal(loaded.predict(test, verbose=0), model.predict(test, verbose=0))
     from_bytes = twinnet.unserialize_model(bytes(handoff.r_bytes))
     assert np.array_equal(from_bytes.predict(test, verbose=0), model.predict(test, verbose=0))
+
+
+# -- the spec's training settings: optimizer arguments, schedules, regularizers, fit and callbacks --------
+REGULARIZED = {
+    "format_version": "1.0", "name": "regularized_forecaster",
+    "layers": [
+        {"type": "Input", "name": "window", "shape": [32, 1]},
+        {"type": "Conv1D", "name": "conv", "filters": 8, "kernel_size": 3, "padding": "causal", "activation": "relu",
+         "kernel_regularizer": {"l2": 0.01}, "bias_regularizer": {"l1": 0.001},
+         "activity_regularizer": {"l1": 0.0001, "l2": 0.0001}},
+        {"type": "LSTM", "name": "rnn", "units": 8, "kernel_regularizer": {"l2": 0.001},
+         "recurrent_regularizer": {"l2": 0.001}},
+        {"type": "Dense", "name": "forecast", "units": 1, "kernel_regularizer": {"l1": 0.01}},
+    ],
+    "compile": {"optimizer": "sgd", "momentum": 0.9, "weight_decay": 0.001, "clipnorm": 1.0,
+                "learning_rate": {"schedule": "ExponentialDecay", "initial_learning_rate": 0.05, "decay_steps": 12,
+                                  "decay_rate": 0.5, "staircase": True},
+                "loss": "mse", "metrics": ["mae"]},
+    "fit": {"epochs": 60, "batch_size": 16, "validation_split": 0.25,
+            "callbacks": [{"callback": "EarlyStopping", "monitor": "val_loss", "patience": 3, "min_delta": 0.0001,
+                           "restore_best_weights": True}]},
+}
+
+
+def forecaster_data(n: int = 240) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of 32 values of a noisy sine and the value after each."""
+    rng = np.random.default_rng(0)
+    series = np.sin(np.arange(n + 32) * 0.2) + 0.1 * rng.normal(size=n + 32)
+    return (np.stack([series[i:i + 32] for i in range(n)])[..., None].astype("float32"),
+            series[32:].astype("float32"))
+
+
+def train_in_both(r: Any, handoff: types.ModuleType, spec: Any) -> tuple[Any, Any, list[np.ndarray], dict[str, Any]]:
+    """The spec's model built and trained with its fit settings by Python's and by R's fit_model(), on the
+    same data and seeds: (Python's History, Python's model, R's weights, R's history by metric)."""
+    x, y = forecaster_data()
+    model = twinnet.build_model(spec, seed=BUILD_SEED)
+    history = twinnet.fit_model(model, x, y, seed=FIT_SEED, verbose=0)
+    handoff.spec = json.dumps(spec) if isinstance(spec, dict) else spec
+    handoff.x, handoff.y = x, y
+    r(f"""
+      h <- reticulate::import("twinnet_handoff")
+      m <- twinnet::build_model(h$spec, seed = {BUILD_SEED}L)
+      hist <- twinnet::fit_model(m, h$x, h$y, seed = {FIT_SEED}L, verbose = 0L)
+      keys <- unique(paste0(ifelse(hist$data == "validation", "val_", ""), hist$metric))
+      h$r_history <- lapply(stats::setNames(keys, keys), function(k) {{
+        hist$value[paste0(ifelse(hist$data == "validation", "val_", ""), hist$metric) == k]
+      }})
+      h$r_epochs <- max(hist$epoch)
+      h$r_weights <- m$get_weights()
+    """)
+    r_weights = [np.ascontiguousarray(w, dtype=np.float32) for w in handoff.r_weights]
+    r_history = {k: list(np.atleast_1d(v)) for k, v in handoff.r_history.items()}
+    assert int(handoff.r_epochs) == len(history.epoch)
+    return history, model, r_weights, r_history
+
+
+def assert_same_training(history: Any, model: Any, r_weights: list[np.ndarray], r_history: dict[str, Any]) -> None:
+    pairs = list(zip(r_weights, model.get_weights(), strict=True))
+    largest = max(float(np.max(np.abs(a - b))) for a, b in pairs)
+    assert all(a.tobytes() == b.tobytes() for a, b in pairs), f"largest difference {largest}"
+    assert r_history == history.history
+
+
+def test_forecaster_trains_bit_identically_with_momentum_and_callbacks(r: Any, handoff: types.ModuleType) -> None:
+    """conv1d_forecaster: SGD with Nesterov momentum, EarlyStopping (best weights restored) and
+    ReduceLROnPlateau from the spec's fit section; R and Python stop at the same epoch with the same bits."""
+    history, model, r_weights, r_history = train_in_both(r, handoff, "conv1d_forecaster")
+    assert 10 < len(history.epoch) < 200  # stopped early
+    assert min(history.history["learning_rate"]) < 0.01  # the plateau halved the learning rate
+    assert_same_training(history, model, r_weights, r_history)
+
+
+def test_regularized_model_trains_bit_identically_with_a_schedule(r: Any, handoff: types.ModuleType) -> None:
+    """L1, L2 and L1L2 penalties on kernels, biases, recurrent kernels and activities; SGD with momentum,
+    weight decay, gradient clipping and a staircase ExponentialDecay; EarlyStopping."""
+    history, model, r_weights, r_history = train_in_both(r, handoff, REGULARIZED)
+    assert len(history.epoch) < 60
+    assert len(model.losses) == 6  # the penalties: kernel, bias and activity of conv; kernel, recurrent; forecast
+    assert_same_training(history, model, r_weights, r_history)

@@ -70,16 +70,17 @@ def craft(path: Path, parts: dict[str, bytes], config: bytes | None = None, drop
     return write_zip(path, members + [stored(n.replace("__", "/"), d) for n, d in extra.items()])
 
 
-def huge_dense(parts: dict[str, bytes], build: bool, shapes: bool, regularizer: bool = False) -> bytes:
-    """TINY's config with an input of a million values and a Dense layer of a million units."""
+def huge_dense(parts: dict[str, bytes], build: bool, shapes: bool, inexpressible: bool = False) -> bytes:
+    """TINY's config with an input of a million values and a Dense layer of a million units; inexpressible:
+    with a kernel constraint, which a spec cannot hold, so that twinnet estimates instead of importing."""
     config: dict[str, Any] = json.loads(parts["config.json"])
     layers = config["config"]["layers"]
     layers[0]["config"]["batch_shape"] = [None, HUGE]
     dense = layers[1]
     dense["config"]["units"] = HUGE
-    if regularizer:
-        dense["config"]["kernel_regularizer"] = {"module": "keras.regularizers", "class_name": "L2",
-                                                 "config": {"l2": 0.01}, "registered_name": None}
+    if inexpressible:
+        dense["config"]["kernel_constraint"] = {"module": "keras.constraints", "class_name": "MaxNorm",
+                                                "config": {"max_value": 2.0, "axis": 0}, "registered_name": None}
     if build:
         dense["build_config"]["input_shape"] = [None, HUGE]
     else:
@@ -136,13 +137,13 @@ def hostile_files(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
     cfg("huge_dense", huge_dense(parts, build=True, shapes=True), "too_large",
         "layer 'dense_1' (Dense) brings the model it describes to about 1,000,001,000,000 parameters, above the "
         "limit of 500,000,000")
-    cfg("huge_dense_recorded", huge_dense(parts, build=False, shapes=True, regularizer=True), "too_large",
+    cfg("huge_dense_recorded", huge_dense(parts, build=False, shapes=True, inexpressible=True), "too_large",
         "layer 'dense_1' (Dense) brings the model it describes to about 1,000,001,000,000 parameters, above the "
         "limit of 500,000,000")
     cfg("huge_dense_flowing", huge_dense(parts, build=False, shapes=False), "too_large",
         "the model it describes is too large: layer 'dense_1' (Dense) brings the model to 1,000,001,000,000 "
         "parameters, above the limit of 500,000,000")
-    cfg("huge_dense_unshaped", huge_dense(parts, build=False, shapes=False, regularizer=True), "malformed",
+    cfg("huge_dense_unshaped", huge_dense(parts, build=False, shapes=False, inexpressible=True), "malformed",
         "layer 'dense_1' (Dense) records no input shape (build_config), which Keras writes for every layer it has "
         "built, so what building it costs is unknown")
     cfg("keras_refuses", json.dumps(units).encode(), "malformed",

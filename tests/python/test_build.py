@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 from support import vectors
+from test_cost import check_cost_against_profiler
 
 import twinnet
 
@@ -20,7 +21,8 @@ def keras_counts(model: Any) -> dict[str, int]:
     return {"total": total, "trainable": trainable, "non_trainable": total - trainable}
 
 
-def check_against_keras(spec: Any) -> None:
+def check_against_keras(spec: Any) -> Any:
+    """The Keras model's counts, layers, shapes and parameters are the expansion's; returns the model."""
     graph = twinnet.expand(spec)
     model = twinnet.build_model(spec, seed=0)
     assert keras_counts(model) == graph["params"]
@@ -31,11 +33,15 @@ def check_against_keras(spec: Any) -> None:
         assert type(k).__name__ == ("InputLayer" if layer["type"] == "Input" else layer["type"])
         assert list(k.output.shape) == layer["output_shape"], layer["name"]
         assert k.count_params() == layer["params"], layer["name"]
+    return model
 
 
 @pytest.mark.parametrize("name", CATALOG)
 def test_catalog_spec_matches_keras(name: str) -> None:
-    check_against_keras(name)
+    model = check_against_keras(name)
+    # cost()'s MACs and connections against TensorFlow's profiler's count of each built layer, with the
+    # differences of convention that test_cost.py's check_cost_against_profiler() names
+    check_cost_against_profiler(name, model)
 
 
 @pytest.mark.parametrize("case", vectors("valid"))

@@ -66,7 +66,8 @@ def test_generated_python_builds_the_same_model(name: str) -> None:
     keras.backend.clear_session()
 
 
-R_CALL = re.compile(r"\b((?:layer|keras|initializer|optimizer)_[a-z0-9_]+)\(")
+R_CALL = re.compile(
+    r"\b((?:layer|keras|initializer|optimizer|regularizer|callback|learning_rate_schedule)_[a-z0-9_]+)\(")
 
 
 @pytest.mark.parametrize("name", CATALOG)
@@ -182,3 +183,67 @@ def test_param_uses_follow_arguments_passed_on() -> None:
               "outer": {"params": {"p": 1, "s": 1}, "layers": [{"block": "inner", "args": {"q": "$p", "r": "$s"}}]}}
     assert param_uses(blocks, "outer") == {"p": [("Dense", "units"), ("Dropout", "rate")], "s": []}
     assert param_name("$units") == "units" and param_name("$units\n") is None and param_name(3) is None
+
+
+# -- training settings: the optimizer, its schedule, regularizers and train_model(x, y) -------------------
+TRAINED = ["conv1d_forecaster", "cifar10_weight_decay"]
+
+
+def training_data(model: Any, n: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, *model.inputs[0].shape[1:])).astype("float32")
+    units = model.outputs[0].shape[-1]
+    y = rng.normal(size=(n,)).astype("float32") if units == 1 else rng.integers(0, units, size=(n,)).astype("int32")
+    return x, y
+
+
+@pytest.mark.parametrize("name", TRAINED)
+def test_generated_python_trains_as_fit_model(name: str) -> None:
+    """The generated program compiles the same optimizer and its train_model(x, y) trains the same weights."""
+    want = twinnet.build_model(name, seed=0)
+    namespace: dict[str, Any] = {}
+    exec(compile(twinnet.to_code(name, "python"), "<to_code>", "exec"), namespace)  # the code twinnet generated
+    got = namespace["model"]
+    drop_name = lambda config: {k: v for k, v in config.items() if k != "name"}  # noqa: E731
+    assert drop_name(got.optimizer.get_config()) == drop_name(want.optimizer.get_config())
+    assert got.get_compile_config()["loss"] == want.get_compile_config()["loss"]
+    got.set_weights(want.get_weights())
+    x, y = training_data(want)
+    keras.utils.set_random_seed(4)
+    got_history = namespace["train_model"](x, y).history
+    want_history = twinnet.fit_model(want, x, y, seed=4, verbose=0).history
+    assert got_history == want_history
+    assert all(np.array_equal(a, b) for a, b in zip(got.get_weights(), want.get_weights(), strict=True))
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("language", ["r", "r-reticulate"])
+def test_r_code_writes_the_training_settings(language: str) -> None:
+    code = twinnet.to_code("conv1d_forecaster", language)
+    if language == "r":
+        assert "optimizer_sgd(learning_rate = 0.01, momentum = 0.9, nesterov = TRUE)" in code
+        assert "  model |> fit(x, y, epochs = 200, batch_size = 32, validation_split = 0.2, callbacks = list(" in code
+        assert "callback_early_stopping(monitor = \"val_mae\", patience = 10, restore_best_weights = TRUE)," in code
+    else:
+        assert "keras$optimizers$SGD(learning_rate = 0.01, momentum = 0.9, nesterov = TRUE)" in code
+        assert "keras$callbacks$ReduceLROnPlateau(monitor = \"val_mae\", factor = 0.5, patience = 5L)" in code
+    code = twinnet.to_code("cifar10_weight_decay", language)
+    if language == "r":
+        assert "optimizer_adam_w(learning_rate = learning_rate_schedule_cosine_decay(" in code
+        assert "kernel_regularizer = regularizer_l2(l2 = 0.001)" in code
+    else:
+        assert "keras$optimizers$AdamW(learning_rate = keras$optimizers$schedules$CosineDecay(" in code
+        assert "decay_steps = 14080L), weight_decay = 0.0001)" in code
+
+
+def test_keras3_code_writes_a_fractional_min_delta_with_keras_s_class() -> None:
+    """keras3's callback_early_stopping() would make min_delta = 0.001 an integer (0)."""
+    spec = {"format_version": "1.0", "name": "s", "layers": [{"type": "Input", "shape": [2]},
+                                                             {"type": "Dense", "units": 1}],
+            "compile": {"optimizer": "sgd", "loss": "mse"},
+            "fit": {"callbacks": [{"callback": "EarlyStopping", "min_delta": 0.001, "patience": 3},
+                                  {"callback": "EarlyStopping", "min_delta": 1}]}}
+    code = twinnet.to_code(spec, "r")
+    assert "keras$callbacks$EarlyStopping(min_delta = 0.001, patience = 3L)," in code
+    assert "callback_early_stopping(min_delta = 1.0)" in code
+    assert "def train_model(x, y):\n    return model.fit(x, y, callbacks=[" in twinnet.to_code(spec, "python")

@@ -32,6 +32,10 @@ def test_invalid_gives_recorded_error(case: dict[str, Any]) -> None:
             twinnet.load_spec(source)
     assert (e.value.path, e.value.kind) == (case["error"]["path"], case["error"]["kind"]), str(e.value)
     assert e.value.message
+    if "message" in case["error"]:  # the vector pins the words
+        assert e.value.message == case["error"]["message"], str(e.value)
+    if "hint" in case["error"]:  # null: no hint
+        assert e.value.hint == case["error"]["hint"], str(e.value)
 
 
 def _document(case: dict[str, Any]) -> Any:

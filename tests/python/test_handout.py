@@ -19,6 +19,7 @@ from support import ROOT
 
 import twinnet
 from twinnet.diagram import GraphvizError, dot_program, to_dot
+from twinnet.formatting import format_compact
 from twinnet.handout import curves_svg, history_series
 from twinnet.registry import layer_types, shared
 
@@ -121,12 +122,36 @@ def test_dot_has_a_node_per_layer_and_an_edge_per_input(name: str) -> None:
     assert nodes == [layer["name"] for layer in graph["layers"]]
     edges = re.findall(r'^\s*"([A-Za-z0-9_]+)" -> "([A-Za-z0-9_]+)";$', dot, flags=re.M)
     assert edges == [(src, layer["name"]) for layer in graph["layers"] for src in layer["inputs"]]
-    for layer in graph["layers"]:
+    for layer, cost in zip(graph["layers"], twinnet.cost(name).rows, strict=True):
         shape = "(" + ", ".join("None" if v is None else str(v) for v in layer["output_shape"]) + ")"
+        macs = f"<TR><TD>{format_compact(cost.macs)} MACs</TD></TR>" if cost.macs else ""
         assert f"<B>{layer['name']}</B>&#160;{layer['type']}</TD></TR><TR><TD>{shape}</TD></TR>" \
-               f"<TR><TD>{layer['params']:,} params</TD>" in dot
+               f"<TR><TD>{layer['params']:,} params</TD></TR>{macs}</TABLE>" in dot
     assert dot.count("{") == dot.count("}")
     assert f"{graph['params']['total']:,} parameters" in dot
+
+
+def test_nodes_show_the_macs_of_cost() -> None:
+    """A node with multiply-accumulates shows them in three significant digits; one without has no such line."""
+    dot = to_dot("lenet5")
+    node = {m.group(1): m.group(0) for m in re.finditer(r'^\s*"([a-z0-9_]+)" \[label=<.*$', dot, flags=re.M)}
+    assert "<TR><TD>2,416 params</TD></TR><TR><TD>240K MACs</TD></TR></TABLE>" in node["c3"]  # 240,000
+    assert "<TD>118K MACs</TD>" in node["c1"]  # 117,600
+    assert "<TD>10.1K MACs</TD>" in node["f6"]  # 10,080
+    assert "<TD>840 MACs</TD>" in node["output"]
+    assert "MACs" not in node["s2"] and "MACs" not in node["input"]
+    vgg = to_dot("vgg16")
+    conv = re.search(r'^\s*"block3_conv3" \[label=<.*$', vgg, flags=re.M)
+    assert conv is not None and "<TD>1.85G MACs</TD>" in conv.group(0)  # 1,849,688,064
+
+
+@pytest.mark.parametrize(("n", "text"), [
+    (0, "0"), (999, "999"), (1000, "1K"), (1234, "1.23K"), (117_600, "118K"), (999_499, "999K"), (999_999, "1M"),
+    (1_234_567, "1.23M"), (3_857_973_248, "3.86G"), (20_285_153_280, "20.3G"), (2**53 - 1, "9.01P"),
+])
+def test_format_compact(n: int, text: str) -> None:
+    assert format_compact(n) == text
+    assert format_compact(float(n)) == text
 
 
 def test_blocks_become_clusters() -> None:
@@ -207,12 +232,24 @@ def test_handout_has_every_part(name: str, tmp_path: Path) -> None:
     assert "".join(p.text["code-python"]).endswith(twinnet.to_code(name, "python"))
     graph = twinnet.expand(name)
     rows = [a for tag, a in p.tags if tag == "td" and a.get("class") == "num"]
-    assert len(rows) == 2 * len(graph["layers"]) + 1  # number and parameters per layer, and the total
+    assert len(rows) == 3 * len(graph["layers"]) + 2  # number, parameters and MACs per layer, and the totals
     assert page.count("<svg") == 1 + 2  # the diagram, loss and accuracy
     assert page.count('class="node"') == len(graph["layers"])
     assert '<polyline class="validation"' in page
     assert "http://" not in page.replace("http://www.w3.org/", "")  # self-contained: nothing to fetch
     assert "<script" not in page
+
+
+def test_handout_layer_table_shows_the_macs_of_cost(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWINNET_DOT", str(tmp_path / "no-such-dot"))  # the table needs no diagram
+    with pytest.warns(UserWarning, match="no diagram"):
+        page = Path(twinnet.handout("lenet5", tmp_path / "page.html")).read_text()
+    assert '<th class="num">parameters</th><th class="num" title="multiply-accumulates per sample">MACs</th>' in page
+    assert ('<tr><td class="num">4</td><td><code>c3</code></td><td>Conv2D</td><td><code>(None, 10, 10, 16)</code>'
+            '</td><td class="num">2,416</td><td class="num">240,000</td></tr>') in page
+    assert '<td class="num">61,706</td><td class="num">416,520</td></tr></tfoot>' in page
+    macs = re.findall(r'<td class="num">([0-9,]+)</td></tr>', page.split("<tbody>")[1].split("</tbody>")[0])
+    assert [int(m.replace(",", "")) for m in macs] == [r.macs for r in twinnet.cost("lenet5").rows]
 
 
 def test_handout_escapes_what_the_spec_says(tmp_path: Path) -> None:

@@ -101,9 +101,10 @@ def _lambda() -> Any:
     return keras.Model(inp, keras.layers.Lambda(lambda t: t * 2, name="double")(inp))
 
 
-def _regularized() -> Any:
+def _regularized() -> Any:  # a regularizer other than L1, L2 and L1L2
     inp = keras.Input((4,))
-    return keras.Model(inp, keras.layers.Dense(2, kernel_regularizer="l2", name="fc")(inp))
+    return keras.Model(inp, keras.layers.Dense(2, kernel_regularizer=keras.regularizers.OrthogonalRegularizer(),
+                                               name="fc")(inp))
 
 
 def _channels_first() -> Any:
@@ -113,7 +114,7 @@ def _channels_first() -> Any:
 
 @pytest.mark.parametrize(("make", "words"), [
     (_lambda, ["'double'", "Lambda", "allowlist"]),
-    (_regularized, ["'fc'", "Dense", "kernel_regularizer", "L2"]),
+    (_regularized, ["'fc'", "Dense", "kernel_regularizer", "OrthogonalRegularizer"]),
     (_channels_first, ["'conv'", "Conv2D", "data_format", "channels_first"]),
 ])
 def test_what_a_spec_cannot_express_is_refused(make: Callable[[], Any], words: list[str]) -> None:
@@ -129,3 +130,56 @@ def test_spec_name_is_made_valid() -> None:
     assert spec_name("resnet50") == "resnet50"
     assert spec_name("my model-2") == "my_model_2"
     assert spec_name("3d") == "model_3d"
+
+
+def test_regularizers_import_as_the_spec_writes_them() -> None:
+    inp = keras.Input((6,), dtype="int32", name="tokens")
+    x = keras.layers.Embedding(10, 4, embeddings_regularizer="l2", name="embed")(inp)
+    x = keras.layers.LSTM(3, recurrent_regularizer=keras.regularizers.L1L2(l1=0.01, l2=0.02), name="rnn")(x)
+    out = keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L1(0.3),
+                             activity_regularizer=keras.regularizers.L2(1e-4), name="fc")(x)
+    doc = assert_round_trip(keras.Model(inp, out, name="regularized"))
+    assert doc["layers"][1]["embeddings_regularizer"] == {"l2": 0.01}  # Keras's "l2": a factor of 0.01
+    assert doc["layers"][2]["recurrent_regularizer"] == {"l1": 0.01, "l2": 0.02}
+    # Keras keeps L1's factor as a float32 (0.30000001192092896): written as the decimal that was given
+    assert doc["layers"][3]["kernel_regularizer"] == {"l1": 0.3}
+    assert doc["layers"][3]["activity_regularizer"] == {"l2": 0.0001}
+    assert "bias_regularizer" not in doc["layers"][3]
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("name", ["conv1d_forecaster", "cifar10_weight_decay", "mnist_cnn", "imdb_lstm"])
+def test_compile_settings_import(name: str) -> None:
+    """A compiled model's optimizer, its arguments and schedule, loss and metrics become the spec's compile,
+    written as the catalog writes them (arguments at Keras's defaults left out)."""
+    doc = twinnet.from_keras(twinnet.build_model(name, seed=1))
+    want = twinnet.expand(name)["compile"]
+    assert twinnet.expand(doc)["compile"] == want
+    assert "compile" not in twinnet.from_keras(twinnet.build_model(name, seed=1), compile=False)
+    keras.backend.clear_session()
+
+
+def test_compile_import_writes_the_schedule_and_non_default_arguments() -> None:
+    doc = twinnet.from_keras(twinnet.build_model("cifar10_weight_decay", seed=1))
+    assert doc["compile"] == {"optimizer": "adamw", "loss": "sparse_categorical_crossentropy",
+                              "metrics": ["accuracy"], "weight_decay": 0.0001,
+                              "learning_rate": {"schedule": "CosineDecay", "initial_learning_rate": 0.001,
+                                                "decay_steps": 14080}}
+    assert "compile" not in twinnet.from_keras(twinnet.build_model("lenet5", compile=False))
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize(("optimizer", "loss", "words"), [
+    ("adam", keras.losses.MeanSquaredError(), ["loss = MeanSquaredError"]),
+    (keras.optimizers.Adam(use_ema=True), "mse", ["use_ema = true"]),
+    (keras.optimizers.Adafactor(), "mse", ["optimizer = Adafactor"]),
+])
+def test_compile_settings_a_spec_cannot_say_are_refused(optimizer: Any, loss: Any, words: list[str]) -> None:
+    model = twinnet.build_model("lenet5", compile=False)
+    model.compile(optimizer=optimizer, loss=loss)
+    with pytest.raises(twinnet.SpecError) as info:
+        twinnet.from_keras(model)
+    assert (info.value.path, info.value.kind) == ("", "unsupported_setting")
+    assert all(word in info.value.message for word in words) and "compile" in str(info.value.hint)
+    assert "compile" not in twinnet.from_keras(model, compile=False)
+    keras.backend.clear_session()

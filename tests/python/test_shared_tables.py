@@ -194,3 +194,11 @@ def test_the_learning_curves_take_the_shared_style() -> None:
     left = curves["margin"]["left"]
     assert f'<text x="{left + 6:.1f}" y=' in svg and f'<text x="{left + 6 + curves["legend_step"]:.1f}" y=' in svg
     assert math.isclose(float(svg.split('<rect x="')[1].split('"')[0]), left)
+
+
+def test_every_keras3_function_the_r_code_calls_is_a_keras3_export() -> None:
+    """keras3.json names the functions to_code(spec, "r") writes; each is exported by the keras3 release
+    that keras3_exports.json lists (keras3 1.5.1 writes AdamW's as optimizer_adam_w)."""
+    k3, exports = table("keras3.json"), set(table("keras3_exports.json")["exports"])
+    written = {*k3["functions"], *k3["layer_functions"].values(), *k3.get("class_functions", {}).values()}
+    assert written - exports == set()

@@ -59,3 +59,14 @@ def test_a_spec_with_thousands_of_layers_and_a_bad_reference() -> None:
         twinnet.load_spec({"format_version": "1.0", "name": "many", "layers": layers})
     assert (e.value.path, e.value.kind) == ("/layers/5001/inputs/0", "unknown_reference")
     assert e.value.hint == "did you mean 'dense_layer_number_04031'?"  # one edit away, as 00431 is
+
+
+def test_a_word_with_a_meaning_gets_a_name_of_that_meaning() -> None:
+    """*_regularizer never gets *_initializer, however close the spelling (hints.json's meanings)."""
+    dense = ["units", "activation", "use_bias", "kernel_initializer", "bias_initializer"]
+    assert suggest("kernel_regularizer", dense) is None
+    assert suggest("kernel_regularizer", [*dense, "bias_regularizer"]) == "did you mean 'bias_regularizer'?"
+    assert suggest("kernel_constrain", [*dense, "kernel_constraint"]) == "did you mean 'kernel_constraint'?"
+    assert suggest("recurrent_activaton", ["recurrent_initializer", "recurrent_activation"]) == \
+        "did you mean 'recurrent_activation'?"
+    assert suggest("kernel_sise", [*dense, "kernel_size"]) == "did you mean 'kernel_size'?"  # no meaning: spelling

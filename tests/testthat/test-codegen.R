@@ -146,3 +146,41 @@ test_that("param_uses() follows arguments passed on to other blocks", {
   expect_null(twinnet:::param_name("$units\n"))
   expect_null(twinnet:::param_name(3L))
 })
+
+test_that("the reticulate code compiles the spec's optimizer and its train_model() trains as fit_model()", {
+  skip_if_no_python("keras")
+  env <- new.env()
+  eval(parse(text = to_code("conv1d_forecaster", "r-reticulate")), envir = env)
+  want <- build_model("conv1d_forecaster", seed = 0)
+  config <- function(m) {
+    out <- m$optimizer$get_config()
+    out[names(out) != "name"]
+  }
+  expect_equal(config(env$model), config(want))
+  env$model$set_weights(want$get_weights())
+  np <- reticulate::import("numpy", convert = TRUE)
+  rng <- np$random$default_rng(0L)
+  x <- array(rng$normal(size = 64L * 32L), c(64L, 32L, 1L))
+  y <- array(rng$normal(size = 64L))
+  reticulate::import("keras")$utils$set_random_seed(4L)
+  got <- env$train_model(x, y)
+  h <- fit_model(want, x, y, seed = 4, verbose = 0)
+  expect_identical(env$model$get_weights(), want$get_weights())
+  expect_identical(as.numeric(unlist(got$history$loss)), h$value[h$metric == "loss" & h$data == "training"])
+})
+
+test_that("the keras3 code writes the training settings with keras3's functions", {
+  code <- to_code("conv1d_forecaster", "r")
+  expect_match(code, "optimizer_sgd(learning_rate = 0.01, momentum = 0.9, nesterov = TRUE)", fixed = TRUE)
+  expect_match(code, "  model |> fit(x, y, epochs = 200, batch_size = 32, validation_split = 0.2, callbacks = list(",
+               fixed = TRUE)
+  expect_match(code, "callback_reduce_lr_on_plateau(monitor = \"val_mae\", factor = 0.5, patience = 5)", fixed = TRUE)
+  code <- to_code("cifar10_weight_decay", "r")
+  expect_match(code, "optimizer_adam_w(learning_rate = learning_rate_schedule_cosine_decay(", fixed = TRUE)
+  expect_match(code, "kernel_regularizer = regularizer_l2(l2 = 0.001)", fixed = TRUE)
+  spec <- list(format_version = "1.0", name = "s", layers = list(list(type = "Input", shape = list(2L)),
+                                                                 list(type = "Dense", units = 1L)),
+               fit = list(callbacks = list(list(callback = "EarlyStopping", min_delta = 0.001))))
+  # keras3's callback_early_stopping() would make min_delta = 0.001 an integer (0)
+  expect_match(to_code(spec, "r"), "keras$callbacks$EarlyStopping(min_delta = 0.001)", fixed = TRUE)
+})

@@ -40,5 +40,11 @@ test_that("invalid vectors give the recorded error path and kind", {
     expect_equal(c(path = err$path, kind = err$kind),
                  c(path = case$error$path, kind = case$error$kind), label = basename(path))
     expect_true(nzchar(err$message), label = basename(path))
+    if ("message" %in% names(case$error)) { # the vector pins the words
+      expect_identical(err$message, case$error$message, label = basename(path))
+    }
+    if ("hint" %in% names(case$error)) { # null: no hint
+      expect_identical(err$hint, case$error$hint, label = basename(path))
+    }
   }
 })

@@ -36,7 +36,7 @@ test_that("each node shows the layer's name, type, output shape and parameters",
   expect_length(c1, 1L)
   expect_match(c1, "<B>c1</B>&#160;Conv2D", fixed = TRUE)
   expect_match(c1, "<TD>(None, 28, 28, 6)</TD>", fixed = TRUE)
-  expect_match(c1, "<TD>156 params</TD>", fixed = TRUE)
+  expect_match(c1, "<TD>156 params</TD></TR><TR><TD>118K MACs</TD></TR></TABLE>", fixed = TRUE)
   expect_match(c1, "BGCOLOR=\"#cfe2f3\"", fixed = TRUE)
   expect_match(dot, "<BR/>61,706 parameters>", fixed = TRUE)
   # thousands separators, never scientific notation
@@ -44,6 +44,38 @@ test_that("each node shows the layer's name, type, output shape and parameters",
   expect_match(big, "<BR/>138,357,544 parameters>", fixed = TRUE)
   expect_match(big, "102,764,544 params", fixed = TRUE)
   expect_false(grepl("e+", big, fixed = TRUE))
+})
+
+test_that("a node shows cost()'s MACs in three significant digits where the layer has any", {
+  dot <- to_dot("lenet5")
+  node <- function(name) grep(sprintf("^  \"%s\" \\[", name), dot_lines(dot), value = TRUE)
+  expect_match(node("c3"), "<TD>2,416 params</TD></TR><TR><TD>240K MACs</TD></TR></TABLE>", fixed = TRUE) # 240,000
+  expect_match(node("f6"), "<TD>10.1K MACs</TD>", fixed = TRUE) # 10,080
+  expect_match(node("output"), "<TD>840 MACs</TD>", fixed = TRUE)
+  expect_false(grepl("MACs", node("s2"), fixed = TRUE))
+  expect_false(grepl("MACs", node("input"), fixed = TRUE))
+  costs <- cost("mini_resnet")
+  dot <- to_dot("mini_resnet")
+  for (i in seq_len(nrow(costs))) {
+    line <- grep(sprintf("^ +\"%s\" \\[", costs$name[[i]]), dot_lines(dot), value = TRUE)
+    macs <- costs$macs[[i]]
+    expect_identical(grepl("MACs", line, fixed = TRUE), macs > 0, label = costs$name[[i]])
+    want <- sprintf("<TR><TD>%s MACs</TD></TR></TABLE>", twinnet:::format_compact(macs))
+    if (macs > 0) expect_match(line, want, fixed = TRUE)
+  }
+  vgg <- grep("^ +\"block3_conv3\" \\[", dot_lines(to_dot("vgg16")), value = TRUE)
+  expect_match(vgg, "<TD>1.85G MACs</TD>", fixed = TRUE) # 1,849,688,064
+})
+
+test_that("format_compact() writes Python's text", {
+  n <- c(0, 999, 1000, 1234, 117600, 999499, 999999, 1234567, 3857973248, 20285153280, 2^53 - 1)
+  expect_identical(vapply(n, twinnet:::format_compact, ""),
+                   c("0", "999", "1K", "1.23K", "118K", "999K", "1M", "1.23M", "3.86G", "20.3G", "9.01P"))
+  skip_if_no_python("twinnet")
+  formatting <- reticulate::import("twinnet.formatting", convert = TRUE)
+  more <- c(n, 10^(0:15), 10^(1:15) - 1, 999500, 1e6 - 500, 5e8 - 5e5 - 1, 123456789012345, 7 * 13^(1:13))
+  python <- vapply(more, function(x) formatting$format_compact(x), "")
+  expect_identical(vapply(more, twinnet:::format_compact, ""), python)
 })
 
 test_that("the layers of each use of a block are grouped in a dashed cluster", {
@@ -54,7 +86,7 @@ test_that("the layers of each use of a block are grouped in a dashed cluster", {
   expect_match(dot, "graph [style=\"rounded,dashed\", color=\"#999999\", fontname=\"DejaVu Sans\", fontsize=\"10\", fontcolor=\"#555555\", label=\"downsample\"];",
                fixed = TRUE)
   # layers outside blocks are not indented into a cluster
-  expect_true("  \"stem\" [label=<<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\" BGCOLOR=\"#cfe2f3\"><TR><TD><B>stem</B>&#160;Conv2D</TD></TR><TR><TD>(None, 32, 32, 16)</TD></TR><TR><TD>432 params</TD></TR></TABLE>>];" %in% lines)
+  expect_true("  \"stem\" [label=<<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\" BGCOLOR=\"#cfe2f3\"><TR><TD><B>stem</B>&#160;Conv2D</TD></TR><TR><TD>(None, 32, 32, 16)</TD></TR><TR><TD>432 params</TD></TR><TR><TD>442K MACs</TD></TR></TABLE>>];" %in% lines)
   expect_false(any(grepl("subgraph", dot_lines(to_dot("lenet5")))))
 })
 

@@ -106,7 +106,7 @@ test_that("bad specs give Python's path, kind and hint", {
   check(layer(2, unit = 4L), "/layers/1/unit", "unknown_argument", "did you mean 'units'?")
   check(layer(2, units = 0L), "/layers/1/units", "invalid_value")
   check(layer(2, units = "four"), "/layers/1/units", "invalid_value")
-  check(layer(2, activation = "rleu"), "/layers/1/activation", "invalid_value")
+  check(layer(2, activation = "Relu"), "/layers/1/activation", "invalid_value", "did you mean 'relu'?")
   check(layer(2, units = "$units"), "/layers/1/units", "unknown_parameter")
   check(layer(3, inputs = list("hiden")), "/layers/2/inputs/0", "unknown_reference", "did you mean 'hidden'?")
   check(layer(3, name = "hidden"), "/layers/2/name", "duplicate_name")

@@ -76,7 +76,7 @@ test_that("every worked example has a spec and a file", {
   tagged <- cat$name[vapply(strsplit(cat$tags, ", ", fixed = TRUE), function(t) "worked-example" %in% t, TRUE)]
   expect_identical(tagged, paste0("example_", example_names()))
   expect_length(example_names(), 11L)
-  files <- list.files(system.file("specs", "examples", package = "twinnet"))
+  files <- list.files(system.file("specs", "examples", package = "twinnet"), pattern = "\\.json$")
   expect_setequal(sub("\\.json$", "", files), example_names())
   expect_error(load_example("rnnn"), "did you mean 'rnn'")
 })
@@ -447,8 +447,8 @@ test_that("run_examples() puts the lecture's numbers beside the model's, and the
   skip_if_no_python()
   ex <- run_examples()
   expect_s3_class(ex, "twinnet_examples")
-  expect_setequal(unique(ex$example), example_names())
-  expect_identical(nrow(ex), 18L) # 14 outputs, plus the loss and three weights after the training step
+  expect_setequal(unique(ex$example), c(example_names(), "lenet5_c3_connections"))
+  expect_identical(nrow(ex), 19L) # 14 outputs, the loss and three weights after the training step, C3's connections
   expect_true(all(ex$agrees))
   edge <- ex[ex$example == "edge_detection" & ex$what == "output 'feature_map'", ]
   expect_identical(edge$expected_from, "lecture")

@@ -1,6 +1,6 @@
 test_that("expand() names every layer and writes every default out", {
   g <- expand("lenet5")
-  expect_named(g, c("format_version", "name", "inputs", "outputs", "layers", "params"))
+  expect_named(g, c("format_version", "name", "inputs", "outputs", "layers", "params", "compile"))
   expect_equal(g$format_version, "1.0")
   expect_equal(g$name, "lenet5")
   expect_equal(g$inputs, list("input"))
@@ -11,7 +11,8 @@ test_that("expand() names every layer and writes every default out", {
   expect_equal(c1$inputs, list("input"))
   expect_equal(c1$source, "/layers/1")
   expect_named(c1$config, c("filters", "kernel_size", "strides", "padding", "dilation_rate", "groups",
-                            "activation", "use_bias", "kernel_initializer", "bias_initializer", "trainable"))
+                            "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+                            "bias_regularizer", "activity_regularizer", "trainable"))
   expect_equal(c1$config$kernel_size, list(5L, 5L))
   expect_equal(c1$config$strides, list(1L, 1L))
   expect_equal(c1$config$padding, "valid")

@@ -44,10 +44,26 @@ test_that("the handout has both code panels, a row per layer and the totals", {
   g <- expand("lenet5")
   expect_equal(count_of("<tr><td class=\"num\">", page), length(g$layers))
   expect_match(page, paste0("<tr><td class=\"num\">2</td><td><code>c1</code></td><td>Conv2D</td>",
-                            "<td><code>(None, 28, 28, 6)</code></td><td class=\"num\">156</td></tr>"), fixed = TRUE)
-  expect_match(page, "total (61,706 trainable, 0 non-trainable)</td><td class=\"num\">61,706</td>", fixed = TRUE)
+                            "<td><code>(None, 28, 28, 6)</code></td><td class=\"num\">156</td>",
+                            "<td class=\"num\">117,600</td></tr>"), fixed = TRUE)
+  expect_match(page, paste0("total (61,706 trainable, 0 non-trainable)</td><td class=\"num\">61,706</td>",
+                            "<td class=\"num\">416,520</td></tr></tfoot>"), fixed = TRUE)
   expect_false(grepl("id=\"curves\"", page, fixed = TRUE))
   expect_match(page, "<code>twinnet::handout(\"lenet5\", \"lenet5.html\")</code>", fixed = TRUE)
+})
+
+test_that("the layer table has a MACs column holding cost()'s numbers", {
+  file <- withr::local_tempfile(fileext = ".html")
+  quiet_handout("lenet5", file)
+  page <- read_page(file)
+  expect_match(page, paste0("<th class=\"num\">parameters</th>",
+                            "<th class=\"num\" title=\"multiply-accumulates per sample\">MACs</th>"), fixed = TRUE)
+  expect_match(page, paste0("<td><code>c3</code></td><td>Conv2D</td><td><code>(None, 10, 10, 16)</code></td>",
+                            "<td class=\"num\">2,416</td><td class=\"num\">240,000</td></tr>"), fixed = TRUE)
+  body <- regmatches(page, regexpr("<tbody>.*</tbody>", page))
+  rows <- regmatches(body, gregexpr("<td class=\"num\">[0-9,]+</td></tr>", body))[[1L]]
+  macs <- as.numeric(gsub("[^0-9]", "", rows))
+  expect_equal(macs, cost("lenet5")$macs)
 })
 
 test_that("the handout embeds the SVG diagram", {

@@ -43,9 +43,43 @@ test_that("a layer outside the allowlist is refused, naming the layer", {
   skip_if_no_python("keras")
   keras <- reticulate::import("keras")
   inp <- keras$Input(shape = list(4L))
-  out <- keras$layers$Dense(2L, kernel_regularizer = "l2", name = "fc")(inp)
+  out <- keras$layers$Dense(2L, kernel_regularizer = keras$regularizers$OrthogonalRegularizer(), name = "fc")(inp)
   err <- spec_error_of(from_keras(keras$Model(inp, out)))
   expect_equal(err$path, "")
   expect_equal(err$kind, "unsupported_layer")
-  expect_match(err$message, "layer 'fc' (Dense) has kernel_regularizer = L2", fixed = TRUE)
+  expect_match(err$message, "layer 'fc' (Dense) has kernel_regularizer = OrthogonalRegularizer", fixed = TRUE)
+})
+
+test_that("regularizers import as the spec writes them", {
+  skip_if_no_python("keras")
+  keras <- reticulate::import("keras")
+  inp <- keras$Input(shape = list(6L), dtype = "int32", name = "tokens")
+  x <- keras$layers$Embedding(10L, 4L, embeddings_regularizer = "l2", name = "embed")(inp)
+  x <- keras$layers$LSTM(3L, recurrent_regularizer = keras$regularizers$L1L2(l1 = 0.01, l2 = 0.02), name = "rnn")(x)
+  out <- keras$layers$Dense(1L, kernel_regularizer = keras$regularizers$L1(0.3),
+                            activity_regularizer = keras$regularizers$L2(1e-4), name = "fc")(x)
+  doc <- from_keras(keras$Model(inp, out, name = "regularized"))
+  expect_identical(doc$layers[[2L]]$embeddings_regularizer, list(l2 = 0.01))
+  expect_identical(doc$layers[[3L]]$recurrent_regularizer, list(l1 = 0.01, l2 = 0.02))
+  expect_identical(doc$layers[[4L]]$kernel_regularizer, list(l1 = 0.3)) # Keras's float32, as given
+  expect_identical(doc$layers[[4L]]$activity_regularizer, list(l2 = 1e-4))
+  expect_s3_class(load_spec(doc), "twinnet_spec")
+})
+
+test_that("a compiled model's compile settings import; what a spec cannot say is refused", {
+  skip_if_no_python("keras")
+  for (name in c("conv1d_forecaster", "cifar10_weight_decay", "mnist_cnn")) {
+    doc <- from_keras(build_model(name, seed = 1))
+    expect_true(twinnet:::json_equal(expand(doc)$compile, expand(name)$compile), label = name)
+  }
+  doc <- from_keras(build_model("cifar10_weight_decay", seed = 1))
+  expect_identical(doc$compile$learning_rate, list(schedule = "CosineDecay", initial_learning_rate = 0.001,
+                                                   decay_steps = 14080L))
+  keras <- reticulate::import("keras")
+  model <- build_model("lenet5", compile = FALSE)
+  model$compile(optimizer = "adam", loss = keras$losses$MeanSquaredError())
+  err <- spec_error_of(from_keras(model))
+  expect_equal(c(err$path, err$kind), c("", "unsupported_setting"))
+  expect_match(err$message, "loss = MeanSquaredError", fixed = TRUE)
+  expect_null(from_keras(model, compile = FALSE)$compile)
 })

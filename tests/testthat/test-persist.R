@@ -111,15 +111,17 @@ archive_python <- function() {
   ), local = TRUE, convert = TRUE)
 }
 
-# TINY's config with an input of a million values and a Dense layer of a million units.
-huge_dense_config <- function(text, build, shapes, regularizer = FALSE) {
+# TINY's config with an input of a million values and a Dense layer of a million units;
+# inexpressible: with a kernel constraint, which a spec cannot hold, so that twinnet
+# estimates instead of importing (hostile_keras.py's huge_dense()).
+huge_dense_config <- function(text, build, shapes, inexpressible = FALSE) {
   config <- jsonlite::parse_json(text, simplifyVector = FALSE)
   config$config$layers[[1]]$config$batch_shape <- list(NULL, 1000000L)
   dense <- config$config$layers[[2]]
   dense$config$units <- 1000000L
-  if (regularizer) {
-    dense$config$kernel_regularizer <- list(module = "keras.regularizers", class_name = "L2",
-                                            config = list(l2 = 0.01), registered_name = NULL)
+  if (inexpressible) {
+    dense$config$kernel_constraint <- list(module = "keras.constraints", class_name = "MaxNorm",
+                                           config = list(max_value = 2, axis = 0L), registered_name = NULL)
   }
   if (build) dense$build_config$input_shape <- list(NULL, 1000000L) else dense$build_config <- NULL
   if (shapes) dense$inbound_nodes[[1]]$args[[1]]$config$shape <- list(NULL, 1000000L)
@@ -161,7 +163,7 @@ test_that("hostile .keras files are refused with what is wrong, before Keras all
     list(craft("huge_flowing", huge_dense_config(text, build = FALSE, shapes = FALSE)), "too_large", paste0(
       "the model it describes is too large: layer 'dense_1' (Dense) brings the model to 1,000,001,000,000 ",
       "parameters, above the limit of 500,000,000")),
-    list(craft("huge_unshaped", huge_dense_config(text, build = FALSE, shapes = FALSE, regularizer = TRUE)),
+    list(craft("huge_unshaped", huge_dense_config(text, build = FALSE, shapes = FALSE, inexpressible = TRUE)),
          "malformed", paste0("layer 'dense_1' (Dense) records no input shape (build_config), which Keras writes ",
                              "for every layer it has built, so what building it costs is unknown")),
     list(craft("no_weights", NULL, drop = "model.weights.h5"), "malformed",

@@ -1,0 +1,215 @@
+"""One Keras backend in its own process, for the cross-backend harness (tests/backends/).
+
+Keras fixes its backend when it is first imported, so the harness runs this script once per backend
+and task, with KERAS_BACKEND set:  KERAS_BACKEND=jax python worker.py JOB.json
+The job (JSON) names a task, a folder the parent shares with every worker, and the task's arguments;
+arrays travel as .npy/.npz files in that folder, facts as JSON. The worker writes RESULT.json
+(``job["result"]``) and exits 0; any exception fails the process, and the parent shows its stderr.
+
+Tasks:
+  main    Keras's own initializers, seeded, for the parent's cases ("draws": initializer and shape), to
+          draws.BACKEND.npz; then for each spec: build it (seeded, Keras's initializers) and record its
+          layers' facts; the reference backend writes its weights, the others read them and set them
+          (weights copied across); predict the parent's input; write a .keras file (specs with "files");
+          set the portable initial weights and record their digests (sha256 of each weight's bytes).
+          Then read the .keras files of the backends that ran before ("read_from") and predict; then
+          train ("runs": specs with portable initial weights on the parent's data, no shuffling); and
+          what `twinnet doctor` says of this process's backend.
+  read    read the .keras files of the backends that ran after this one's main task, and predict.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def layer_facts(model: Any) -> list[dict[str, Any]]:
+    """Each layer's class, config (as JSON text), output shape and parameter count."""
+    return [{"name": layer.name, "class": type(layer).__name__,
+             "config": json.dumps(layer.get_config(), sort_keys=True, default=repr),
+             "output_shape": json.loads(json.dumps(layer.output.shape, default=list)),
+             "params": int(layer.count_params())} for layer in model.layers]
+
+
+def counts(model: Any) -> list[int]:
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    return [int(model.count_params()), trainable, int(model.count_params()) - trainable]
+
+
+def digests(model: Any) -> list[str]:
+    """sha256 of each weight's bytes, one weight at a time (YOLO's weights are 1.1 GB)."""
+    import keras
+
+    return [hashlib.sha256(np.ascontiguousarray(keras.ops.convert_to_numpy(v.value)).tobytes()).hexdigest()
+            for v in model.weights]
+
+
+# Keras's and Python's memory are freed after a model of more than this many parameters: clear_session()
+# and a full collection cost about 0.9 s each time, more than building a small model.
+FREE_ABOVE = 1_000_000
+
+
+def free(model: Any) -> None:
+    """Free Keras's and Python's memory after a large model."""
+    import keras
+
+    if model.count_params() > FREE_ABOVE:
+        keras.backend.clear_session()
+        gc.collect()
+
+
+def predict(model: Any, x: np.ndarray, jit_compile: bool | None = None) -> dict[str, np.ndarray]:
+    """The model's predictions for x, as arrays named y0, y1, ... (one per output of the model).
+
+    A .keras file records the jit_compile that "auto" resolved to on the backend that wrote it (True on
+    JAX, False on TensorFlow's CPU and on PyTorch), and the backend that reads it compiles predict() so:
+    PyTorch then runs torch.compile (8 to 18 s per model here), and a compiled and an uncompiled forward
+    pass may round differently. ``jit_compile`` sets a read model to what this backend's own models use,
+    so that both compute the same way.
+    """
+    if jit_compile is not None:
+        model.jit_compile = jit_compile
+    y = model.predict(x, verbose=0)
+    ys = y if isinstance(y, list | tuple) else [y]
+    return {f"y{i}": np.asarray(v) for i, v in enumerate(ys)}
+
+
+def build(job: dict[str, Any], work: Path, backend: str) -> tuple[dict[str, Any], bool | None]:
+    """Each spec built, its facts, its outputs with the reference's weights, its .keras file, its portable
+    weights' digests; and the jit_compile that this backend's compiled models use."""
+    import keras
+
+    import twinnet
+
+    out: dict[str, Any] = {}
+    jit: bool | None = None
+    for case in job["specs"]:
+        name = case["name"]
+        started = time.perf_counter()
+        model = twinnet.build_model(name, seed=job["seed"], compile=True)
+        facts: dict[str, Any] = {"layers": layer_facts(model), "counts": counts(model)}
+        weights = work / f"{name}.weights"
+        if backend == job["reference"]:  # one weight at a time: YOLO's are 1.1 GB
+            weights.mkdir()
+            for i, v in enumerate(model.weights):
+                np.save(weights / f"{i}.npy", keras.ops.convert_to_numpy(v.value))
+        else:
+            model.set_weights([np.load(weights / f"{i}.npy", mmap_mode="r") for i in range(len(model.weights))])
+        x = np.load(work / f"{name}.x.npy")
+        np.savez(work / f"{name}.{backend}.y.npz", **predict(model, x))
+        if getattr(model, "compiled", False):
+            jit = bool(model.jit_compile)
+        if case["files"]:
+            twinnet.write_model(model, work / f"{name}.{backend}.keras")
+        twinnet.set_portable_weights(model, job["portable_seed"])
+        facts["portable"] = digests(model)
+        facts["seconds"] = round(time.perf_counter() - started, 2)
+        out[name] = facts
+        free(model)
+        del model
+    return out, jit
+
+
+def read_files(job: dict[str, Any], work: Path, backend: str, others: list[str],
+               jit_compile: bool | None) -> dict[str, list[str]]:
+    """Every other backend's .keras file of each spec with files, read (twinnet.read_model) and predicting."""
+    import twinnet
+
+    out: dict[str, list[str]] = {}
+    for case in job["specs"]:
+        if not case["files"]:
+            continue
+        name = case["name"]
+        x = np.load(work / f"{name}.x.npy")
+        for other in others:
+            model = twinnet.read_model(work / f"{name}.{other}.keras")
+            np.savez(work / f"{name}.{backend}.from_{other}.y.npz", **predict(model, x, jit_compile))
+            out.setdefault(name, []).append(other)
+            free(model)
+            del model
+    return out
+
+
+def task_main(job: dict[str, Any], work: Path, backend: str) -> dict[str, Any]:
+    """Initializer draws, every spec built, the files of the backends that ran before read, training."""
+    started = time.perf_counter()
+    if job.get("draws"):
+        draws(job, work, backend)
+    built, jit = build(job, work, backend)
+    seconds = {"build": round(time.perf_counter() - started, 1)}
+    started = time.perf_counter()
+    loaded = read_files(job, work, backend, job["read_from"], jit)
+    seconds["read"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    trained = train(job, work, backend) if job.get("runs") else {}
+    seconds["train"] = round(time.perf_counter() - started, 1)
+    from twinnet.doctor import python_info
+
+    doctor = {k: v for k, v in python_info().items() if k in ("backend", "backend_version", "backend_by", "missing")}
+    return {"build": built, "jit_compile": jit, "loaded": loaded, "trained": trained, "seconds": seconds,
+            "doctor": doctor}
+
+
+def task_read(job: dict[str, Any], work: Path, backend: str) -> dict[str, Any]:
+    """The files of the backends that ran after this one's main task, read."""
+    return {"loaded": read_files(job, work, backend, job["read_from"], job["jit_compile"])}
+
+
+def draws(job: dict[str, Any], work: Path, backend: str) -> None:
+    """Keras's own initializers, seeded, for the parent's cases (initializer, shape): draws.BACKEND.npz."""
+    import keras
+
+    arrays = {}
+    for i, case in enumerate(job["draws"]):
+        config = {"class_name": case["initializer"]["class_name"],
+                  "config": {**case["initializer"].get("config", {}), **({"seed": 1000 + i} if case["random"] else {})}}
+        initializer = keras.initializers.get(config)
+        arrays[f"case{i}"] = keras.ops.convert_to_numpy(initializer(tuple(case["shape"]), dtype="float32"))
+    np.savez(work / f"draws.{backend}.npz", **arrays)
+
+
+def train(job: dict[str, Any], work: Path, backend: str) -> dict[str, Any]:
+    """Each run: its spec built with portable initial weights, trained on the parent's data without
+    shuffling, its weights written (train.SPEC.BACKEND.npz); the losses returned."""
+    import twinnet
+
+    out: dict[str, Any] = {}
+    for case in job["runs"]:
+        data = np.load(work / case["data"])
+        model = twinnet.build_model(case["spec"], seed=job["seed"], init="portable")
+        history = twinnet.fit_model(model, data["x"], data["y"], epochs=case["epochs"],
+                                    batch_size=case["batch_size"], shuffle=False, seed=job["seed"], verbose=0)
+        np.savez(work / f"train.{case['spec']}.{backend}.npz", *model.get_weights())
+        out[case["spec"]] = {"loss": [float(v) for v in history.history["loss"]]}
+        free(model)
+        del model
+    return out
+
+
+TASKS = {"main": task_main, "read": task_read}
+
+
+def main(path: str) -> int:
+    job = json.loads(Path(path).read_text())
+    import keras
+
+    backend = keras.backend.backend()
+    if backend != os.environ.get("KERAS_BACKEND", backend):
+        raise RuntimeError(f"KERAS_BACKEND={os.environ['KERAS_BACKEND']} but Keras runs {backend}")
+    work = Path(job["dir"])
+    result = {"backend": backend, "result": TASKS[job["task"]](job, work, backend)}
+    Path(job["result"]).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
