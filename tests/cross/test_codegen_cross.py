@@ -4,7 +4,6 @@ and generated hostile specs, and the same number texts for any double."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import struct
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
+from support import load_module
 
 import twinnet
 from twinnet.codegen import Identifiers, number_text
@@ -23,17 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted((ROOT / "tests" / "corpus" / "codegen").glob("*.json"))
 
 
-def _strategies() -> Any:
-    """tests/python/codegen_hostile_specs.py (the Python tests' strategy of hostile specs)."""
-    path = ROOT / "tests" / "python" / "codegen_hostile_specs.py"
-    spec = importlib.util.spec_from_file_location("codegen_hostile_specs", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HOSTILE = _strategies()
+HOSTILE = load_module(ROOT / "tests" / "python" / "codegen_hostile_specs.py", "codegen_hostile_specs")
 
 CATALOG = [row.name for row in twinnet.catalog()]
 LANGUAGES = ["python", "r", "r-reticulate"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -28,3 +30,12 @@ def reference_validator() -> Any:
 
     text = (ROOT / "shared_specs" / "schema" / "twinnet-spec-v1.schema.json").read_text(encoding="utf-8")
     return jsonschema.Draft202012Validator(json.loads(text.replace('$"', '\\\\Z"')))
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    """A test file's module, loaded from its path under a name of its own (to share its strategies)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -10,7 +10,6 @@ test-cost.R; tests/cross/test_cost_cross.py shows that both languages give the s
 from __future__ import annotations
 
 import collections
-import importlib.util
 import inspect
 import json
 import math
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from support import ROOT
+from support import ROOT, load_module
 
 import twinnet
 from twinnet.cost import RULES, cost, layer_costs, optimizer_slots
@@ -422,12 +421,7 @@ def check_cost_against_profiler(spec: Any, model: Any) -> None:
 
 def _fuzz_specs() -> Any:
     """The valid-spec strategy of the cross-language fuzzer (tests/cross/test_fuzz.py)."""
-    path = ROOT / "tests" / "cross" / "test_fuzz.py"
-    module_spec = importlib.util.spec_from_file_location("twinnet_fuzz_strategies", path)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    return module.valid_specs()
+    return load_module(ROOT / "tests" / "cross" / "test_fuzz.py", "twinnet_fuzz_strategies").valid_specs()
 
 
 @settings(max_examples=25, deadline=None, database=None, derandomize=True,
