@@ -20,6 +20,12 @@
 #'   them from the same initializers' settings (see [set_portable_weights()]),
 #'   bit-identical on every backend and in Python. Fixed `weights` in the spec
 #'   win either way.
+#' @param distribution `NULL` (one device), a number of replicas, or a
+#'   distribution from [make_distribution()] (TensorFlow: a `tf.distribute`
+#'   strategy; JAX: a `keras.distribution` distribution, which also becomes
+#'   Keras's global one): the model is built in its scope, so that
+#'   [fit_model()] (or keras3's `fit()`) trains it on those replicas. See
+#'   [distribute].
 #' @return The Keras model, a reticulate Python object (`keras.Model`), named
 #'   after the spec: call its methods with `$` (`model$summary()`,
 #'   `model$predict(x, verbose = 0L)`), or use it with the keras3 package
@@ -37,11 +43,14 @@
 #' model$predict(x, verbose = 0L)
 #' }
 #' @export
-build_model <- function(spec, seed = NULL, compile = TRUE, init = c("keras", "portable")) {
+build_model <- function(spec, seed = NULL, compile = TRUE, init = c("keras", "portable"), distribution = NULL) {
   if (!is.null(seed) && !(is.numeric(seed) && length(seed) == 1L && is.finite(seed) && seed == round(seed))) {
     stop("`seed` must be NULL or one whole number", call. = FALSE)
   }
   init <- match.arg(init, init_modes())
+  if (!is.null(distribution)) { # the same model, built in the distribution's scope
+    return(in_scope(distribution, function() build_model(spec, seed, compile, init)))
+  }
   spec <- load_spec(spec)
   graph <- expand(spec)
   keras <- keras_module()
@@ -129,13 +138,18 @@ make_regularizer <- function(keras, value) {
   keras$regularizers$L2(l2 = value$l2)
 }
 
-# A layer's config for Keras: its regularizers as Keras's objects.
+# A layer's config for Keras: its regularizers as Keras's objects, also in a
+# wrapper's layer, which the bridge makes just before its wrapper, as
+# build.py's _make_layer() does.
 keras_config <- function(keras, layer) {
   config <- layer$config
   args <- layer_types()[[layer$type]]$args
   for (key in names(config)) {
-    if (identical(args[[key]]$kind, "regularizer") && !is.null(config[[key]])) {
+    kind <- args[[key]]$kind
+    if (identical(kind, "regularizer") && !is.null(config[[key]])) {
       config[[key]] <- make_regularizer(keras, config[[key]])
+    } else if (identical(kind, "layer")) { # made by the bridge in turn (a layer draws a seed when made)
+      config[[key]]$config <- keras_config(keras, config[[key]])
     }
   }
   config
@@ -149,7 +163,9 @@ keras_config <- function(keras, layer) {
 # dict: layer name -> its output tensor (or the Input).
 build_layers <- function(keras, graph) {
   layers <- lapply(graph$layers, function(l) {
-    list(name = l$name, type = l$type, inputs = l$inputs, config = keras_config(keras, l))
+    args <- layer_types()[[l$type]]$args
+    wrapped <- names(args)[vapply(args, function(a) identical(a$kind, "layer"), logical(1))]
+    list(name = l$name, type = l$type, inputs = l$inputs, config = keras_config(keras, l), wrapped = as.list(wrapped))
   })
   res <- python_helpers()$build_layers(keras, layers) # (converted as any argument is: in C, in one go)
   failed <- reticulate::py_to_r(reticulate::py_get_item(res, 0L))

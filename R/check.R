@@ -63,6 +63,10 @@ to_spec_error <- function(f) {
     allowed <- names(field(sch, "properties", list()))
     extra <- f$key
     layer_type <- field(field(field(sch, "properties", list()), "type", list()), "const")
+    if (!is.null(layer_type) && !identical(layer_type, "") && extra %in% c("name", "inputs", "weights", "allow")) {
+      # only a wrapped layer has none of these
+      return(spec_error_at(json_pointer(c(tokens, extra)), "wrapped_field", type = layer_type, name = extra))
+    }
     if (!is.null(layer_type) && !identical(layer_type, "")) {
       return(unknown_argument(json_pointer(c(tokens, extra)), extra, layer_type, allowed, found))
     }
@@ -71,6 +75,9 @@ to_spec_error <- function(f) {
                          hint = if (is.null(hint)) suggest(extra, allowed) else hint))
   }
   if (f$keyword == "enum" && n >= 1L && identical(tokens[[n]], "type")) {
+    if (n >= 2L && !grepl("^[0-9]+$", tokens[[n - 1L]]) && json_is_string(found) && found %in% names(layer_types())) {
+      return(spec_error_at(json_pointer(tokens), "not_wrappable", type = found, types = or_list(sch[["enum"]])))
+    }
     return(unknown_type(json_pointer(tokens), found, as.character(unlist(sch[["enum"]]))))
   }
   if (f$keyword == "propertyNames") { # a key of a block, args or params object
@@ -158,8 +165,9 @@ value_hint <- function(keyword, sch, found) {
   NULL
 }
 
-# The names a schema (or the options of its anyOf, not through references) lists in enums.
+# The names a schema (or the options of its anyOf, or the definition it refers to) lists in enums.
 enum_names <- function(sch) {
+  if (!is.null(sch[["$ref"]])) sch <- schema()[["$defs"]][[basename(sch[["$ref"]])]]
   enum <- sch[["enum"]]
   names <- as.character(unlist(enum[vapply(enum, json_is_string, logical(1))]))
   for (option in sch[["anyOf"]]) {

@@ -484,6 +484,13 @@ layer_args <- function(gen, entry, local, params) {
   out <- character()
   for (arg in names(info$args)) {
     spec <- info$args[[arg]]
+    if (identical(spec$kind, "layer")) { # the wrapped layer, named after its wrapper as the expansion names it
+      inner <- entry[[arg]]
+      if (identical(entry$trainable, FALSE)) inner$trainable <- FALSE # a frozen wrapper's layer is frozen
+      inner_local <- paste0(local, "_", layer_types()[[inner$type]]$auto_name)
+      out <- c(out, code_kwarg(gen, arg, layer_call(gen, inner, layer_args(gen, inner, inner_local, params))))
+      next
+    }
     kind <- arg_number_kind(type, arg)
     required <- arg %in% required_args
     if (!has_field(entry, arg)) {
@@ -492,9 +499,26 @@ layer_args <- function(gen, entry, local, params) {
     }
     v <- entry[[arg]]
     if (!required && is.null(param_name(v)) && is_default_arg(entry, arg, spec, v)) next
+    if (is.null(param_name(v))) v <- code_literal(gen, spec$kind, v)
+    if (identical(spec$kind, "factor") && gen$py && is.list(v)) { # a list, as build_model() passes it
+      out <- c(out, code_kwarg(gen, arg, sprintf("[%s]", paste(vapply(v, code_value, "", gen = gen, kind = kind),
+                                                             collapse = ", "))))
+      next
+    }
     out <- c(out, code_kwarg(gen, arg, code_value(gen, v, kind, params)))
   }
   c(out, code_kwarg(gen, "name", code_name(gen, local, !is.null(params))))
+}
+
+# An argument as the code passes it: a factor f as its range [-f, f] (the form
+# Keras keeps for some layers and the expansion for all); in keras3's code an
+# axis >= 0 counted from 1, as keras3 takes it (codegen.py's _Writer.literal()).
+code_literal <- function(gen, kind, v) {
+  if (identical(kind, "factor") && is.numeric(v) && length(v) == 1L && !is.list(v)) {
+    return(list(0 - as.numeric(v), as.numeric(v)))
+  }
+  if (identical(kind, "axis") && gen$k3 && is.numeric(v) && length(v) == 1L && v >= 0) return(v + 1L)
+  v
 }
 
 # Whether a literal argument equals Keras's default (for strides: the pool size).

@@ -61,8 +61,55 @@ cost_recurrent <- function(layer, shapes, out, gates, double_bias_if = NULL) {
   cost_counts(units * fan_in, units * (fan_in + biases), x[[1L]])
 }
 
+# Each input value is multiplied by the kernel into every filter; each output value adds its bias.
+cost_conv_transpose <- function(layer, shapes, out) {
+  cfg <- layer$config
+  macs <- shape_values(shapes[[1L]]) * prod(ints(cfg$kernel_size)) * cfg$filters
+  cost_counts(macs, macs + shape_values(out) * cost_bias(layer))
+}
+
+# Each output value sees one input channel's window.
+cost_depthwise <- function(layer, shapes, out) {
+  k <- prod(ints(layer$config$kernel_size))
+  cost_counts(shape_values(out) * k, shape_values(out) * (k + cost_bias(layer)))
+}
+
+# A depthwise convolution (per input channel and multiplier) then a pointwise
+# one (1 x 1, to the filters); connections count both steps and the bias.
+cost_separable <- function(layer, shapes, out) {
+  cfg <- layer$config
+  x <- shapes[[1L]]
+  positions <- shape_values(out[-length(out)])
+  depth <- x[[length(x)]] * cfg$depth_multiplier
+  macs <- positions * depth * prod(ints(cfg$kernel_size)) + positions * depth * cfg$filters
+  cost_counts(macs, macs + shape_values(out) * cost_bias(layer))
+}
+
+# The wrapped layer's counts on the shapes it sees (layers.json gives the rule of its type).
+cost_wrapped <- function(layer, shapes, out) {
+  inner <- layer$config$layer
+  data <- layer_types()[[inner$type]]$cost
+  inner_layer <- utils::modifyList(layer, list(type = inner$type, config = inner$config))
+  do.call(cost_rules[[data$rule]], c(list(inner_layer, shapes, out), data[names(data) != "rule"]))
+}
+
+# The wrapped layer once per time step (the input's first axis), as a recurrent layer counts.
+cost_time_distributed <- function(layer, shapes, out) {
+  x <- shapes[[1L]]
+  res <- cost_wrapped(layer, list(x[-1L]), out[-1L])
+  cost_counts(res$macs, res$connections, x[[1L]])
+}
+
+# Two recurrent layers, forwards and backwards, per time step; merging them is not counted.
+cost_bidirectional <- function(layer, shapes, out) {
+  if (identical(layer$config$merge_mode, "concat")) out[[length(out)]] <- out[[length(out)]] %/% 2
+  res <- cost_wrapped(layer, shapes, out)
+  cost_counts(2 * res$macs, 2 * res$connections, res$steps)
+}
+
 # The cost rules by name; a rule's named arguments are the data its registry entries give.
-cost_rules <- sapply(c("none", "conv", "dense", "window", "global_window", "merge", "recurrent"),
+cost_rules <- sapply(c("none", "conv", "dense", "window", "global_window", "merge", "recurrent", "conv_transpose",
+                       "depthwise", "separable", "time_distributed", "bidirectional"),
                      function(rule) get(paste0("cost_", rule)), simplify = FALSE)
 
 # A shape of the expansion (a list, NULL for a length that varies) as a double vector, NA for NULL.
@@ -244,13 +291,14 @@ count_cells <- function(x) vapply(x, format_count, "")
 
 #' @export
 format.twinnet_cost <- function(x, ...) {
-  recurrent <- any(x$rule == "recurrent")
+  stepped <- x$rule %in% unlist(registry()$cost$stepped_rules) # rules that count per time step
+  recurrent <- any(stepped)
   head <- c("layer", "type", "output shape", if (recurrent) c("steps", "MACs a step", "connections a step"),
             "MACs", "connections", "activations", "params", "param bytes")
   shapes <- vapply(x$output_shape, format_shape, "")
   body <- cbind(x$name, x$type, shapes)
   if (recurrent) {
-    is_rnn <- x$rule == "recurrent"
+    is_rnn <- stepped
     steps <- ifelse(is.na(x$steps), "varies", vapply(x$steps, function(s) if (is.na(s)) "" else format_count(s), ""))
     body <- cbind(body, ifelse(is_rnn, steps, ""), ifelse(is_rnn, count_cells(x$macs_per_step), ""),
                   ifelse(is_rnn, count_cells(x$connections_per_step), ""))

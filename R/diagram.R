@@ -32,11 +32,18 @@ dot_attrs <- function(values) {
   paste(sprintf("%s=\"%s\"", names(values), vapply(values, as.character, "")), collapse = ", ")
 }
 
+# A layer's type, a wrapper's with the type it wraps: "Bidirectional(LSTM)"
+# (diagram.py's type_text()).
+type_text <- function(layer) {
+  inner <- layer$config$layer
+  if (is.list(inner) && !is.null(inner$type)) sprintf("%s(%s)", layer$type, inner$type) else layer$type
+}
+
 # A layer's node: name and type, output shape, parameters, and its MACs per
 # sample where it has any.
 dot_node <- function(layer, macs, color) {
   cells <- c(
-    sprintf("<B>%s</B>&#160;%s", html_escape(layer$name), html_escape(layer$type)),
+    sprintf("<B>%s</B>&#160;%s", html_escape(layer$name), html_escape(type_text(layer))),
     format_shape(layer$output_shape),
     paste(format_count(layer$params), "params"),
     if (macs > 0) paste(format_compact(macs), "MACs")

@@ -45,14 +45,27 @@ param_uses <- function(blocks, name, memo = new.env(parent = emptyenv()), stack 
       args <- field(entry, "args", empty_object())
       for (key in names(args)) add(param_name(args[[key]]), inner_uses[[key]])
     } else {
-      type <- entry[["type"]]
-      for (arg in names(layer_types()[[type]]$args)) {
-        if (has_field(entry, arg)) add(param_name(entry[[arg]]), list(c(type, arg)))
-      }
+      for (use in layer_arguments(entry)) add(param_name(use$value), list(c(use$type, use$arg)))
     }
   }
   assign(name, uses, envir = memo)
   uses
+}
+
+# list(type, arg, value) of each argument a layer entry writes, a wrapped
+# layer's included (expand.py's layer_arguments()).
+layer_arguments <- function(entry) {
+  found <- list()
+  args <- layer_types()[[entry[["type"]]]]$args
+  for (arg in names(args)) {
+    if (!has_field(entry, arg)) next
+    if (identical(args[[arg]]$kind, "layer")) {
+      found <- c(found, layer_arguments(entry[[arg]]))
+    } else {
+      found[[length(found) + 1L]] <- list(type = entry[["type"]], arg = arg, value = entry[[arg]])
+    }
+  }
+  found
 }
 
 # The error of a value that the argument's schema refuses.
@@ -426,7 +439,29 @@ expand_layer <- function(ex, entry, scope, path, previous) {
     stop_spec_at(paste0(path, "/inputs"), if (is.null(high)) "input_count_min" else "input_count", type = t,
                  want = int_text(low), found = int_text(length(inputs)))
   }
-  args <- info$args
+  config <- layer_arguments_config(ex, entry, scope, path, full)
+  layer <- list(name = full, type = t, inputs = as.list(inputs), config = config, source = path)
+  if (has_field(entry, "weights")) {
+    check_weights(entry[["weights"]], paste0(path, "/weights"))
+    layer["weights"] <- list(entry[["weights"]])
+  }
+  shape <- infer(layer, lapply(inputs, function(n) ex$shapes[[n]]))
+  layer$output_shape <- shape_json(c(NA, shape$shape))
+  layer$params <- as_count(shape$trainable + shape$frozen)
+  layer$trainable_params <- as_count(shape$trainable)
+  check_layer(ex, layer, shape$shape, path)
+  assign(full, shape$shape, envir = ex$shapes)
+  ex$layers[[length(ex$layers) + 1L]] <- layer
+  scope$names[[local]] <- full
+  full
+}
+
+# Every argument of a layer entry, Keras's default where it is left out, in
+# canonical form. A wrapped layer becomes list(type, name, config), named after
+# its wrapper ("bilstm_lstm") (expand.py's _Expander.arguments()).
+layer_arguments_config <- function(ex, entry, scope, path, name) {
+  t <- entry[["type"]]
+  args <- ex$types[[t]]$args
   written <- names(entry)
   plan <- layer_plan(t, args)
   if (is.null(plan$template)) { # a default the registry gets wrong: each argument in turn, as written
@@ -438,6 +473,13 @@ expand_layer <- function(ex, entry, scope, path, previous) {
   }
   for (arg in todo) {
     spec <- args[[arg]]
+    if (identical(spec$kind, "layer")) { # required, and never a parameter (the schema says so)
+      inner <- entry[[arg]]
+      inner_name <- paste0(name, "_", ex$types[[inner[["type"]]]]$auto_name)
+      config[[arg]] <- list(type = inner[["type"]], name = inner_name,
+                            config = layer_arguments_config(ex, inner, scope, sprintf("%s/%s", path, arg), inner_name))
+      next
+    }
     where <- NULL # the argument's own pointer, unless a block parameter gave the value
     if (arg %in% written) {
       value <- entry[[arg]]
@@ -455,20 +497,14 @@ expand_layer <- function(ex, entry, scope, path, previous) {
                        check = plan$checks[[arg]])
     if (is.null(value)) config[arg] <- list(NULL) else config[[arg]] <- value
   }
-  layer <- list(name = full, type = t, inputs = as.list(inputs), config = config, source = path)
-  if (has_field(entry, "weights")) {
-    check_weights(entry[["weights"]], paste0(path, "/weights"))
-    layer["weights"] <- list(entry[["weights"]])
+  for (arg in names(args)) {
+    if (identical(args[[arg]]$kind, "layer") && identical(config$trainable, FALSE)) {
+      # a frozen wrapper's layer is frozen: Keras freezes it only when trainable is set after the
+      # wrapper is made (given to the wrapper's constructor, the wrapped layer would still train)
+      config[[arg]]$config$trainable <- FALSE
+    }
   }
-  shape <- infer(layer, lapply(inputs, function(n) ex$shapes[[n]]))
-  layer$output_shape <- shape_json(c(NA, shape$shape))
-  layer$params <- as_count(shape$trainable + shape$frozen)
-  layer$trainable_params <- as_count(shape$trainable)
-  check_layer(ex, layer, shape$shape, path)
-  assign(full, shape$shape, envir = ex$shapes)
-  ex$layers[[length(ex$layers) + 1L]] <- layer
-  scope$names[[local]] <- full
-  full
+  config
 }
 
 # A shape as a JSON array: NA becomes null, lengths become integers.
@@ -592,18 +628,21 @@ layer_plan <- function(layer_type, args) {
   names <- names(args) %||% character()
   derived <- vapply(args, function(spec) is.null(spec[["default"]]) && has_field(spec, "null_means"), logical(1),
                     USE.NAMES = FALSE)
+  wrapped <- vapply(args, function(spec) identical(spec$kind, "layer"), logical(1), USE.NAMES = FALSE)
   target_first <- vapply(seq_along(names), function(i) {
     !derived[[i]] || isTRUE(match(args[[i]][["null_means"]], names) < i)
   }, logical(1))
   template <- if (!all(target_first)) NULL else tryCatch({
     config <- empty_object()
     for (i in seq_along(names)) {
-      value <- if (derived[[i]]) NULL else canonical(layer_type, names[[i]], args[[i]], args[[i]][["default"]], "")
+      value <- if (derived[[i]] || wrapped[[i]]) NULL else {
+        canonical(layer_type, names[[i]], args[[i]], args[[i]][["default"]], "")
+      }
       config[names[[i]]] <- list(value)
     }
     config
   }, twinnet_spec_error = function(e) NULL)
-  checks <- lapply(names, function(arg) arg_validator(layer_type, arg))
+  checks <- lapply(seq_along(names), function(i) if (wrapped[[i]]) NULL else arg_validator(layer_type, names[[i]]))
   names(checks) <- names
   plan <- list(args = names, derived = derived, template = template, checks = checks)
   assign(layer_type, plan, envir = memo)
@@ -622,6 +661,9 @@ canonical <- function(layer_type, arg, spec, value, path, check = arg_validator(
     shape = lapply(value, function(v) if (is.null(v)) NULL else as_int(v)),
     target_shape = lapply(value, as_int),
     pairs = canonical_pairs(value, spec$n),
+    factor = if (json_is_array(value)) { # f is the range [-f, f]
+      lapply(value, as.numeric)
+    } else if (is.null(value)) NULL else list(0 - as.numeric(value), as.numeric(value)),
     initializer = if (json_is_object(value)) {
       list(class_name = value[["class_name"]], config = field(value, "config", empty_object()))
     } else {
@@ -639,6 +681,9 @@ canonical <- function(layer_type, arg, spec, value, path, check = arg_validator(
 
 # Per-axis [before, after] pairs: 1 -> [[1, 1], [1, 1]]; [1, 2] -> [[1, 1], [2, 2]].
 canonical_pairs <- function(value, n) {
+  if (n == 1L) { # one axis: Keras's flat [before, after]
+    return(if (json_is_array(value)) lapply(value, as_int) else rep(list(as_int(value)), 2L))
+  }
   if (!json_is_array(value)) {
     p <- as_int(value)
     return(rep(list(list(p, p)), n))

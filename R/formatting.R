@@ -151,6 +151,13 @@ int_text <- function(n) formatC(as.numeric(n), format = "f", digits = 0)
 # "[2, 3, -1]": Python's str() of a list of ints.
 int_list_text <- function(values) paste0("[", paste(int_text(values), collapse = ", "), "]")
 
+# Names joined for a sentence: "A", "A or B", "A, B or C" (formatting.py's or_list()).
+or_list <- function(names) {
+  names <- as.character(unlist(names))
+  n <- length(names)
+  if (n == 1L) names else paste0(paste(names[-n], collapse = ", "), " or ", names[[n]])
+}
+
 # An output shape as Python prints a tuple: list(NULL, 28L, 28L, 6L) -> "(None, 28, 28, 6)".
 format_shape <- function(shape) {
   parts <- vapply(shape, function(v) if (is.null(v) || is.na(v)) "None" else int_text(v), "")

@@ -185,7 +185,7 @@ layer_rows <- function(graph, costs) {
     layer <- graph$layers[[i]]
     sprintf(paste0("<tr><td class=\"num\">%d</td><td><code>%s</code></td><td>%s</td>",
                    "<td><code>%s</code></td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>"),
-            i, html_escape(layer$name), html_escape(layer$type), format_shape(layer$output_shape),
+            i, html_escape(layer$name), html_escape(type_text(layer)), format_shape(layer$output_shape),
             format_count(layer$params), format_count(costs[[i]]$macs))
   }, "")
   paste(rows, collapse = "\n")

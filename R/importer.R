@@ -287,6 +287,13 @@ import_args <- function(lname, cls, type, config) {
     }
     if (has_field(info$args, key)) {
       spec <- info$args[[key]]
+      if (spec$kind == "layer") {
+        args[key] <- list(import_wrapped(lname, cls, key, value, unlist(spec$types)))
+        next
+      }
+      if (spec$kind == "axis" && json_is_array(value) && length(value) == 1L) { # a built LayerNormalization's [-1]
+        value <- value[[1L]]
+      }
       if (spec$kind == "initializer") {
         value <- import_initializer(value, spec$default)
         if (is.null(value)) {
@@ -313,9 +320,41 @@ import_args <- function(lname, cls, type, config) {
     }
     if (grepl(ecma_pattern(neutral$not_needed_when_null), key, perl = TRUE) && is.null(value)) next
     if (has_field(neutral$neutral, key) && json_equal(value, neutral$neutral[[key]])) next
+    if (key %in% unlist(neutral$any_value[[type]]) || import_mirrors(type, key, value, config)) next
     stop(unsupported_layer(lname, cls, "import_argument", key = key, value = import_describe(value)))
   }
   args
+}
+
+# A wrapper's layer as the spec writes it: its type and arguments, without its
+# name (importer.py's _wrapped()).
+import_wrapped <- function(lname, cls, key, value, types) {
+  inner <- if (json_is_object(value)) field(value, "class_name") else NULL
+  if (!json_is_object(value) || !identical(field(value, "module"), "keras.layers") || !json_is_string(inner) ||
+      !inner %in% types || !is.null(field(value, "registered_name"))) {
+    stop(unsupported_layer(lname, cls, "import_argument", key = key, value = import_describe(value)))
+  }
+  config <- field(value, "config", list())
+  set <- import_table()$set_by_wrapper[[cls]]
+  for (key in names(set)) {
+    if (has_field(config, key) && json_equal(config[[key]], config[[set[[key]]]])) config[[key]] <- NULL
+  }
+  c(list(type = inner), import_non_default(inner, import_args(lname, cls, inner, config)))
+}
+
+# Whether entry `key` is the mirror that importer.json's "mirrored" allows
+# (Bidirectional's backward layer; importer.py's _mirrors()).
+import_mirrors <- function(type, key, value, config) {
+  rule <- import_table()$mirrored[[type]]
+  if (is.null(rule) || key != rule$key || !json_is_object(value) || !json_is_object(config[[rule$of]])) return(FALSE)
+  other <- config[[rule$of]]
+  mine <- field(value, "config", list())
+  theirs <- field(other, "config", list())
+  flip <- rule$flipped
+  rest <- function(cfg) cfg[setdiff(names(cfg), c("name", flip))]
+  flipped <- is.logical(mine[[flip]]) && length(mine[[flip]]) == 1L && is.logical(theirs[[flip]]) &&
+    length(theirs[[flip]]) == 1L && mine[[flip]] != theirs[[flip]]
+  isTRUE(flipped) && json_equal(rest(mine), rest(theirs)) && identical(field(value, "class_name"), field(other, "class_name"))
 }
 
 # Only the arguments that differ from Keras's defaults (and those Keras requires), in the registry's order.
@@ -357,7 +396,8 @@ import_inputs <- function(entry, lname, cls) {
   kwargs <- field(node, "kwargs") %||% list()
   for (key in names(kwargs)) {
     value <- kwargs[[key]]
-    if (!is.null(value) && !(key == "training" && identical(value, FALSE))) { # Keras records training=False
+    recorded <- identical(value, FALSE) || (identical(value, TRUE) && cls %in% unlist(import_table()$records_training))
+    if (!is.null(value) && !(key == "training" && recorded)) { # what Keras records itself
       stop(unsupported_layer(lname, cls, "import_call_keyword", key = key, value = import_describe(value)))
     }
   }

@@ -68,17 +68,29 @@ layer_draws <- function(model, seed, each) {
   builtins <- reticulate::import_builtins(convert = FALSE)
   attr_of <- function(x, name) reticulate::py_to_r(reticulate::py_get_attr(x, name))
   for (layer in attr_of(model, "layers")) {
-    weights <- attr_of(layer, "weights")
-    if (length(weights) == 0L) next
-    config <- reticulate::py_to_r(reticulate::py_call(reticulate::py_get_attr(layer, "get_config")))
-    type <- attr_of(reticulate::py_get_attr(layer, "__class__"), "__name__")
-    arrays <- lapply(weights, function(w) {
-      shape <- as.integer(unlist(reticulate::py_to_r(builtins$tuple(reticulate::py_get_attr(w, "shape")))))
-      draw_weight(np, rng, type, config, attr_of(w, "name"), shape)
-    })
+    if (length(attr_of(layer, "weights")) == 0L) next
+    arrays <- list()
+    for (owner in weight_owners(layer)) {
+      config <- reticulate::py_to_r(reticulate::py_call(reticulate::py_get_attr(owner, "get_config")))
+      type <- python_type(owner)
+      arrays <- c(arrays, lapply(attr_of(owner, "weights"), function(w) {
+        shape <- as.integer(unlist(reticulate::py_to_r(builtins$tuple(reticulate::py_get_attr(w, "shape")))))
+        draw_weight(np, rng, type, config, attr_of(w, "name"), shape)
+      }))
+    }
     each(layer, attr_of(layer, "name"), arrays)
   }
   invisible(NULL)
+}
+
+python_type <- function(x) reticulate::py_to_r(reticulate::py_get_attr(reticulate::py_get_attr(x, "__class__"), "__name__"))
+
+# The layers whose weights `layer` has, in their order: itself, or a wrapper's
+# layers (init.py's _weight_owners()).
+weight_owners <- function(layer) {
+  attributes <- initializer_table()$wrappers[[python_type(layer)]]
+  if (is.null(attributes)) return(list(layer))
+  do.call(c, lapply(attributes, function(name) weight_owners(reticulate::py_get_attr(layer, name))))
 }
 
 check_seed <- function(seed) {
@@ -87,9 +99,10 @@ check_seed <- function(seed) {
   }
 }
 
-# The config key of the initializer of a weight called `weight`.
-initializer_key <- function(weight) {
-  key <- initializer_table()$weight_initializers[[weight]]
+# The config key of the initializer of a weight called `weight` of a layer of type `type`.
+initializer_key <- function(type, weight) {
+  key <- initializer_table()$layer_weight_initializers[[type]][[weight]] %||%
+    initializer_table()$weight_initializers[[weight]]
   if (is.null(key)) paste0(weight, "_initializer") else key
 }
 
@@ -103,7 +116,7 @@ draw_weight <- function(np, rng, type, config, weight, shape) {
     })
     return(np$reshape(np$concatenate(parts), shape_tuple(shape)))
   }
-  key <- initializer_key(weight)
+  key <- initializer_key(type, weight)
   if (!is.list(config[[key]])) {
     stop(sprintf("portable initial weights: the %s layer '%s' has a weight '%s' without an initializer (%s) in its config",
                  type, config$name, weight, key), call. = FALSE)

@@ -79,6 +79,101 @@ rule_conv <- function(layer, shapes, rank) {
   shape_result(out, split_weights(layer, n))
 }
 
+# The checks of a convolution's input and of its strides with dilation;
+# returns the input channels (shapes.py's _window_checks()).
+window_checks <- function(layer, x, rank) {
+  need_rank(layer, x, rank + 1L)
+  ch <- x[[length(x)]]
+  if (is.na(ch)) stop_spec_at(layer$source, "shape_channels", name = layer$name)
+  if (any(ints(layer$config$strides) > 1L) && any(ints(layer$config$dilation_rate) > 1L)) {
+    stop_spec_at(paste0(layer$source, "/dilation_rate"), "shape_strides_dilation")
+  }
+  ch
+}
+
+# Keras's length after a transposed convolution
+# (keras/src/backend/common/backend_utils.py; shapes.py's _transpose_len()).
+transpose_len <- function(n, k, s, d, padding) {
+  if (is.na(n)) return(NA_real_)
+  if (padding == "same") return(n * s)
+  (n - 1) * s + max(d * (k - 1) + 1, s)
+}
+
+rule_conv_transpose <- function(layer, shapes, rank) {
+  cfg <- layer$config
+  x <- shapes[[1L]]
+  ch <- window_checks(layer, x, rank)
+  kernel <- ints(cfg$kernel_size)
+  strides <- ints(cfg$strides)
+  dilation <- ints(cfg$dilation_rate)
+  out <- c(vapply(seq_len(rank), function(i) {
+    transpose_len(x[[i]], kernel[[i]], strides[[i]], dilation[[i]], cfg$padding)
+  }, numeric(1)), cfg$filters)
+  n <- prod(kernel) * ch * cfg$filters + (if (isTRUE(cfg$use_bias)) cfg$filters else 0)
+  shape_result(out, split_weights(layer, n))
+}
+
+depthwise_out <- function(layer, x, rank, channels) {
+  cfg <- layer$config
+  kernel <- ints(cfg$kernel_size)
+  strides <- ints(cfg$strides)
+  dilation <- ints(cfg$dilation_rate)
+  out <- c(vapply(seq_len(rank), function(i) conv_len(x[[i]], kernel[[i]], strides[[i]], dilation[[i]], cfg$padding),
+                  numeric(1)), channels)
+  if (any(out == 0, na.rm = TRUE)) stop(collapse_error(layer, x, out))
+  out
+}
+
+rule_depthwise <- function(layer, shapes, rank) {
+  cfg <- layer$config
+  x <- shapes[[1L]]
+  depth <- window_checks(layer, x, rank) * cfg$depth_multiplier
+  n <- prod(ints(cfg$kernel_size)) * depth + (if (isTRUE(cfg$use_bias)) depth else 0)
+  shape_result(depthwise_out(layer, x, rank, depth), split_weights(layer, n))
+}
+
+rule_separable <- function(layer, shapes, rank) {
+  cfg <- layer$config
+  x <- shapes[[1L]]
+  depth <- window_checks(layer, x, rank) * cfg$depth_multiplier
+  n <- prod(ints(cfg$kernel_size)) * depth + depth * cfg$filters + (if (isTRUE(cfg$use_bias)) cfg$filters else 0)
+  shape_result(depthwise_out(layer, x, rank, cfg$filters), split_weights(layer, n))
+}
+
+rule_upsample <- function(layer, shapes, rank) {
+  x <- shapes[[1L]]
+  need_rank(layer, x, rank + 1L)
+  shape_result(c(x[seq_len(rank)] * ints(layer$config$size), x[[rank + 1L]]))
+}
+
+# RandomCrop: the first two axes become height and width (an input smaller
+# than that is resized).
+rule_crop_to <- function(layer, shapes, rank) {
+  x <- shapes[[1L]]
+  need_rank(layer, x, rank + 1L)
+  shape_result(c(layer$config$height, layer$config$width, x[[rank + 1L]]))
+}
+
+# The layer a wrapper holds, as infer() takes a layer (its path the wrapper's "layer").
+wrapped_layer <- function(layer) {
+  inner <- layer$config$layer
+  list(name = layer$name, type = inner$type, config = inner$config, source = paste0(layer$source, "/layer"))
+}
+
+rule_time_distributed <- function(layer, shapes) {
+  x <- shapes[[1L]]
+  if (length(x) < 2L) stop(rank_error(layer, x, 2L))
+  res <- infer(wrapped_layer(layer), list(x[-1L]))
+  shape_result(c(x[[1L]], res$shape), split_weights(layer, res$trainable + res$frozen, res$frozen))
+}
+
+rule_bidirectional <- function(layer, shapes) {
+  res <- infer(wrapped_layer(layer), shapes)
+  out <- res$shape
+  if (identical(layer$config$merge_mode, "concat")) out[[length(out)]] <- 2 * out[[length(out)]]
+  shape_result(out, split_weights(layer, 2 * (res$trainable + res$frozen), 2 * res$frozen))
+}
+
 rule_pool <- function(layer, shapes, rank) {
   cfg <- layer$config
   x <- shapes[[1L]]
@@ -98,17 +193,21 @@ rule_global_pool <- function(layer, shapes, rank) {
   shape_result(if (isTRUE(layer$config$keepdims)) c(rep(1, rank), last) else last)
 }
 
+# [before, after] per axis: one axis is written as Keras writes it, a flat
+# [before, after] (shapes.py's _pairs()).
+axis_pairs <- function(value, rank) if (rank == 1L) list(value) else value
+
 rule_pad <- function(layer, shapes, rank) {
   x <- shapes[[1L]]
   need_rank(layer, x, rank + 1L)
-  grow <- vapply(layer$config$padding, function(pair) sum(ints(pair)), numeric(1))
+  grow <- vapply(axis_pairs(layer$config$padding, rank), function(pair) sum(ints(pair)), numeric(1))
   shape_result(c(x[seq_len(rank)] + grow, x[[rank + 1L]]))
 }
 
 rule_crop <- function(layer, shapes, rank) {
   x <- shapes[[1L]]
   need_rank(layer, x, rank + 1L)
-  shrink <- vapply(layer$config$cropping, function(pair) sum(ints(pair)), numeric(1))
+  shrink <- vapply(axis_pairs(layer$config$cropping, rank), function(pair) sum(ints(pair)), numeric(1))
   out <- c(x[seq_len(rank)] - shrink, x[[rank + 1L]])
   if (any(out[seq_len(rank)] < 1, na.rm = TRUE)) stop(collapse_error(layer, x, out, "shape_cropped_away"))
   shape_result(out)
@@ -241,7 +340,14 @@ shape_rules <- list(
   concatenate = rule_concatenate,
   reshape = rule_reshape,
   embedding = rule_embedding,
-  recurrent = rule_recurrent
+  recurrent = rule_recurrent,
+  conv_transpose = rule_conv_transpose,
+  depthwise = rule_depthwise,
+  separable = rule_separable,
+  upsample = rule_upsample,
+  crop_to = rule_crop_to,
+  time_distributed = rule_time_distributed,
+  bidirectional = rule_bidirectional
 )
 
 # list(shape, trainable, frozen) of one expanded layer, from the shapes of its

@@ -25,7 +25,9 @@
 #'   checking it (what [expand()] returns while the limits stay as they were,
 #'   kept in `graph_limits`). It prints in one line; [summary()] gives its
 #'   layer table.
-#' @seealso [expand()], [build_model()], [twinnet_spec_error]
+#'   A spec that is valid but probably wrong signals a warning of class
+#'   `twinnet_spec_warning` for each thing it gets wrong ([spec_warnings()]).
+#' @seealso [expand()], [build_model()], [twinnet_spec_error], [spec_warnings()]
 #' @examples
 #' spec <- load_spec("lenet5")
 #' spec
@@ -41,7 +43,9 @@ load_spec <- function(source) {
   src <- read_source(source)
   validate_document(src$doc)
   limits <- current_limits()
-  new_twinnet_spec(src$doc, src$origin, expand_document(src$doc), limits) # the semantic checks
+  spec <- new_twinnet_spec(src$doc, src$origin, expand_document(src$doc), limits) # the semantic checks
+  warn_spec(spec$data, spec$graph) # what a valid spec probably gets wrong (spec_warnings())
+  spec
 }
 
 new_twinnet_spec <- function(doc, origin, graph = NULL, graph_limits = NULL) {

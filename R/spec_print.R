@@ -61,7 +61,7 @@ summary.twinnet_spec <- function(object, ...) {
   connections <- vapply(costs, function(r) r$connections, numeric(1))
   table <- data.frame(
     name = vapply(layers, function(l) l$name, ""),
-    type = vapply(layers, function(l) l$type, ""),
+    type = vapply(layers, type_text, ""),
     output_shape = vapply(layers, function(l) format_shape(l$output_shape), ""),
     params = as_counts(vapply(layers, function(l) as.numeric(l$params), numeric(1))),
     macs = as_counts(macs),

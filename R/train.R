@@ -16,6 +16,11 @@
 #' `EarlyStopping` and `ReduceLROnPlateau`), else Keras's defaults. An
 #' argument given here wins over the spec's setting.
 #'
+#' On several replicas (a model built with `distribution`), the replicas must
+#' be able to share every batch evenly, or a condition of class
+#' `twinnet_distribute_error` says what to change; across processes the
+#' arrays go to Keras as `tf.data` datasets (see [distribute]).
+#'
 #' @param model A compiled Keras model, e.g. from [build_model()].
 #' @param x,y Training inputs and targets: R arrays and vectors (or anything
 #'   reticulate converts to NumPy).
@@ -60,11 +65,12 @@ fit_model <- function(model, x, y, epochs = NULL, batch_size = NULL, validation_
   if (!is.null(seed)) keras$utils$set_random_seed(as.integer(seed))
   made <- lapply(settings$callbacks, function(c) make_callback(keras, c))
   if (!is.null(validation_data)) validation_data <- reticulate::tuple(lapply(validation_data, as_input))
-  fitted <- model$fit(
-    x = as_input(x), y = as_input(y), epochs = as.integer(epochs), batch_size = as.integer(batch_size),
-    validation_data = validation_data, validation_split = as.numeric(validation_split),
-    shuffle = isTRUE(as.logical(shuffle)), callbacks = c(made, callbacks), verbose = keras_verbose(verbose)
-  )
+  data <- prepare_fit(model, list( # on several replicas: batches they share evenly (R/distribute.R)
+    x = as_input(x), y = as_input(y), batch_size = as.integer(batch_size), validation_data = validation_data,
+    validation_split = as.numeric(validation_split), shuffle = isTRUE(as.logical(shuffle))
+  ), seed)
+  fitted <- do.call(model$fit, c(data, list(epochs = as.integer(epochs), callbacks = c(made, callbacks),
+                                            verbose = keras_verbose(verbose))))
   invisible(history_frame(fitted$history))
 }
 

@@ -3,6 +3,7 @@
 valid/*.json:   {"description", "spec", "expanded"}: the expansion both languages must give.
 invalid/*.json: {"description", "spec" or "text", "error": {"path", "kind"}}: the error both must raise;
                 with "stage": "build", load_spec() accepts the spec and build_model() raises the error.
+warnings/*.json (and the invalid vectors of a layer's "allow"): written by tools/make_warning_vectors.py.
 The expected error of each invalid case is written here by hand and checked against Python when
 the vectors are written; each expansion was read and checked by hand when first written.
 """
@@ -33,7 +34,8 @@ VALID: dict[str, tuple[str, dict[str, Any]]] = {
     "dense_chain": ("A sequential chain: unnamed layers get <type>_<n> names, defaults written out.",
                     spec(IN, {"type": "Dense", "units": 4, "activation": "relu"}, {"type": "Dense", "units": 2})),
     "conv_int_forms": ("kernel_size and strides as one integer or a list become lists of two.",
-                       spec(IMG, {"type": "Conv2D", "filters": 2, "kernel_size": 3, "strides": [2, 1]},
+                       spec(IMG, {"type": "Conv2D", "filters": 2, "kernel_size": 3, "strides": [2, 1],
+                                  "allow": ["window_drops_input"]},  # 12 rows, strides 2: the last is not read
                             {"type": "Conv2D", "filters": 2, "kernel_size": [1, 3], "padding": "same"})),
     "pool_strides_default": ("Pooling strides left out (or null) are the pool size.",
                              spec(IMG, {"type": "MaxPooling2D", "pool_size": 3},
@@ -100,6 +102,38 @@ VALID: dict[str, tuple[str, dict[str, Any]]] = {
                      spec({"type": "Input", "shape": [5, 5, 4]},
                           {"type": "Conv2D", "filters": 6, "kernel_size": 3, "groups": 2},
                           {"type": "GlobalAveragePooling2D"}, {"type": "Softmax"})),
+    "wrappers": ("Bidirectional and TimeDistributed hold a layer, named after the wrapper; concat doubles the "
+                 "units, sum keeps them; a wrapper's parameters are its layer's (twice for Bidirectional).",
+                 spec({"type": "Input", "shape": [6], "dtype": "int32"},
+                      {"type": "Embedding", "input_dim": 50, "output_dim": 4},
+                      {"type": "Bidirectional", "layer": {"type": "LSTM", "units": 3, "return_sequences": True}},
+                      {"type": "TimeDistributed", "name": "per_step", "layer": {"type": "Dense", "units": 2}},
+                      {"type": "Bidirectional", "layer": {"type": "GRU", "units": 2}, "merge_mode": "sum",
+                       "trainable": False})),
+    "wrapper_in_block": ("A wrapped layer's arguments may be block parameters; its name follows the block's.",
+                         spec({"type": "Input", "shape": [5, 3]}, {"block": "birnn", "args": {"units": 4}},
+                              blocks={"birnn": {"params": {"units": None}, "layers": [
+                                  {"type": "Bidirectional", "name": "rnn",
+                                   "layer": {"type": "SimpleRNN", "units": "$units"}}]}})),
+    "augmentation_layers": ("Augmentation keeps the shape (RandomCrop crops to its height and width); a factor f "
+                            "is the range [-f, f].",
+                            spec(IMG, {"type": "RandomFlip", "mode": "horizontal"},
+                                 {"type": "RandomRotation", "factor": 0.1},
+                                 {"type": "RandomZoom", "height_factor": [-0.2, 0.1], "width_factor": 0.3},
+                                 {"type": "RandomTranslation", "height_factor": 0.1, "width_factor": [0, 0.2]},
+                                 {"type": "RandomCrop", "height": 10, "width": 8})),
+    "upsampling_convolutions": ("Transposed, separable and depthwise convolutions, upsampling and cropping.",
+                                spec(IMG, {"type": "Conv2DTranspose", "filters": 4, "kernel_size": 3, "strides": 2},
+                                     {"type": "SeparableConv2D", "filters": 6, "kernel_size": 3,
+                                      "depth_multiplier": 2},
+                                     {"type": "DepthwiseConv2D", "kernel_size": [3, 1], "padding": "same",
+                                      "use_bias": False},
+                                     {"type": "UpSampling2D", "size": [2, 1]},
+                                     {"type": "Cropping2D", "cropping": [[1, 0], [2, 3]]})),
+    "one_axis_padding": ("ZeroPadding1D and Cropping1D take an integer or one [before, after] pair; "
+                         "LayerNormalization has no moving statistics.",
+                         spec({"type": "Input", "shape": [7, 3]}, {"type": "ZeroPadding1D", "padding": [2, 0]},
+                              {"type": "Cropping1D"}, {"type": "LayerNormalization", "center": False})),
 }
 
 CONV = {"type": "Conv2D", "filters": 2, "kernel_size": 3}
@@ -492,6 +526,35 @@ INVALID: dict[str, tuple[str, Any, str, str]] = {
                                    "invalid_value"),
     "softmax_axis_outside": ("Softmax's axis is an axis of its input (Keras would fail only when predicting).",
                              spec(IN, {"type": "Softmax", "axis": 5}), "/layers/1/axis", "invalid_value"),
+    "wrap_dense_bidirectionally": ("Bidirectional wraps a recurrent layer only.",
+                                   spec({"type": "Input", "shape": [5, 3]},
+                                        {"type": "Bidirectional", "layer": {"type": "Dense", "units": 2}}),
+                                   "/layers/1/layer/type", "unknown_type"),
+    "wrapped_layer_named": ("A wrapped layer has no name of its own.",
+                            spec({"type": "Input", "shape": [5, 3]},
+                                 {"type": "Bidirectional", "layer": {"type": "LSTM", "units": 2, "name": "fw"}}),
+                            "/layers/1/layer/name", "unknown_argument"),
+    "wrapped_layer_misspelt": ("A wrapped layer's arguments are checked like any layer's.",
+                               spec({"type": "Input", "shape": [5, 3]},
+                                    {"type": "Bidirectional", "layer": {"type": "LSTM", "unit": 2}}),
+                               "/layers/1/layer/unit", "unknown_argument"),
+    "wrapper_without_layer": ("A wrapper needs its layer.",
+                              spec({"type": "Input", "shape": [5, 3]}, {"type": "TimeDistributed"}),
+                              "/layers/1/layer", "missing"),
+    "time_distributed_no_steps": ("TimeDistributed needs a time axis before what its layer takes.",
+                                  spec({"type": "Input", "shape": [5]},
+                                       {"type": "TimeDistributed", "layer": {"type": "Dense", "units": 2}}),
+                                  "/layers/1", "shape_mismatch"),
+    "wrapped_shape_error": ("The wrapped layer's shape rule runs on what it sees: one time step.",
+                            spec({"type": "Input", "shape": [5, 4]},
+                                 {"type": "TimeDistributed", "layer": {"type": "Conv1D", "filters": 2,
+                                                                       "kernel_size": 5}}),
+                            "/layers/1/layer", "shape_mismatch"),
+    "factor_as_text": ("A factor is a number or a [low, high] pair.",
+                       spec(IMG, {"type": "RandomRotation", "factor": "0.1"}), "/layers/1/factor", "invalid_value"),
+    "cropping1d_away": ("Cropping1D cannot crop more than the steps there are.",
+                        spec({"type": "Input", "shape": [3, 2]}, {"type": "Cropping1D", "cropping": [2, 1]}),
+                        "/layers/1", "shape_collapse"),
 }
 
 
@@ -499,16 +562,30 @@ def write(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, indent=2) + "\n", encoding="utf-8")
 
 
+# The vectors written here are numbered in order; valid 19-35 and invalid 130-191 (hints, training settings)
+# are kept as files, written and checked by hand, and invalid 192-219 are the warnings' (make_warning_vectors.py),
+# so the vectors after them here start past them.
+RESUME_AT = {"wrappers": 36, "wrap_dense_bidirectionally": 220}
+
+
+def numbered(names: list[str]) -> list[tuple[int, str]]:
+    out, i = [], 0
+    for name in names:
+        i = RESUME_AT.get(name, i + 1)
+        out.append((i, name))
+    return out
+
+
 def main() -> int:
-    for sub in ("valid", "invalid"):
+    for sub in ("valid", "invalid"):  # this script's own vectors are written again; the others are kept
         (OUT / sub).mkdir(parents=True, exist_ok=True)
-        for old in (OUT / sub).glob("*.json"):
-            old.unlink()
-    for i, (name, (desc, doc)) in enumerate(VALID.items(), 1):
+    for i, name in numbered(list(VALID)):
+        desc, doc = VALID[name]
         doc = {**doc, "name": name}
         write(OUT / "valid" / f"{i:02d}_{name}.json", {"description": desc, "spec": doc, "expanded": expand(doc)})
     bad = 0
-    for i, (name, (desc, doc, path, kind)) in enumerate(INVALID.items(), 1):
+    for i, name in numbered(list(INVALID)):
+        desc, doc, path, kind = INVALID[name]
         try:
             if name in BUILD_STAGE:
                 build_model(load_spec(doc))

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Set up everything twinnet needs, from nothing; safe to run again (it skips what is done).
-#   1. Debian packages: R, reticulate, jsonlite, testthat, roxygen2, ggplot2; Graphviz for the
+#   1. Debian packages: R, reticulate, jsonlite, testthat, roxygen2, ggplot2, knitr, rmarkdown and pandoc
+#      (the vignette, and the R Markdown lessons); Graphviz for the
 #      diagrams and Chromium for the handout's browser test (installed when run as root with apt)
 #   2. .venv: a virtual environment on a Python whose executable links libpython dynamically,
 #      with the reference versions in constraints.txt and twinnet installed editable with the extras
-#      TWINNET_EXTRAS (default: test, and Keras's three backends: tensorflow, jax, torch), after
+#      TWINNET_EXTRAS (default: test, Keras's three backends: tensorflow, jax, torch, and notebook: Jupyter,
+#      IPython and matplotlib for the lessons of twinnet.notebook()), after
 #      tools/sync_specs.py has made the packages' git-ignored copies of shared_specs/ and shared_data/.
 #      PyTorch is pinned to 2.13.0, a CPU build (PyPI's torch for Linux is a CUDA build of several GB):
 #      here it installed in 26 s and takes 0.87 GB with what it needs; JAX (CPU), 14 s and 0.53 GB.
@@ -20,7 +22,8 @@ say() { printf '[setup] %s\n' "$*"; }
 
 # -- 1. Debian packages -------------------------------------------------------
 DEB_PACKAGES=(r-base-core r-base-dev r-cran-reticulate r-cran-jsonlite r-cran-testthat r-cran-roxygen2
-              r-cran-withr r-cran-ggplot2 graphviz chromium fonts-dejavu-core time)
+              r-cran-withr r-cran-ggplot2 r-cran-knitr r-cran-rmarkdown pandoc graphviz chromium fonts-dejavu-core
+              time)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -58,7 +61,7 @@ pick_python() {
 }
 VENV=$ROOT/.venv
 STAMP=$VENV/.twinnet-stamp
-EXTRAS=${TWINNET_EXTRAS:-test,tensorflow,jax,torch}
+EXTRAS=${TWINNET_EXTRAS:-test,tensorflow,jax,torch,notebook}
 want_stamp=$( (cat constraints.txt pyproject.toml setup.py VERSION; echo "$EXTRAS") | sha256sum | cut -c1-16)
 if [[ ! -x $VENV/bin/python ]]; then
   BASE=$(pick_python) || {

@@ -17,6 +17,7 @@ import json
 import shutil
 import sys
 import tempfile
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,10 @@ SHARED_SUFFIXES = {".json", ".html"}  # what the packages get of shared_specs/ (
 # The patterns of names, parameters, references and versions, which both packages read too.
 PATTERNS: dict[str, str] = json.loads((SHARED / "spec_format.json").read_text())["patterns"]
 NAME_PATTERN = PATTERNS["name"]
+# The kinds of spec warnings, which a layer's "allow" list may name (messages.json's spec_warnings).
+WARNING_KINDS: list[str] = sorted({w["kind"] for w in
+                                   json.loads((SHARED / "messages.json").read_text())["spec_warnings"].values()})
+INITIALIZER_DESCRIPTION = 'the name of a Keras initializer, or {"class_name": "Constant", "config": {"value": 1}}'
 
 
 def kind_schema(arg: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:
@@ -68,24 +73,8 @@ def kind_schema(arg: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]
         return {"enum": arg["values"], "description": "one of " + ", ".join(f'"{v}"' for v in arg["values"])}
     if kind == "activation":
         return {"enum": registry["activations"], "description": "the name of a Keras activation"}
-    if kind == "initializer":
-        objects = [
-            {
-                "type": "object",
-                "required": ["class_name"] + (["config"] if init["required"] else []),
-                "additionalProperties": False,
-                "properties": {
-                    "class_name": {"const": name},
-                    "config": {"type": "object", "required": init["required"], "additionalProperties": False,
-                               "properties": {a: {"type": ["number", "null"]} for a in init["args"]}},
-                },
-            }
-            for name, init in registry["initializer_classes"].items()
-        ]
-        return {
-            "anyOf": [{"enum": registry["initializers"]}, *objects],
-            "description": 'the name of a Keras initializer, or {"class_name": "Constant", "config": {"value": 1}}',
-        }
+    if kind == "initializer":  # one definition that every initializer argument refers to
+        return {"$ref": "#/$defs/initializer", "description": INITIALIZER_DESCRIPTION}
     if kind == "shape":
         return {
             "type": "array", "minItems": 1,
@@ -102,6 +91,8 @@ def kind_schema(arg: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]
         n = arg["n"]
         nat = {"type": "integer", "minimum": 0}
         pair = {"type": "array", "items": nat, "minItems": 2, "maxItems": 2}
+        if n == 1:  # one axis: Keras's own form, an integer or one [before, after] pair
+            return {"anyOf": [nat, pair], "description": "an integer >= 0, or a [before, after] pair"}
         return {
             "anyOf": [nat, {"type": "array", "items": nat, "minItems": n, "maxItems": n},
                       {"type": "array", "items": pair, "minItems": n, "maxItems": n}],
@@ -110,6 +101,22 @@ def kind_schema(arg: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]
         }
     if kind == "axis":
         return {"type": "integer", "description": "an integer axis"}
+    if kind == "factor":
+        number = {"type": "number"}
+        sch = {"anyOf": [number, {"type": "array", "items": number, "minItems": 2, "maxItems": 2}],
+               "description": "a number f (the range -f to f), or a [low, high] pair of numbers"}
+        if "default" in arg and arg["default"] is None:
+            sch["anyOf"].append({"type": "null"})
+            sch["description"] += ", or null"
+        return sch
+    if kind == "layer":
+        return {
+            "type": "object", "required": ["type"],
+            "properties": {"type": {"enum": arg["types"], "description": "a layer type that can be wrapped here"}},
+            "allOf": [{"if": {"properties": {"type": {"const": t}}, "required": ["type"]},
+                       "then": {"$ref": f"#/$defs/wrapped_{t}"}} for t in arg["types"]],
+            "description": 'a layer object without a name or inputs, such as {"type": "' + arg["types"][0] + '", ...}',
+        }
     if kind == "regularizer":
         factor = {"type": "number", "minimum": 0}
         return {
@@ -128,6 +135,27 @@ def kind_schema(arg: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]
         return {"type": "string", "pattern": PATTERNS["name"],
                 "description": 'the name of a quantity Keras logs, such as "val_loss"'}
     raise ValueError(f"unknown argument kind {kind!r}")
+
+
+def initializer_schema(registry: dict[str, Any]) -> dict[str, Any]:
+    """The schema of an initializer: a name, or an object naming its class with that class's arguments."""
+    objects = [
+        {
+            "type": "object",
+            "required": ["class_name"] + (["config"] if init["required"] else []),
+            "additionalProperties": False,
+            "properties": {
+                "class_name": {"const": name},
+                "config": {"type": "object", "required": init["required"], "additionalProperties": False,
+                           "properties": {a: {"type": ["number", "null"]} for a in init["args"]}},
+            },
+        }
+        for name, init in registry["initializer_classes"].items()
+    ]
+    return {
+        "anyOf": [{"enum": registry["initializers"]}, *objects],
+        "description": 'the name of a Keras initializer, or {"class_name": "Constant", "config": {"value": 1}}',
+    }
 
 
 def typed_objects(table: dict[str, dict[str, Any]], key: str, what: str) -> dict[str, Any]:
@@ -207,6 +235,11 @@ def generate_schema(registry: dict[str, Any]) -> dict[str, Any]:
             "description": "a list of layer names",
         },
         "weights": {"type": "array", "description": "a list of arrays, as Keras's get_weights() gives them"},
+        "allow": {"type": "array",
+                  "items": {"enum": WARNING_KINDS,
+                            "description": "the kind of a spec warning: " + ", ".join(f'"{k}"' for k in WARNING_KINDS)},
+                  "description": "a list of the kinds of spec warnings that the layer means to have"},
+        "initializer": initializer_schema(registry),
     }
     dispatch = []
     for type_name, info in layers.items():
@@ -216,9 +249,11 @@ def generate_schema(registry: dict[str, Any]) -> dict[str, Any]:
             "inputs": {"$ref": "#/$defs/ref_list"},
             "weights": {"$ref": "#/$defs/weights"},
             "comment": {"type": "string"},
+            "allow": {"$ref": "#/$defs/allow"},
         }
         for arg_name, arg in info["args"].items():
-            props[arg_name] = with_param(kind_schema(arg, registry))
+            sch = kind_schema(arg, registry)
+            props[arg_name] = sch if arg["kind"] == "layer" else with_param(sch)  # a wrapped layer is written out
         required = ["type"] + [k for k, a in info["args"].items() if a.get("required")]
         defs[f"layer_{type_name}"] = {
             "type": "object", "properties": props, "required": required, "additionalProperties": False,
@@ -227,6 +262,13 @@ def generate_schema(registry: dict[str, Any]) -> dict[str, Any]:
             "if": {"properties": {"type": {"const": type_name}}, "required": ["type"]},
             "then": {"$ref": f"#/$defs/layer_{type_name}"},
         })
+    wrapped = {t for info in layers.values() for arg in info["args"].values() if arg["kind"] == "layer"
+               for t in arg["types"]}
+    for type_name in (t for t in layers if t in wrapped):  # a layer inside a wrapper: no name, inputs or weights
+        inner = deepcopy(defs[f"layer_{type_name}"])
+        for key in ("name", "inputs", "weights", "allow"):
+            inner["properties"].pop(key, None)
+        defs[f"wrapped_{type_name}"] = inner
     defs["layer"] = {
         "type": "object",
         "required": ["type"],

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All the tests: derived-file drift, lint, the environment check, the rpy2 cross-language harness, the
-# cross-backend harness (TensorFlow, JAX, PyTorch), the Python tests against the wheel with NumPy 2,
-# R CMD check and testthat. The last line sums them up.
+# lessons (notebooks and R Markdown, executed), the cross-backend harness (TensorFlow, JAX, PyTorch),
+# training beyond one device, the Python tests against the wheel with NumPy 2, R CMD check and testthat.
+# The last line sums them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -31,10 +32,20 @@ step "pytest: the cross-language harness (and the packages built from the source
 $PY -m pytest -p no:cacheprovider --durations=12 --junitxml="$OUT/pytest.xml" \
   tests/cross tests/python/test_package.py::test_wheel_and_r_tarball_carry_shared_files || status=1
 
+step "pytest: the lessons (twinnet notebook), run headless: Jupyter with nbclient, R Markdown with rmarkdown"
+# tests/lessons: a notebook of LeNet-5 (the MNIST sample), of the IMDB LSTM (generated data) and of ResNet-18
+# (train = FALSE), each on a kernel of .venv's Python with R in it (rpy2's %%R), and LeNet-5's R Markdown.
+$PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/lessons.xml" tests/lessons || status=1
+
 step "pytest: the cross-backend harness (each Keras backend in its own worker processes)"
 # Every catalog spec but the giants (TWINNET_BACKEND_GIANTS=1 adds them) on TensorFlow, JAX and PyTorch;
 # portable initial weights; training across backends and in R. About 2 minutes, 2 GB per process.
 $PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/backends.xml" tests/backends || status=1
+
+step "pytest: training beyond one device (TensorFlow replicas on a split CPU, JAX processes; R and Python)"
+# LeNet-5 for 2 epochs on 1, 2 and 4 replicas and in 1 and 2 JAX processes, each in its own process, from
+# Python and from R; about 85 s on 2 cores, 1 GB per process.
+$PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/distribute.xml" tests/distribute || status=1
 
 step "tests/python against the wheel, installed with NumPy 2"
 bash tools/test_wheel.sh --junitxml="$OUT/wheel.xml" || status=1
@@ -44,7 +55,9 @@ step "R CMD check --no-manual"
 # build from a copy of the files git knows (tracked, or new and not ignored) instead
 rm -rf "$OUT/rpkg" && mkdir -p "$OUT/rpkg/twinnet"
 git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$OUT/rpkg/twinnet" 2>/dev/null
-( cd "$OUT" && R CMD build --no-build-vignettes "$OUT/rpkg/twinnet" >build.log 2>&1 && \
+# The vignette (vignettes/lenet5-lesson.Rmd, a lesson of notebook()) is built here and again by the check; it
+# runs Python (RETICULATE_PYTHON) and trains LeNet-5 for two epochs in each language.
+( cd "$OUT" && R CMD build "$OUT/rpkg/twinnet" >build.log 2>&1 && \
   _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual --no-tests twinnet_*.tar.gz >check.log 2>&1 )
 tail -n 4 "$OUT/check.log"
 if ! grep -q "^Status: OK" "$OUT/check.log"; then
@@ -69,7 +82,7 @@ import sys, xml.etree.ElementTree as ET
 from pathlib import Path
 out, status = Path(sys.argv[1]), int(sys.argv[2])
 passed = failed = skipped = 0
-for report in ("pytest.xml", "backends.xml", "wheel.xml"):
+for report in ("pytest.xml", "lessons.xml", "backends.xml", "distribute.xml", "wheel.xml"):
     try:
         for suite in ET.parse(out / report).getroot().iter("testsuite"):
             t, f, e, k = (int(suite.get(x, 0)) for x in ("tests", "failures", "errors", "skipped"))

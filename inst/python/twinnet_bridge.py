@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["ConfigHolder", "build_layers", "c_array", "config_json", "has_safe_mode", "initializer_json", "is_zip",
-           "load_safely", "members", "read_member"]
+__all__ = ["ConfigHolder", "build_layers", "c_array", "config_json", "distribution_kind", "fit_datasets",
+           "has_safe_mode", "initializer_json", "is_zip", "load_safely", "members", "read_member", "runtime_started"]
 
 
 def build_layers(keras: Any, layers: list[dict[str, Any]]) -> tuple[int | None, str | None, dict[str, Any] | None]:
@@ -27,12 +27,19 @@ def build_layers(keras: Any, layers: list[dict[str, Any]]) -> tuple[int | None, 
                 tensors[layer["name"]] = keras.Input(shape=tuple(config["shape"]), dtype=config["dtype"],
                                                      name=layer["name"])
                 continue
+            config = {**config, **{key: make_wrapped(keras, config[key]) for key in layer.get("wrapped", [])}}
             obj = getattr(keras.layers, layer["type"])(name=layer["name"], **config)
             args = [tensors[n] for n in layer["inputs"]]
             tensors[layer["name"]] = obj(args if len(args) > 1 else args[0])
         except Exception as e:
             return i, str(e), None
     return None, None, tensors
+
+
+def make_wrapped(keras: Any, inner: dict[str, Any]) -> Any:
+    """A wrapper's layer ({"type", "name", "config"}), made just before its wrapper, as build.py makes it:
+    a layer may draw a seed when it is made, so the order of making is that of Python's build."""
+    return getattr(keras.layers, inner["type"])(name=inner["name"], **inner["config"])
 
 
 def c_array(a: Any, dtype: Any) -> Any:
@@ -138,3 +145,46 @@ def load_safely(path: str, module: str) -> list[Any]:
             return [keras.models.load_model(path, safe_mode=True), None, None]
     except Exception as e:
         return [None, type(e).__name__, str(e)]
+
+
+# -- training beyond one device (R/distribute.R; python/twinnet/distribute.py does the same) ---------
+
+def distribution_kind(value: Any) -> str | None:
+    """"tensorflow" for a tf.distribute.Strategy, "jax" for a keras.distribution.Distribution, else None."""
+    for cls in type(value).__mro__:
+        if cls.__name__ == "Distribution" and cls.__module__.startswith("keras."):
+            return "jax"
+        if cls.__name__ in ("Strategy", "StrategyV2") and cls.__module__.startswith("tensorflow."):
+            return "tensorflow"
+    return None
+
+
+def runtime_started(backend: str) -> bool:
+    """Whether the backend's runtime has started, after which its devices are fixed (without starting it)."""
+    if backend == "tensorflow":
+        from tensorflow.python.eager import context
+
+        return bool(context.context()._initialized)
+    from jax._src import xla_bridge
+
+    return bool(xla_bridge.backends_are_initialized())
+
+
+def fit_datasets(x: Any, y: Any, validation: Any, train: int, batch_size: int, shuffle: bool,
+                 seed: int) -> tuple[Any, Any]:
+    """The first ``train`` samples as a tf.data dataset of global batches, shuffled with ``seed`` when asked (so
+    that every process draws the same order), and the validation pair (or the samples after ``train``, where
+    ``validation`` is None and ``train`` leaves some) as another, or None (distribute.py's prepare_fit())."""
+    import numpy as np
+    import tensorflow as tf
+
+    x, y, train = np.asarray(x), np.asarray(y), int(train)
+    if validation is None and train < len(x):
+        validation = (x[train:], y[train:])
+    data = tf.data.Dataset.from_tensor_slices((x[:train], y[:train]))
+    if shuffle:
+        data = data.shuffle(train, seed=int(seed), reshuffle_each_iteration=True)
+    val = None
+    if validation is not None:
+        val = tf.data.Dataset.from_tensor_slices(tuple(np.asarray(v) for v in validation)).batch(int(batch_size))
+    return data.batch(int(batch_size)), val

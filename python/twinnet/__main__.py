@@ -1,6 +1,6 @@
 """The command line, ``twinnet`` or ``python -m twinnet``.
 
-Subcommands: catalog, show, summary, cost, code, diagram, handout, examples, doctor, demo.
+Subcommands: catalog, show, summary, cost, code, diagram, handout, notebook, examples, doctor, demo, train.
 """
 
 from __future__ import annotations
@@ -45,6 +45,41 @@ def _history(path: str | None) -> dict[str, list[float]] | None:
     return read_history(path) if path is not None else None
 
 
+def _train(args: argparse.Namespace) -> int:
+    """``twinnet train``: train_spec() with the command line's arguments; a summary line, the files asked for."""
+    from .distribute import DistributeError, train_spec
+
+    try:
+        x = y = None
+        if args.data is not None:
+            import numpy as np
+
+            with np.load(args.data) as held:
+                x, y = held["x"], held["y"]
+        done = train_spec(args.spec, replicas=args.replicas, x=x, y=y, seed=args.seed, epochs=args.epochs,
+                          batch_size=args.batch_size, shuffle=False if args.no_shuffle else None, verbose=2,
+                          samples=args.samples, coordinator=args.coordinator, num_processes=args.processes,
+                          process_id=args.process_id)
+    except (DistributeError, OSError, KeyError) as e:
+        print(f"twinnet: {e}", file=sys.stderr)
+        return 2
+    last = ", ".join(f"{k} {v[-1]:.4g}" for k, v in done.history.history.items())
+    epochs, replicas = len(done.history.epoch), done.replicas
+    print(f"{done.model.name}: {epochs} epoch{'s' * (epochs != 1)} on {replicas} replica{'s' * (replicas != 1)} in "
+          f"{done.seconds:.1f} s; last epoch: {last}")
+    if args.output:
+        from .persist import write_model
+
+        write_model(done.model, args.output)
+        print(f"wrote {args.output}")
+    if args.history:
+        from pathlib import Path
+
+        Path(args.history).write_text(json.dumps(done.history.history))
+        print(f"wrote {args.history}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="twinnet", description="One JSON spec, the same Keras model in R and Python.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,9 +103,29 @@ def main(argv: list[str] | None = None) -> int:
     p_ho.add_argument("-o", "--output", help="the HTML file (default: <spec name>.html)")
     p_ho.add_argument("--history", help="a JSON file of training curves: metric name -> values per epoch "
                       "(Keras's History.history)")
+    p_nb = sub.add_parser("notebook", help="write a lesson: a Jupyter notebook (or .Rmd) that builds, trains and "
+                          "compares the model in Python and in R")
+    p_nb.add_argument("spec", help="a catalog name or a spec file")
+    p_nb.add_argument("-o", "--output", help="the .ipynb or .Rmd file (default: <spec name>.ipynb)")
+    p_nb.add_argument("--no-train", action="store_true", help="compare the untrained models only (large networks)")
+    p_nb.add_argument("--epochs", type=int, default=3, help="training epochs (default 3)")
     sub.add_parser("doctor", help="versions, and whether R and Python use the same interpreter")
     p_ex = sub.add_parser("examples", help="run the lecture's worked examples: its numbers beside the model's")
     p_ex.add_argument("names", nargs="*", help="examples to run (default: all)")
+    p_train = sub.add_parser("train", help="build a spec and train it on K replicas (devices; the CPU split into K)")
+    p_train.add_argument("spec")
+    p_train.add_argument("--replicas", type=int, default=1, help="devices that share each batch (per process)")
+    p_train.add_argument("--epochs", type=int, help="default: the spec's fit settings, else 1")
+    p_train.add_argument("--batch-size", type=int, help="the global batch; default: the spec's, else 32")
+    p_train.add_argument("--seed", type=int, default=42)
+    p_train.add_argument("--samples", type=int, help="train on the first N digits of the MNIST sample (default 4000)")
+    p_train.add_argument("--data", help="an .npz file with arrays x and y, instead of the MNIST sample")
+    p_train.add_argument("--no-shuffle", action="store_true", help="keep the samples' order")
+    p_train.add_argument("-o", "--output", help="write the trained model to this .keras file")
+    p_train.add_argument("--history", help="write the learning curves to this JSON file (for `twinnet handout`)")
+    p_train.add_argument("--coordinator", help="JAX, several processes: host:port of process 0")
+    p_train.add_argument("--processes", type=int, default=1, help="JAX: how many processes train together")
+    p_train.add_argument("--process-id", type=int, default=0, help="JAX: this process's index, 0 to processes - 1")
     p_demo = sub.add_parser("demo", help="build a spec in Python and in R and compare them")
     p_demo.add_argument("spec", nargs="?", default="lenet5")
     p_demo.add_argument("--seed", type=int, default=42)
@@ -114,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
 
             return _print_or_fail(lambda: f"{handout(args.spec, args.output, history=_history(args.history))}\n",
                                   (ValueError, TypeError, OSError))
+        elif args.command == "notebook":
+            from .notebook import notebook
+
+            return _print_or_fail(lambda: f"{notebook(args.spec, args.output, not args.no_train, args.epochs)}\n",
+                                  (ValueError, TypeError, OSError))
         elif args.command == "doctor":
             from .doctor import doctor
 
@@ -128,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             print(format_examples(rows))
             return 0 if all(row.agrees for row in rows) else 1
+        elif args.command == "train":
+            return _train(args)
         elif args.command == "demo":
             from .demo import demo
 

@@ -34,6 +34,7 @@ def make_regularizer(keras: Any, value: dict[str, float] | None) -> Any:
 
 
 def _make_layer(keras: Any, layer: dict[str, Any]) -> Any:
+    """The Keras layer of an expanded layer (a wrapper's layer made first; R: make_layer())."""
     config = dict(layer["config"])
     if layer["type"] == "Input":
         return keras.Input(shape=tuple(config["shape"]), dtype=config["dtype"], name=layer["name"])
@@ -41,6 +42,8 @@ def _make_layer(keras: Any, layer: dict[str, Any]) -> Any:
     for key in config:
         if args[key]["kind"] == "regularizer":
             config[key] = make_regularizer(keras, config[key])
+        elif args[key]["kind"] == "layer":
+            config[key] = _make_layer(keras, config[key])
     cls = getattr(keras.layers, layer["type"])
     return cls(name=layer["name"], **config)
 
@@ -100,7 +103,8 @@ def compile_model(model: Any, settings: dict[str, Any] | Spec) -> Any:
     return model
 
 
-def build_model(spec: Any, seed: int | None = None, compile: bool = True, init: str = "keras") -> Any:
+def build_model(spec: Any, seed: int | None = None, compile: bool = True, init: str = "keras",
+                distribution: Any = None) -> Any:
     """Build the Keras model a spec describes.
 
     Args:
@@ -113,6 +117,10 @@ def build_model(spec: Any, seed: int | None = None, compile: bool = True, init: 
             for one seed); ``"portable"``: NumPy draws them from the same initializers' settings
             (:func:`twinnet.init.set_portable_weights`), bit-identical on every backend and in R.
             Fixed ``weights`` in the spec win either way.
+        distribution: None (one device), a number of replicas, or a distribution from
+            :func:`twinnet.distribute.make_distribution` (TensorFlow: a ``tf.distribute`` strategy; JAX: a
+            ``keras.distribution.Distribution``, which also becomes Keras's global one): the model is built
+            in its scope, so that ``fit()`` trains it on those replicas. See :mod:`twinnet.distribute`.
 
     Returns:
         A ``keras.Model`` (functional), named after the spec. When the spec has ``fit`` settings,
@@ -121,6 +129,10 @@ def build_model(spec: Any, seed: int | None = None, compile: bool = True, init: 
     """
     if init not in INIT_MODES:
         raise ValueError(f"init is one of {', '.join(map(repr, INIT_MODES))}, not {init!r}")
+    if distribution is not None:  # the same model, built in the distribution's scope
+        from .distribute import in_scope
+
+        return in_scope(distribution, lambda: build_model(spec, seed, compile, init))
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     graph = spec_graph(spec)
     import keras  # imported here: loading twinnet stays fast

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import HINTS, SpecError, hint_text, json_pointer, spec_error_at, suggest
-from .formatting import cut_text, describe, format_count, int_text, py_str
+from .formatting import cut_text, describe, format_count, int_text, or_list, py_str
 from .limits import HOW_TO_RAISE, get_limit
 from .registry import SUPPORTED_MAJOR, layer_types, schema, shared, spec_pattern, validator
 from .schema import Failure, compile_schema
@@ -64,11 +64,15 @@ def _to_spec_error(f: Failure) -> SpecError:
         allowed = list(sch.get("properties", {}))
         extra = str(f.key)
         layer_type = sch.get("properties", {}).get("type", {}).get("const")
+        if layer_type and extra in ("name", "inputs", "weights", "allow"):  # only a wrapped layer has none of these
+            return spec_error_at(json_pointer([*tokens, extra]), "wrapped_field", type=layer_type, name=extra)
         if layer_type:
             return _unknown_argument(json_pointer([*tokens, extra]), extra, layer_type, allowed, found)
         return spec_error_at(json_pointer([*tokens, extra]), "unknown_field",
                              _renamed(extra, allowed) or suggest(extra, allowed), name=extra)
     if f.keyword == "enum" and tokens and tokens[-1] == "type":
+        if len(tokens) >= 2 and not str(tokens[-2]).isdigit() and isinstance(found, str) and found in layer_types():
+            return spec_error_at(json_pointer(tokens), "not_wrappable", type=found, types=or_list(sch["enum"]))
         return _unknown_type(json_pointer(tokens), found, list(sch["enum"]))
     if f.keyword == "propertyNames":  # a key of a block, args or params object
         return spec_error_at(json_pointer([*tokens, str(f.key)]), "invalid_name", name=describe(f.key))
@@ -138,7 +142,9 @@ def _value_hint(keyword: str, sch: dict[str, Any], found: Any) -> str | None:
 
 
 def _enum_names(sch: dict[str, Any]) -> list[str]:
-    """The names a schema (or the options of its anyOf, not through references) lists in enums."""
+    """The names a schema (or the options of its anyOf, or the definition it refers to) lists in enums."""
+    if "$ref" in sch:
+        sch = schema()["$defs"][sch["$ref"].split("/")[-1]]
     names = [v for v in sch.get("enum", []) if isinstance(v, str)]
     for option in sch.get("anyOf", []):
         if isinstance(option, dict):

@@ -305,6 +305,13 @@ class _Writer:
         required = KERAS_REQUIRED.get(t, [])
         out = []
         for arg, spec in info["args"].items():
+            if spec["kind"] == "layer":  # the wrapped layer, named after its wrapper as the expansion names it
+                inner = entry[arg]
+                if entry.get("trainable") is False:  # a frozen wrapper's layer is frozen (as the expansion has it)
+                    inner = {**inner, "trainable": False}
+                inner_local = f"{local}_{layer_types()[inner['type']]['auto_name']}"
+                out.append(self.kwarg(arg, self.layer_call(inner, self.layer_args(inner, inner_local, params))))
+                continue
             kind = _arg_number_kind(t, arg)
             if arg not in entry:
                 if arg in required:
@@ -313,9 +320,23 @@ class _Writer:
             v = entry[arg]
             if arg not in required and param_name(v) is None and _is_default(entry, arg, spec, v):
                 continue
+            if param_name(v) is None:
+                v = self.literal(spec["kind"], v)
+            if spec["kind"] == "factor" and self.py and isinstance(v, list):  # a list, as build_model() passes it
+                out.append(self.kwarg(arg, "[" + ", ".join(self.value(e, kind) for e in v) + "]"))
+                continue
             out.append(self.kwarg(arg, self.value(v, kind, params)))
         out.append(self.kwarg("name", self.name_expr(local, params is not None)))
         return out
+
+    def literal(self, kind: str, v: Any) -> Any:
+        """An argument as the code passes it: a factor f as its range [-f, f] (the form Keras keeps for some
+        layers and the expansion for all); in keras3's code an axis >= 0 counted from 1, as keras3 takes it."""
+        if kind == "factor" and isinstance(v, int | float) and not isinstance(v, bool):
+            return [0.0 - float(v), float(v)]
+        if kind == "axis" and self.k3 and isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+            return v + 1
+        return v
 
     def layer_call(self, entry: dict[str, Any], args: list[str]) -> str:
         """The layer object (Python, reticulate) or the keras3 function name with its arguments."""

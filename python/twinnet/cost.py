@@ -87,6 +87,49 @@ def _recurrent(layer: Layer, shapes: list[Shape], out: Shape, gates: int, double
     return units * fan_in, units * (fan_in + biases), x[0]
 
 
+def _conv_transpose(layer: Layer, shapes: list[Shape], out: Shape) -> Counts:
+    """Each input value is multiplied by the kernel into every filter; each output value adds its bias."""
+    c = layer["config"]
+    macs = _values(shapes[0]) * math.prod(c["kernel_size"]) * c["filters"]
+    return macs, macs + _values(out) * _bias(layer), 1
+
+
+def _depthwise(layer: Layer, shapes: list[Shape], out: Shape) -> Counts:
+    """Each output value sees one input channel's window."""
+    k = math.prod(layer["config"]["kernel_size"])
+    return _values(out) * k, _values(out) * (k + _bias(layer)), 1
+
+
+def _separable(layer: Layer, shapes: list[Shape], out: Shape) -> Counts:
+    """A depthwise convolution (per input channel and multiplier) then a pointwise one (1 x 1, to the filters);
+    connections count both steps' multiplications and the bias."""
+    c = layer["config"]
+    positions = _values(out[:-1])
+    depth = _last(shapes[0]) * c["depth_multiplier"]
+    macs = positions * depth * math.prod(c["kernel_size"]) + positions * depth * c["filters"]
+    return macs, macs + _values(out) * _bias(layer), 1
+
+
+def _wrapped(layer: Layer, shapes: list[Shape], out: Shape) -> Counts:
+    """The wrapped layer's counts on the shapes it sees (layers.json gives the rule of its type)."""
+    inner = layer["config"]["layer"]
+    data = dict(layer_types()[inner["type"]]["cost"])
+    return RULES[data.pop("rule")]({**layer, "type": inner["type"], "config": inner["config"]}, shapes, out, **data)
+
+
+def _time_distributed(layer: Layer, shapes: list[Shape], out: Shape) -> Counts:
+    """The wrapped layer once per time step (the input's first axis), as a recurrent layer counts."""
+    macs, connections, _ = _wrapped(layer, [shapes[0][1:]], out[1:])
+    return macs, connections, shapes[0][0]
+
+
+def _bidirectional(layer: Layer, shapes: list[Shape], out: Shape) -> Counts:
+    """Two recurrent layers, forwards and backwards, per time step; merging them is not counted."""
+    inner_out = out if layer["config"]["merge_mode"] != "concat" else [*out[:-1], _last(out) // 2]
+    macs, connections, steps = _wrapped(layer, shapes, inner_out)
+    return 2 * macs, 2 * connections, steps
+
+
 # The cost rules by name; a rule's keyword arguments are the data its registry entries give.
 RULES: dict[str, Callable[..., Counts]] = {
     "none": _none,
@@ -96,6 +139,11 @@ RULES: dict[str, Callable[..., Counts]] = {
     "global_window": _global_window,
     "merge": _merge,
     "recurrent": _recurrent,
+    "conv_transpose": _conv_transpose,
+    "depthwise": _depthwise,
+    "separable": _separable,
+    "time_distributed": _time_distributed,
+    "bidirectional": _bidirectional,
 }
 
 
@@ -307,7 +355,8 @@ def _table(rows: list[list[str]], right: list[bool]) -> list[str]:
 
 def format_cost(c: Cost) -> str:
     """The cost table as text, the same as R's ``format(cost(spec))`` (joined by newlines)."""
-    recurrent = any(r.rule == "recurrent" for r in c.rows)
+    stepped = registry()["cost"]["stepped_rules"]  # rules that count per time step
+    recurrent = any(r.rule in stepped for r in c.rows)
     head = ["layer", "type", "output shape"]
     head += ["steps", "MACs a step", "connections a step"] if recurrent else []
     head += ["MACs", "connections", "activations", "params", "param bytes"]
@@ -315,7 +364,7 @@ def format_cost(c: Cost) -> str:
     for r in c.rows:
         cells = [r.name, r.type, format_shape(r.output_shape)]
         if recurrent:
-            if r.rule == "recurrent":
+            if r.rule in stepped:
                 cells += ["varies" if r.steps is None else format_count(r.steps), format_count(r.macs_per_step),
                           format_count(r.connections_per_step)]
             else:

@@ -47,10 +47,16 @@ def _colors() -> dict[str, str]:
     return {t: fam["color"] for fam in shared("diagram.json")["families"].values() for t in fam["types"]}
 
 
+def type_text(layer: dict[str, Any]) -> str:
+    """A layer's type, a wrapper's with the type it wraps: "Bidirectional(LSTM)" (R: type_text())."""
+    inner = layer["config"].get("layer")
+    return f"{layer['type']}({inner['type']})" if isinstance(inner, dict) else str(layer["type"])
+
+
 def _node(layer: dict[str, Any], macs: int, color: str) -> str:
     """A layer's node: name and type, output shape, parameters, and its MACs per sample where it has any."""
     cells = [
-        f"<B>{html_escape(layer['name'])}</B>&#160;{html_escape(layer['type'])}",
+        f"<B>{html_escape(layer['name'])}</B>&#160;{html_escape(type_text(layer))}",
         format_shape(layer["output_shape"]),
         f"{format_count(layer['params'])} params",
     ]

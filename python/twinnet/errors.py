@@ -17,15 +17,9 @@ HINTS: dict[str, Any] = shared("hints.json")
 MEANINGS: tuple[str, ...] = tuple(HINTS["meanings"])
 
 
-class SpecError(ValueError):
-    """A spec that cannot be loaded, expanded or built.
-
-    Attributes:
-        path: a JSON Pointer (RFC 6901) to the offending value, "" for the whole document.
-        kind: a short machine-readable category, the same in R and Python.
-        message: what was expected and what was found.
-        hint: a suggestion ("did you mean 'kernel_size'?") or None.
-    """
+class SpecMessage(Exception):
+    """What a spec error and a spec warning have: a path, a kind, a message and a hint, written
+    "at <path>: <message>; <hint>"."""
 
     def __init__(self, path: str, message: str, kind: str = "invalid_value", hint: str | None = None):
         self.path = path
@@ -40,7 +34,18 @@ class SpecError(ValueError):
         return f"{text}; {self.hint}" if self.hint else text
 
     def __reduce__(self):  # keep path/kind/hint when pickled
-        return (SpecError, (self.path, self.message, self.kind, self.hint))
+        return (type(self), (self.path, self.message, self.kind, self.hint))
+
+
+class SpecError(SpecMessage, ValueError):
+    """A spec that cannot be loaded, expanded or built.
+
+    Attributes:
+        path: a JSON Pointer (RFC 6901) to the offending value, "" for the whole document.
+        kind: a short machine-readable category, the same in R and Python.
+        message: what was expected and what was found.
+        hint: a suggestion ("did you mean 'kernel_size'?") or None.
+    """
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

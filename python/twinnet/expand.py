@@ -61,12 +61,23 @@ def param_uses(blocks: dict[str, Any], name: str,
             for key, value in entry.get("args", {}).items():
                 add(param_name(value), inner_uses.get(key, []))
         else:
-            layer_type = entry["type"]
-            for arg in layer_types()[layer_type]["args"]:
-                if arg in entry:
-                    add(param_name(entry[arg]), [(layer_type, arg)])
+            for layer_type, arg, value in layer_arguments(entry):
+                add(param_name(value), [(layer_type, arg)])
     memo[name] = uses
     return uses
+
+
+def layer_arguments(entry: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(layer type, argument, value) of each argument a layer entry writes, a wrapped layer's included."""
+    found = []
+    for arg, spec in layer_types()[entry["type"]]["args"].items():
+        if arg not in entry:
+            continue
+        if spec["kind"] == "layer":
+            found += layer_arguments(entry[arg])
+        else:
+            found.append((entry["type"], arg, entry[arg]))
+    return found
 
 
 def invalid_value(layer_type: str, arg: str, value: Any, path: str) -> SpecError:
@@ -248,15 +259,7 @@ class _Expander:
         if len(inputs) < low or (high is not None and len(inputs) > high):
             raise spec_error_at(f"{path}/inputs", "input_count_min" if high is None else "input_count", type=t,
                                 want=int_text(low), found=int_text(len(inputs)))
-        config: dict[str, Any] = {}
-        for arg, spec in info["args"].items():
-            if arg in entry:
-                value, where = self.param(entry[arg], scope, f"{path}/{arg}")
-            else:
-                value, where = spec.get("default"), f"{path}/{arg}"
-            if value is None and "null_means" in spec:
-                value = config[spec["null_means"]]
-            config[arg] = canonical(t, arg, spec, value, where)
+        config = self.arguments(entry, scope, path, full)
         layer: dict[str, Any] = {"name": full, "type": t, "inputs": inputs, "config": config, "source": path}
         if "weights" in entry:
             check_weights(entry["weights"], f"{path}/weights")
@@ -270,6 +273,32 @@ class _Expander:
         self.layers.append(layer)
         scope.names[local] = full
         return full
+
+    def arguments(self, entry: dict[str, Any], scope: _Scope, path: str, name: str) -> dict[str, Any]:
+        """Every argument of a layer entry, Keras's default where it is left out, in canonical form. A wrapped
+        layer becomes {"type", "name", "config"}, named after its wrapper ("bilstm_lstm")."""
+        t = entry["type"]
+        config: dict[str, Any] = {}
+        for arg, spec in layer_types()[t]["args"].items():
+            if spec["kind"] == "layer":  # required, and never a parameter (the schema says so)
+                inner = entry[arg]
+                inner_name = f"{name}_{layer_types()[inner['type']]['auto_name']}"
+                config[arg] = {"type": inner["type"], "name": inner_name,
+                               "config": self.arguments(inner, scope, f"{path}/{arg}", inner_name)}
+                continue
+            if arg in entry:
+                value, where = self.param(entry[arg], scope, f"{path}/{arg}")
+            else:
+                value, where = spec.get("default"), f"{path}/{arg}"
+            if value is None and "null_means" in spec:
+                value = config[spec["null_means"]]
+            config[arg] = canonical(t, arg, spec, value, where)
+        for arg, spec in layer_types()[t]["args"].items():
+            if spec["kind"] == "layer" and config["trainable"] is False:
+                # a frozen wrapper's layer is frozen: Keras freezes it only when trainable is set after the
+                # wrapper is made (given to the wrapper's constructor, the wrapped layer would still train)
+                config[arg]["config"]["trainable"] = False
+        return config
 
     def expand_block(self, entry: dict[str, Any], scope: _Scope, path: str, previous: str | None,
                      stack: list[str]) -> str:
@@ -362,6 +391,8 @@ def canonical(layer_type: str, arg: str, spec: dict[str, Any], value: Any, path:
         return [None if v is None else int(v) for v in value]
     if kind == "target_shape":
         return [int(v) for v in value]
+    if kind == "pairs" and spec["n"] == 1:  # one axis: Keras's flat [before, after]
+        return [int(v) for v in value] if isinstance(value, list) else [int(value)] * 2
     if kind == "pairs":  # per axis, [before, after]
         if isinstance(value, list):
             if isinstance(value[0], list):
@@ -372,6 +403,8 @@ def canonical(layer_type: str, arg: str, spec: dict[str, Any], value: Any, path:
         return {"class_name": value["class_name"], "config": dict(value.get("config", {}))}
     if kind == "regularizer" and isinstance(value, dict):  # {"l1": ..., "l2": ...}: L1, L2 or L1L2
         return {key: float(value[key]) for key in ("l1", "l2") if key in value}
+    if kind == "factor" and value is not None:  # f is the range [-f, f] (0.0 - f: no negative zero)
+        return [float(v) for v in value] if isinstance(value, list) else [0.0 - float(value), float(value)]
     return value
 
 

@@ -122,6 +122,12 @@ def int_list_text(values: Iterable[int]) -> str:
     return "[" + ", ".join(int_text(v) for v in values) + "]"
 
 
+def or_list(names: Sequence[str]) -> str:
+    """Names joined for a sentence: "A", "A or B", "A, B or C" (R: or_list())."""
+    names = [str(n) for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def format_shape(shape: Iterable[int | None]) -> str:
     """An output shape as Python prints a tuple: [None, 28, 28, 6] -> "(None, 28, 28, 6)" (R: format_shape())."""
     return "(" + ", ".join("None" if v is None else int_text(v) for v in shape) + ")"

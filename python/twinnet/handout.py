@@ -18,7 +18,7 @@ from typing import Any
 
 from .codegen import to_code
 from .cost import CostRow, layer_costs
-from .diagram import GraphvizError, check_drawable, check_output_file, dot_text, html_escape, render_dot
+from .diagram import GraphvizError, check_drawable, check_output_file, dot_text, html_escape, render_dot, type_text
 from .errors import SpecError, json_kind
 from .expand import spec_graph
 from .formatting import format_count, format_shape
@@ -187,7 +187,7 @@ def _layer_rows(graph: dict[str, Any], costs: list[CostRow]) -> str:
     rows = []
     for i, (layer, cost) in enumerate(zip(graph["layers"], costs, strict=True), start=1):
         rows.append(f'<tr><td class="num">{i}</td><td><code>{html_escape(layer["name"])}</code></td>'
-                    f'<td>{html_escape(layer["type"])}</td><td><code>{format_shape(layer["output_shape"])}</code></td>'
+                    f'<td>{html_escape(type_text(layer))}</td><td><code>{format_shape(layer["output_shape"])}</code></td>'
                     f'<td class="num">{format_count(layer["params"])}</td>'
                     f'<td class="num">{format_count(cost.macs)}</td></tr>')
     return "\n".join(rows)

@@ -141,6 +141,11 @@ def _convert(name: str, cls: str, t: str, config: dict[str, Any]) -> dict[str, A
             continue
         if key in info["args"]:
             kind = info["args"][key]["kind"]
+            if kind == "layer":
+                args[key] = _wrapped(name, cls, key, value, info["args"][key]["types"])
+                continue
+            if kind == "axis" and isinstance(value, list) and len(value) == 1:  # a built LayerNormalization's [-1]
+                value = value[0]
             if kind == "initializer":
                 converted = _initializer(value, info["args"][key].get("default"))
                 if converted is None:
@@ -160,8 +165,37 @@ def _convert(name: str, cls: str, t: str, config: dict[str, Any]) -> dict[str, A
             continue
         if key in NEUTRAL and value == NEUTRAL[key] and type(value) is type(NEUTRAL[key]):
             continue
+        if key in _IMPORTER["any_value"].get(t, []) or _mirrors(t, key, value, config):
+            continue
         raise _unsupported(name, cls, "import_argument", key=key, value=_describe(value))
     return args
+
+
+def _wrapped(name: str, cls: str, key: str, value: Any, types: list[str]) -> dict[str, Any]:
+    """A wrapper's layer as the spec writes it: its type and arguments, without its name."""
+    if not isinstance(value, dict) or value.get("module") != "keras.layers" or value.get("class_name") not in types \
+            or value.get("registered_name"):
+        raise _unsupported(name, cls, "import_argument", key=key, value=_describe(value))
+    t = str(value["class_name"])
+    config = _plain(value.get("config") or {})
+    for key, other in _IMPORTER["set_by_wrapper"].get(cls, {}).items():
+        if key in config and config[key] == config.get(other):
+            del config[key]
+    return {"type": t, **_non_default(t, _convert(name, cls, t, config))}
+
+
+def _mirrors(t: str, key: str, value: Any, config: dict[str, Any]) -> bool:
+    """Whether entry ``key`` is the mirror that importer.json's "mirrored" allows (Bidirectional's backward layer)."""
+    rule = _IMPORTER["mirrored"].get(t)
+    other = config.get(rule["of"]) if rule is not None else None
+    if rule is None or key != rule["key"] or not isinstance(value, dict) or not isinstance(other, dict):
+        return False
+    mine, theirs = _plain(value.get("config") or {}), _plain(other.get("config") or {})
+    flip = rule["flipped"]
+    same = {k: v for k, v in mine.items() if k not in ("name", flip)} == \
+        {k: v for k, v in theirs.items() if k not in ("name", flip)}
+    flipped = isinstance(mine.get(flip), bool) and isinstance(theirs.get(flip), bool) and mine[flip] != theirs[flip]
+    return bool(same and flipped and value.get("class_name") == other.get("class_name"))
 
 
 def _non_default(t: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +229,8 @@ def _inputs(entry: dict[str, Any], name: str, cls: str) -> list[str] | None:
         raise _unsupported(name, cls, "import_shared_layer", count=int_text(len(nodes)))
     node = _plain(nodes[0])
     for key, value in (node.get("kwargs") or {}).items():
-        if value is not None and not (key == "training" and value is False):  # Keras records training=False
+        recorded = value is False or (value is True and cls in _IMPORTER["records_training"])
+        if value is not None and not (key == "training" and recorded):  # what Keras records itself
             raise _unsupported(name, cls, "import_call_keyword", key=key, value=_describe(value))
     return _history(node.get("args", []), name, cls)
 

@@ -134,8 +134,9 @@ def draw_initializer(rng: np.random.Generator, initializer: dict[str, Any], shap
     return np.asarray(out).astype(_table()["dtype"])
 
 
-def _initializer_key(weight: str) -> str:
-    return _table()["weight_initializers"].get(weight, f"{weight}_initializer")
+def _initializer_key(layer_type: str, weight: str) -> str:
+    own = _table()["layer_weight_initializers"].get(layer_type, {})
+    return own.get(weight) or _table()["weight_initializers"].get(weight, f"{weight}_initializer")
 
 
 def _draw_weight(rng: np.random.Generator, layer_type: str, config: dict[str, Any], weight: str,
@@ -146,7 +147,7 @@ def _draw_weight(rng: np.random.Generator, layer_type: str, config: dict[str, An
         parts = [draw_initializer(rng, config[p["initializer"]] if "initializer" in p else p, (p["units"] * unit,))
                  for p in split["parts"]]
         return np.concatenate(parts).reshape(shape)
-    key = _initializer_key(weight)
+    key = _initializer_key(layer_type, weight)
     if not isinstance(config.get(key), dict):
         raise ValueError(f"portable initial weights: the {layer_type} layer '{config.get('name')}' has a weight "
                          f"'{weight}' without an initializer ({key}) in its config")
@@ -160,8 +161,16 @@ def _layer_draws(model: Any, seed: int | None) -> Iterator[tuple[Any, list[np.nd
     for layer in model.layers:
         if not layer.weights:
             continue
-        config = layer.get_config()
-        yield layer, [_draw_weight(rng, type(layer).__name__, config, w.name, tuple(w.shape)) for w in layer.weights]
+        yield layer, [_draw_weight(rng, type(owner).__name__, owner.get_config(), w.name, tuple(w.shape))
+                      for owner in _weight_owners(layer) for w in owner.weights]
+
+
+def _weight_owners(layer: Any) -> list[Any]:
+    """The layers whose weights ``layer`` has, in their order: itself, or a wrapper's layers."""
+    attributes = _table()["wrappers"].get(type(layer).__name__)
+    if attributes is None:
+        return [layer]
+    return [owner for name in attributes for owner in _weight_owners(getattr(layer, name))]
 
 
 def portable_weights(model: Any, seed: int | None = None) -> dict[str, list[np.ndarray]]:

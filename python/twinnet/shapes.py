@@ -95,6 +95,103 @@ def _conv(layer: Layer, shapes: list[Shape], rank: int) -> Result:
     return (out, *_weights(layer, n))
 
 
+def _window_checks(layer: Layer, x: Shape, rank: int) -> int:
+    """The checks of a convolution's input and of its strides with dilation; returns the input channels."""
+    _need_rank(layer, x, rank + 1)
+    ch = x[-1]
+    if ch is None:
+        raise spec_error_at(layer["source"], "shape_channels", name=layer["name"])
+    c = layer["config"]
+    if max(c["strides"]) > 1 and max(c["dilation_rate"]) > 1:
+        raise spec_error_at(layer["source"] + "/dilation_rate", "shape_strides_dilation")
+    return ch
+
+
+def _transpose_len(n: int | None, k: int, s: int, d: int, padding: str) -> int | None:
+    """Keras's length after a transposed convolution (keras/src/backend/common/backend_utils.py)."""
+    if n is None:
+        return None
+    if padding == "same":
+        return n * s
+    span = d * (k - 1) + 1
+    return (n - 1) * s + max(span, s)
+
+
+def _conv_transpose(layer: Layer, shapes: list[Shape], rank: int) -> Result:
+    c, x = layer["config"], shapes[0]
+    ch = _window_checks(layer, x, rank)
+    out = [_transpose_len(x[i], c["kernel_size"][i], c["strides"][i], c["dilation_rate"][i], c["padding"])
+           for i in range(rank)] + [c["filters"]]
+    n = math.prod(c["kernel_size"]) * ch * c["filters"] + (c["filters"] if c["use_bias"] else 0)
+    return (out, *_weights(layer, n))
+
+
+def _depthwise_out(layer: Layer, x: Shape, rank: int, channels: int) -> Shape:
+    c = layer["config"]
+    out = [_conv_len(x[i], c["kernel_size"][i], c["strides"][i], c["dilation_rate"][i], c["padding"])
+           for i in range(rank)] + [channels]
+    if 0 in out:
+        raise _collapse(layer, x, out)
+    return out
+
+
+def _depthwise(layer: Layer, shapes: list[Shape], rank: int) -> Result:
+    c, x = layer["config"], shapes[0]
+    ch = _window_checks(layer, x, rank)
+    depth = ch * c["depth_multiplier"]
+    n = math.prod(c["kernel_size"]) * depth + (depth if c["use_bias"] else 0)
+    return (_depthwise_out(layer, x, rank, depth), *_weights(layer, n))
+
+
+def _separable(layer: Layer, shapes: list[Shape], rank: int) -> Result:
+    c, x = layer["config"], shapes[0]
+    ch = _window_checks(layer, x, rank)
+    depth = ch * c["depth_multiplier"]
+    n = math.prod(c["kernel_size"]) * depth + depth * c["filters"] + (c["filters"] if c["use_bias"] else 0)
+    return (_depthwise_out(layer, x, rank, c["filters"]), *_weights(layer, n))
+
+
+def _upsample(layer: Layer, shapes: list[Shape], rank: int) -> Result:
+    x = shapes[0]
+    _need_rank(layer, x, rank + 1)
+    size = layer["config"]["size"]
+    return [*(None if n is None else n * k for n, k in zip(x[:rank], size, strict=True)), x[rank]], 0, 0
+
+
+def _crop_to(layer: Layer, shapes: list[Shape], rank: int) -> Result:
+    """RandomCrop: the first two axes become height and width (an input smaller than that is resized)."""
+    c, x = layer["config"], shapes[0]
+    _need_rank(layer, x, rank + 1)
+    return [c["height"], c["width"], x[rank]], 0, 0
+
+
+def _inner(layer: Layer) -> Layer:
+    """The layer a wrapper holds, as infer() takes a layer (its path the wrapper's "layer")."""
+    inner = layer["config"]["layer"]
+    return {"name": layer["name"], "type": inner["type"], "config": inner["config"],
+            "source": layer["source"] + "/layer"}
+
+
+def _wrapped(layer: Layer, trainable: int, frozen: int) -> tuple[int, int]:
+    """A wrapper's weights are its layer's; a wrapper that is not trainable freezes them all."""
+    return _weights(layer, trainable + frozen, frozen)
+
+
+def _time_distributed(layer: Layer, shapes: list[Shape]) -> Result:
+    x = shapes[0]
+    if len(x) < 2:
+        raise _rank_error(layer, x, 2)
+    out, trainable, frozen = infer(_inner(layer), [x[1:]])
+    return ([x[0], *out], *_wrapped(layer, trainable, frozen))
+
+
+def _bidirectional(layer: Layer, shapes: list[Shape]) -> Result:
+    out, trainable, frozen = infer(_inner(layer), shapes)
+    if layer["config"]["merge_mode"] == "concat":
+        out = [*out[:-1], 2 * out[-1]]  # type: ignore[operator]
+    return (list(out), *_wrapped(layer, 2 * trainable, 2 * frozen))
+
+
 def _pool(layer: Layer, shapes: list[Shape], rank: int) -> Result:
     c, x = layer["config"], shapes[0]
     _need_rank(layer, x, rank + 1)
@@ -111,17 +208,24 @@ def _global_pool(layer: Layer, shapes: list[Shape], rank: int) -> Result:
     return [*kept, x[-1]], 0, 0
 
 
+def _pairs(value: list[Any], rank: int) -> list[list[int]]:
+    """[before, after] per axis: one axis is written as Keras writes it, a flat [before, after]."""
+    return [value] if rank == 1 else value
+
+
 def _pad(layer: Layer, shapes: list[Shape], rank: int) -> Result:
     x = shapes[0]
     _need_rank(layer, x, rank + 1)
-    out = [None if n is None else n + a + b for n, (a, b) in zip(x[:rank], layer["config"]["padding"], strict=True)]
+    pairs = _pairs(layer["config"]["padding"], rank)
+    out = [None if n is None else n + a + b for n, (a, b) in zip(x[:rank], pairs, strict=True)]
     return [*out, x[rank]], 0, 0
 
 
 def _crop(layer: Layer, shapes: list[Shape], rank: int) -> Result:
     x = shapes[0]
     _need_rank(layer, x, rank + 1)
-    out = [None if n is None else n - a - b for n, (a, b) in zip(x[:rank], layer["config"]["cropping"], strict=True)]
+    pairs = _pairs(layer["config"]["cropping"], rank)
+    out = [None if n is None else n - a - b for n, (a, b) in zip(x[:rank], pairs, strict=True)]
     if any(v is not None and v < 1 for v in out):
         raise _collapse(layer, x, [*out, x[rank]], "shape_cropped_away")
     return [*out, x[rank]], 0, 0
@@ -244,6 +348,13 @@ RULES: dict[str, Callable[..., Result]] = {
     "reshape": _reshape,
     "embedding": _embedding,
     "recurrent": _recurrent,
+    "conv_transpose": _conv_transpose,
+    "depthwise": _depthwise,
+    "separable": _separable,
+    "upsample": _upsample,
+    "crop_to": _crop_to,
+    "time_distributed": _time_distributed,
+    "bidirectional": _bidirectional,
 }
 
 

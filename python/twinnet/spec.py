@@ -60,6 +60,9 @@ def load_spec(source: Any) -> Spec:
 
     Raises:
         SpecError: with ``path`` (a JSON Pointer) and a message saying what was expected.
+
+    Warns:
+        SpecWarning: for each thing a valid spec probably gets wrong (:func:`twinnet.spec_warnings`).
     """
     if isinstance(source, Spec):
         doc, origin = copy.deepcopy(source.data), source.origin
@@ -69,4 +72,9 @@ def load_spec(source: Any) -> Spec:
     from .expand import expand_document, expansion_limits  # the semantic checks live with the expansion
 
     limits = expansion_limits()
-    return Spec(doc, origin, expand_document(doc), limits)
+    graph = expand_document(doc)
+    if not isinstance(source, Spec):  # a Spec was warned about when it was loaded
+        from .advice import warn_spec
+
+        warn_spec(doc, graph)
+    return Spec(doc, origin, graph, limits)

@@ -26,13 +26,15 @@ def summary_text(spec: Spec) -> str:
     multiply-accumulates and connections per sample (:func:`twinnet.cost`), then the totals (R: the columns
     of print(summary(spec)))."""
     from .cost import layer_costs  # local, as in spec_repr()
+    from .diagram import type_text
     from .expand import spec_graph
 
     g = spec_graph(spec)
     costs = layer_costs(g)
     rows = [("layer", "type", "output shape", "params", "MACs", "connections")]
     for layer, r in zip(g["layers"], costs, strict=True):
-        rows.append((layer["name"], layer["type"], format_shape(layer["output_shape"]), format_count(layer["params"]),
+        rows.append((layer["name"], type_text(layer), format_shape(layer["output_shape"]),
+                     format_count(layer["params"]),
                      format_count(r.macs), format_count(r.connections)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.rjust(w) if i >= 3 else cell.ljust(w)

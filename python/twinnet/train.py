@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from .build import FIT_ATTRIBUTE
+from .distribute import prepare_fit
 from .expand import expand_fit, spec_graph
 from .spec import Spec, load_spec
 
@@ -55,6 +56,10 @@ def fit_model(model: Any, x: Any, y: Any, epochs: int | None = None, batch_size:
         spec: None, or the spec whose ``fit`` settings apply (anything :func:`twinnet.load_spec`
             accepts); by default those :func:`twinnet.build_model` attached to the model.
 
+    On several replicas (a model built with ``distribution=``), the replicas must be able to share every
+    batch evenly, or a :class:`twinnet.distribute.DistributeError` says what to change; across processes
+    the arrays go to Keras as ``tf.data`` datasets (:func:`twinnet.distribute.prepare_fit`).
+
     Returns:
         Keras's ``History``; the model is trained in place. With an ``EarlyStopping`` callback,
         ``len(history.epoch)`` is the number of epochs that ran.
@@ -67,7 +72,9 @@ def fit_model(model: Any, x: Any, y: Any, epochs: int | None = None, batch_size:
     if seed is not None:
         keras.utils.set_random_seed(int(seed))
     made = [make_callback(keras, c) for c in settings["callbacks"]]
-    return model.fit(x, y, epochs=int(chosen["epochs"]), batch_size=int(chosen["batch_size"]),
-                     validation_data=tuple(validation_data) if validation_data is not None else None,
-                     validation_split=float(chosen["validation_split"]), shuffle=bool(chosen["shuffle"]),
-                     callbacks=[*made, *(callbacks or [])], verbose="auto" if verbose is None else verbose)
+    data = prepare_fit(model, {"x": x, "y": y, "batch_size": int(chosen["batch_size"]),
+                               "validation_data": tuple(validation_data) if validation_data is not None else None,
+                               "validation_split": float(chosen["validation_split"]),
+                               "shuffle": bool(chosen["shuffle"])}, seed)
+    return model.fit(**data, epochs=int(chosen["epochs"]), callbacks=[*made, *(callbacks or [])],
+                     verbose="auto" if verbose is None else verbose)

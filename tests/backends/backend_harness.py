@@ -25,6 +25,9 @@ import numpy as np
 
 import twinnet
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+from support import sample_inputs
+
 WORKER = Path(__file__).resolve().parent / "worker.py"
 R_TRAIN = Path(__file__).resolve().parent / "train.R"
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -140,18 +143,6 @@ def require_backend(backend: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true and {why}", pytrace=False)
     pytest.skip(why)
-
-
-def sample_input(name: str) -> np.ndarray:
-    """Random input for a spec's first layer: 4 samples (1 for networks above 10M parameters)."""
-    graph = twinnet.expand(name)
-    n = 1 if graph["params"]["total"] > 10_000_000 else 4
-    dims = [v or 12 for v in graph["layers"][0]["output_shape"][1:]]
-    rng = np.random.default_rng(2024)
-    nxt = graph["layers"][1]
-    if nxt["type"] == "Embedding":
-        return rng.integers(0, nxt["config"]["input_dim"], size=(n, *dims)).astype("int32")
-    return rng.normal(size=(n, *dims)).astype("float32")
 
 
 @dataclass
@@ -308,7 +299,7 @@ def run_cross(work: Path, backends: list[str], specs: list[dict[str, Any]],
     rest = [b for b in backends if b not in first]
     run = CrossRun(work, specs, backends, first[0])
     for spec in specs:
-        np.save(work / f"{spec['name']}.x.npy", sample_input(spec["name"]))
+        np.savez(work / f"{spec['name']}.x.npz", *sample_inputs(spec["name"]))  # arr_0, arr_1, ...: one per Input
     common = {"specs": specs, "seed": SEED, "portable_seed": PORTABLE_SEED, "reference": run.reference,
               "runs": runs or [], "draws": [{"initializer": init, "shape": list(shape),
                                              "random": init["class_name"] not in FIXED_INITIALIZERS}

@@ -104,7 +104,7 @@ def build(job: dict[str, Any], work: Path, backend: str) -> tuple[dict[str, Any]
                 np.save(weights / f"{i}.npy", keras.ops.convert_to_numpy(v.value))
         else:
             model.set_weights([np.load(weights / f"{i}.npy", mmap_mode="r") for i in range(len(model.weights))])
-        x = np.load(work / f"{name}.x.npy")
+        x = inputs(work / f"{name}.x.npz")
         np.savez(work / f"{name}.{backend}.y.npz", **predict(model, x))
         if getattr(model, "compiled", False):
             jit = bool(model.jit_compile)
@@ -119,6 +119,13 @@ def build(job: dict[str, Any], work: Path, backend: str) -> tuple[dict[str, Any]
     return out, jit
 
 
+def inputs(path: Path) -> Any:
+    """The inputs the harness wrote (one array per Input): an array, or a list of them."""
+    with np.load(path) as held:
+        arrays = [held[f"arr_{i}"] for i in range(len(held.files))]
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
 def read_files(job: dict[str, Any], work: Path, backend: str, others: list[str],
                jit_compile: bool | None) -> dict[str, list[str]]:
     """Every other backend's .keras file of each spec with files, read (twinnet.read_model) and predicting."""
@@ -129,7 +136,7 @@ def read_files(job: dict[str, Any], work: Path, backend: str, others: list[str],
         if not case["files"]:
             continue
         name = case["name"]
-        x = np.load(work / f"{name}.x.npy")
+        x = inputs(work / f"{name}.x.npz")
         for other in others:
             model = twinnet.read_model(work / f"{name}.{other}.keras")
             np.savez(work / f"{name}.{backend}.from_{other}.y.npz", **predict(model, x, jit_compile))

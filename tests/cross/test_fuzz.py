@@ -265,6 +265,14 @@ def _plausible_values() -> dict[str, list[Any]]:
                 pool += [[4], [2, 2], [None, 3], [-1], [3, 3, 1], [-1, 2]]
             elif kind == "regularizer":
                 pool += [None, {"l2": 0.0001}, {"l1": 0.01}, {"l1": 0.01, "l2": 0.001}, {"l2": -1.0}, {"l3": 1}]
+            elif kind == "factor":
+                pool += [0.1, 0.5, [-0.2, 0.3], [0.1], None, "0.1"]
+            elif kind == "layer":  # wrapped layers, most of them of a type the wrapper takes
+                pool += [{"type": "LSTM", "units": 2}, {"type": "GRU", "units": 3, "return_sequences": True},
+                         {"type": "SimpleRNN", "units": 2, "go_backwards": True}, {"type": "Dense", "units": 3},
+                         {"type": "Conv1D", "filters": 2, "kernel_size": 2}, {"type": "Flatten"},
+                         {"type": "Dense"}, {"type": "LSTM", "units": 2, "name": "x"}, {"type": "Input", "shape": [2]},
+                         {"type": "Dense", "units": "$units"}, {"type": "Bidirectional", "layer": {"type": "LSTM"}}]
             else:  # a new kind of argument: say what a spec could hold there
                 raise AssertionError(f"the fuzzer has no values for the argument kind '{kind}' ({arg})")
     return {k: [v for i, v in enumerate(pool) if v not in pool[:i]] for k, pool in values.items()}

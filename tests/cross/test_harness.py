@@ -14,6 +14,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
+from support import sample_inputs
 
 import twinnet
 
@@ -31,16 +32,10 @@ def r_build(r: Any, handoff: types.ModuleType, name: str, seed: int) -> Any:
     return handoff.model
 
 
-def sample_input(name: str) -> np.ndarray:
-    graph = twinnet.expand(name)
-    n = 1 if graph["params"]["total"] > 10_000_000 else 4  # one image for the ImageNet-size networks
-    first = graph["layers"][0]
-    dims = [v or 12 for v in first["output_shape"][1:]]
-    rng = np.random.default_rng(2024)
-    nxt = graph["layers"][1]
-    if nxt["type"] == "Embedding":
-        return rng.integers(0, nxt["config"]["input_dim"], size=(n, *dims)).astype("int32")
-    return rng.normal(size=(n, *dims)).astype("float32")
+def sample_input(name: str) -> Any:
+    """The spec's inputs (support.sample_inputs()): one array, or a list for a model of several inputs."""
+    arrays = sample_inputs(name)
+    return arrays[0] if len(arrays) == 1 else arrays
 
 
 # 1. expansion ---------------------------------------------------------------
@@ -139,8 +134,8 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
         h$py_model$set_weights(w)
         rm(w)
       }
-      x <- h$x
-      stopifnot(is.array(x))
+      x <- h$x  # an array, or a list of arrays for a model of several inputs
+      stopifnot(is.array(x) || (is.list(x) && all(vapply(x, is.array, logical(1)))))
       h$y_r <- h$model$predict(x, verbose = 0L)
     """)
     y_py = outputs_of(from_py.predict(handoff.x, verbose=0))

@@ -12,6 +12,7 @@ from typing import Any
 
 import keras
 import numpy as np
+import pytest
 
 import twinnet
 
@@ -113,18 +114,21 @@ def forecaster_data(n: int = 240) -> tuple[np.ndarray, np.ndarray]:
             series[32:].astype("float32"))
 
 
-def train_in_both(r: Any, handoff: types.ModuleType, spec: Any) -> tuple[Any, Any, list[np.ndarray], dict[str, Any]]:
+def train_in_both(r: Any, handoff: types.ModuleType, spec: Any, data: tuple[Any, Any] | None = None,
+                  epochs: int | None = None) -> tuple[Any, Any, list[np.ndarray], dict[str, Any]]:
     """The spec's model built and trained with its fit settings by Python's and by R's fit_model(), on the
-    same data and seeds: (Python's History, Python's model, R's weights, R's history by metric)."""
-    x, y = forecaster_data()
+    same data (the forecaster's by default) and seeds, for the spec's epochs or ``epochs``:
+    (Python's History, Python's model, R's weights, R's history by metric)."""
+    x, y = forecaster_data() if data is None else data
     model = twinnet.build_model(spec, seed=BUILD_SEED)
-    history = twinnet.fit_model(model, x, y, seed=FIT_SEED, verbose=0)
+    history = twinnet.fit_model(model, x, y, epochs=epochs, seed=FIT_SEED, verbose=0)
     handoff.spec = json.dumps(spec) if isinstance(spec, dict) else spec
     handoff.x, handoff.y = x, y
+    r_epochs = "NULL" if epochs is None else f"{epochs}L"
     r(f"""
       h <- reticulate::import("twinnet_handoff")
       m <- twinnet::build_model(h$spec, seed = {BUILD_SEED}L)
-      hist <- twinnet::fit_model(m, h$x, h$y, seed = {FIT_SEED}L, verbose = 0L)
+      hist <- twinnet::fit_model(m, h$x, h$y, epochs = {r_epochs}, seed = {FIT_SEED}L, verbose = 0L)
       keys <- unique(paste0(ifelse(hist$data == "validation", "val_", ""), hist$metric))
       h$r_history <- lapply(stats::setNames(keys, keys), function(k) {{
         hist$value[paste0(ifelse(hist$data == "validation", "val_", ""), hist$metric) == k]
@@ -161,3 +165,37 @@ def test_regularized_model_trains_bit_identically_with_a_schedule(r: Any, handof
     assert len(history.epoch) < 60
     assert len(model.losses) == 6  # the penalties: kernel, bias and activity of conv; kernel, recurrent; forecast
     assert_same_training(history, model, r_weights, r_history)
+
+
+def instructor_data(name: str, n: int = 64) -> tuple[Any, np.ndarray]:
+    """Generated data of the shapes the course's specs take (no CIFAR-10 or IMDB files are bundled):
+    images of random pixels with labels 0-9, token sequences with labels 0-1, two token inputs with 0-3."""
+    rng = np.random.default_rng(1)
+    if name == "cifar10_augmented":
+        return rng.uniform(0, 255, (n, 32, 32, 3)).astype("float32"), rng.integers(0, 10, n).astype("int32")
+    if name == "imdb_bilstm":
+        return rng.integers(1, 20000, (n, 200)).astype("int32"), rng.integers(0, 2, n).astype("int32")
+    return ([rng.integers(1, 10000, (n, 10)).astype("int32"), rng.integers(1, 10000, (n, 100)).astype("int32")],
+            rng.integers(0, 4, n).astype("int32"))
+
+
+@pytest.mark.parametrize("name", ["cifar10_augmented", "imdb_bilstm", "ticket_classifier"])
+def test_course_specs_train_bit_identically(r: Any, handoff: types.ModuleType, name: str) -> None:
+    """The course's specs written with the new layers: augmentation (its random draws too), bidirectional
+    LSTMs, two inputs; R and Python train the same bits with the spec's fit settings.
+
+    An Embedding's gradient is sparse, and TensorFlow adds the rows of repeated tokens in an order that may
+    change from run to run on several threads (a last-bit difference in about one run of two, in one language
+    as in two), unless its op determinism is on: it is, for R and Python alike (one process)."""
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    history, model, r_weights, r_history = train_in_both(r, handoff, name, instructor_data(name), epochs=2)
+    assert len(history.epoch) == 2
+    assert_same_training(history, model, r_weights, r_history)
+    if name == "cifar10_augmented":  # the augmentation changes images while training, and only then
+        x = instructor_data(name)[0][:8]
+        augment = keras.Model(model.inputs, model.get_layer("zoom").output)
+        seen = np.asarray(augment(x, training=False))
+        assert np.allclose(seen, x / 255, atol=1e-6)
+        assert not np.allclose(np.asarray(augment(x, training=True)), seen, atol=1e-3)

@@ -39,3 +39,26 @@ def load_module(path: Path, name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def sample_inputs(name: str) -> list[Any]:
+    """Random inputs for a catalog spec's model, one array per Input in order: token indices where an
+    Embedding reads the input, else normal values; 4 samples (1 for networks above 10M parameters),
+    12 for a length that varies."""
+    import numpy as np
+
+    import twinnet
+
+    graph = twinnet.expand(name)
+    n = 1 if graph["params"]["total"] > 10_000_000 else 4  # one image for the ImageNet-size networks
+    rng = np.random.default_rng(2024)
+    arrays = []
+    for input_name in graph["inputs"]:
+        first = next(layer for layer in graph["layers"] if layer["name"] == input_name)
+        dims = [v or 12 for v in first["output_shape"][1:]]
+        reader = next(layer for layer in graph["layers"] if input_name in layer["inputs"])
+        if reader["type"] == "Embedding":
+            arrays.append(rng.integers(0, reader["config"]["input_dim"], size=(n, *dims)).astype("int32"))
+        else:
+            arrays.append(rng.normal(size=(n, *dims)).astype("float32"))
+    return arrays

@@ -369,6 +369,11 @@ def layer_flops(layer: Any, shapes: list[list[int | None]]) -> collections.Count
     dtypes = [t.dtype for t in tf.nest.flatten(layer.input)]
     if type(layer).__name__ in RECURRENT:
         layer = type(layer).from_config({**layer.get_config(), "unroll": True})
+    elif type(layer).__name__ == "Bidirectional":  # both directions unrolled
+        config = layer.get_config()
+        for key in ("layer", "backward_layer"):
+            config[key] = {**config[key], "config": {**config[key]["config"], "unroll": True}}
+        layer = type(layer).from_config(config)
     specs = [tf.TensorSpec([1, *(1 if v is None else v for v in s)], d) for s, d in zip(shapes, dtypes, strict=True)]
     fn = tf.function(lambda *x: layer(list(x) if len(x) > 1 else x[0]), autograph=False)
     concrete = fn.get_concrete_function(*specs)
@@ -394,7 +399,11 @@ def check_cost_against_profiler(spec: Any, model: Any) -> None:
     - Add sums k inputs with k - 1 additions a value (AddV2, or BiasAdd where Keras adds a vector), where
       connections count k;
     - a recurrent layer's connections are not compared: its cell adds biases and gates with the same
-      ops (AddV2, Mul), which the profiler does not tell apart; its MACs are.
+      ops (AddV2, Mul), which the profiler does not tell apart; its MACs are (a Bidirectional's both ways);
+    - a transposed convolution multiplies each input value by each weight of its kernel: its MACs are the
+      kernel's size (Keras's weight) times the input's positions, and its connections add a bias per output
+      value (BiasAdd). The profiler counts TensorFlow's Conv2DBackpropInput as a convolution over the
+      output's positions, which counts the zeros between the input's values too, so it is not compared.
     What the profiler counts besides (batch normalisation's Mul, AddV2, Rsqrt, Sub; Softmax; gelu's Mul)
     is what twinnet leaves out, and is not compared.
     """
@@ -407,8 +416,13 @@ def check_cost_against_profiler(spec: Any, model: Any) -> None:
         flops = layer_flops(model.get_layer(layer["name"]), ins)
         where = f"{graph['name']}: {layer['name']} ({layer['type']}), profiler {dict(flops)}"
         macs = sum(flops[op] for op in MAC_OPS)
+        if row.rule == "conv_transpose":
+            kernel = model.get_layer(layer["name"]).kernel
+            assert row.macs == math.prod(kernel.shape) * math.prod(1 if v is None else v for v in ins[0][:-1]), where
+            assert row.connections == row.macs + flops["BiasAdd"], where
+            continue
         assert macs % 2 == 0 and macs // 2 == row.macs, where
-        if row.rule in ("conv", "dense"):
+        if row.rule in ("conv", "dense", "depthwise", "separable"):
             assert row.connections == row.macs + sum(flops[op] for op in BIAS_OPS), where
         elif row.rule == "window":
             assert row.connections == flops["AvgPool"] + flops["MaxPool"], where

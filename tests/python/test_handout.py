@@ -18,7 +18,7 @@ import pytest
 from support import ROOT
 
 import twinnet
-from twinnet.diagram import GraphvizError, dot_program, to_dot
+from twinnet.diagram import GraphvizError, dot_program, to_dot, type_text
 from twinnet.formatting import format_compact
 from twinnet.handout import curves_svg, history_series
 from twinnet.registry import layer_types, shared
@@ -125,7 +125,7 @@ def test_dot_has_a_node_per_layer_and_an_edge_per_input(name: str) -> None:
     for layer, cost in zip(graph["layers"], twinnet.cost(name).rows, strict=True):
         shape = "(" + ", ".join("None" if v is None else str(v) for v in layer["output_shape"]) + ")"
         macs = f"<TR><TD>{format_compact(cost.macs)} MACs</TD></TR>" if cost.macs else ""
-        assert f"<B>{layer['name']}</B>&#160;{layer['type']}</TD></TR><TR><TD>{shape}</TD></TR>" \
+        assert f"<B>{layer['name']}</B>&#160;{type_text(layer)}</TD></TR><TR><TD>{shape}</TD></TR>" \
                f"<TR><TD>{layer['params']:,} params</TD></TR>{macs}</TABLE>" in dot
     assert dot.count("{") == dot.count("}")
     assert f"{graph['params']['total']:,} parameters" in dot

@@ -98,9 +98,9 @@ def test_the_issue_s_mistakes_get_hints() -> None:
     every = hint_text("supported_types", types=", ".join(layer_types()))
     assert error(layer(type="FullyConnected")).hint == every
     assert error(layer(type=3)).hint is None  # not a name at all
-    e = error(layer(type="TimeDistributed"))
+    e = error(layer(type="ConvLSTM2D"))
     assert (e.kind, e.message, e.hint) == (
-        "unknown_type", "'TimeDistributed' is a Keras layer that twinnet does not support yet", every)
+        "unknown_type", "'ConvLSTM2D' is a Keras layer that twinnet does not support yet", every)
 
 
 def test_an_old_name_whose_new_name_the_layer_lacks_gets_a_spelling_hint_or_none() -> None:

@@ -91,7 +91,7 @@ def test_conv_and_normalization_counts_by_hand() -> None:
 
 
 def test_a_rule_reads_its_data_not_the_type() -> None:
-    """Data no type gives yet (moving_stats false: LayerNormalization) and data changed by hand.
+    """Data changed by hand (moving statistics on and off, padding of one axis).
 
     A rule gives (output shape, trainable, non-trainable) without the batch axis.
     """
@@ -103,7 +103,7 @@ def test_a_rule_reads_its_data_not_the_type() -> None:
            "config": {"units": 2, "use_bias": True, "reset_after": True, "return_sequences": False, "trainable": True}}
     assert RULES["recurrent"](gru, [[None, 3]], gates=3) == ([2], 3 * 2 * 5 + 3 * 2, 0)
     assert infer(gru, [[None, 3]]) == ([2], 3 * 2 * 5 + 2 * 3 * 2, 0)  # the registry's GRU doubles the bias
-    pad = {"name": "p", "type": "T", "source": "/layers/1", "config": {"padding": [[1, 2]], "trainable": True}}
+    pad = {"name": "p", "type": "T", "source": "/layers/1", "config": {"padding": [1, 2], "trainable": True}}
     assert RULES["pad"](pad, [[5, 3]], rank=1) == ([8, 3], 0, 0)
 
 

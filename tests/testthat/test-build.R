@@ -23,6 +23,34 @@ test_that("build_model() gives a Keras model with the expanded parameter counts"
   }
 })
 
+test_that("wrappers, augmentation and the new convolutions build with the expanded counts, frozen where said", {
+  skip_if_no_python("keras")
+  wrappers <- list(
+    list(type = "Input", shape = list(6L), dtype = "int32"),
+    list(type = "Embedding", input_dim = 50L, output_dim = 4L),
+    list(type = "Bidirectional", layer = list(type = "LSTM", units = 3L, return_sequences = TRUE)),
+    list(type = "TimeDistributed", layer = list(type = "Dense", units = 2L)),
+    list(type = "Bidirectional", layer = list(type = "GRU", units = 2L), merge_mode = "sum", trainable = FALSE))
+  images <- list(
+    list(type = "Input", shape = list(12L, 12L, 3L)),
+    list(type = "RandomFlip", mode = "horizontal"), list(type = "RandomRotation", factor = 0.1),
+    list(type = "Conv2DTranspose", filters = 4L, kernel_size = 3L, strides = 2L),
+    list(type = "SeparableConv2D", filters = 6L, kernel_size = 3L, depth_multiplier = 2L),
+    list(type = "DepthwiseConv2D", kernel_size = list(3L, 1L), padding = "same"),
+    list(type = "UpSampling2D", size = list(2L, 1L)), list(type = "LayerNormalization"))
+  for (layers in list(wrappers, images)) {
+    spec <- list(format_version = "1.0", name = "case", layers = layers)
+    g <- expand(spec)
+    model <- build_model(spec, seed = 1L)
+    expect_equal(model$count_params(), g$params$total)
+    expect_equal(count_weights(model$trainable_weights), g$params$trainable)
+    expect_equal(count_weights(model$non_trainable_weights), g$params$non_trainable)
+  }
+  # the frozen Bidirectional's GRUs (2 features in, 2 units, reset_after's two biases) do not train
+  frozen <- expand(list(format_version = "1.0", name = "case", layers = wrappers))$params$non_trainable
+  expect_equal(frozen, 2 * (3 * 2 * (2 + 2) + 2 * 3 * 2))
+})
+
 test_that("the same seed gives identical weights; another seed does not", {
   skip_if_no_python("keras")
   weights <- function(seed) build_model("lenet5", seed = seed)$get_weights()

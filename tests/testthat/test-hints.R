@@ -55,9 +55,9 @@ test_that("the issue's mistakes get Python's hints", {
   every <- twinnet:::hint_text("supported_types", types = paste(names(twinnet:::layer_types()), collapse = ", "))
   expect_equal(error_of(layer(type = "FullyConnected"))$hint, every)
   expect_null(error_of(layer(type = 3L))$hint) # not a name at all
-  err <- error_of(layer(type = "TimeDistributed"))
+  err <- error_of(layer(type = "ConvLSTM2D"))
   expect_equal(list(err$kind, err$message, err$hint),
-               list("unknown_type", "'TimeDistributed' is a Keras layer that twinnet does not support yet", every))
+               list("unknown_type", "'ConvLSTM2D' is a Keras layer that twinnet does not support yet", every))
   err <- error_of(layer(type = "Flatten", border_mode = "same"))
   expect_equal(list(err$message, err$hint), list("'border_mode' is not an argument of Flatten", NULL))
 })

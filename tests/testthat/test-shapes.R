@@ -133,7 +133,7 @@ test_that("conv, normalization and cropping shapes and counts", {
 })
 
 test_that("a rule reads its data, not the type", {
-  # data no type gives yet (moving_stats false: LayerNormalization) and data changed by hand;
+  # data changed by hand (moving statistics on and off);
   # a rule gives the shape without the batch axis and the trainable and frozen counts
   rules <- twinnet:::shape_rules
   norm <- list(name = "n", type = "T", source = "/layers/1",
@@ -149,7 +149,7 @@ test_that("a rule reads its data, not the type", {
   # the registry's GRU doubles the bias
   expect_equal(twinnet:::infer(gru, list(c(NA, 3)))$trainable, 3 * 2 * 5 + 2 * 3 * 2)
   pad <- list(name = "p", type = "T", source = "/layers/1",
-              config = list(padding = list(list(1L, 2L)), trainable = TRUE))
+              config = list(padding = list(1L, 2L), trainable = TRUE))
   expect_equal(rules$pad(pad, list(c(5, 3)), rank = 1L)$shape, c(8, 3))
 })
 
