@@ -72,7 +72,7 @@ build_model <- function(spec, seed = NULL, compile = TRUE, init = c("keras", "po
   }
   if (isTRUE(compile) && !is.null(graph$compile)) compile_model(model, graph$compile)
   if (!is.null(graph$fit)) reticulate::py_set_attr(model, FIT_ATTRIBUTE, to_json(graph$fit))
-  model
+  as_twinnet_model(model)
 }
 
 # The attribute of a model built from a spec with a "fit" section: its expanded

@@ -15,10 +15,17 @@
 #' in keras3 style (`keras_model_sequential() |> layer_conv_2d(...)`, or
 #' `keras_input()` and `keras_model()` for a graph), or R on plain reticulate
 #' (`keras$layers$Conv2D(...)`), which runs where keras3 is not installed.
-#' Blocks become functions, called once per use and repetition; every layer is
-#' named as [expand()] names it, so the code builds a model equal to
-#' [build_model()]. Only arguments that differ from Keras's defaults are
-#' written. Python's `twinnet.to_code()` gives the same text.
+#' Blocks become functions, called once per use and repetition. The code keeps
+#' what the author wrote and leaves out what the expansion generated: a layer
+#' gets a `name` when the spec names it (inside a block: the block use's name,
+#' "_" and the layer's; a block function takes the use's name only when some
+#' layer in it is named), and every argument the spec writes is written, even
+#' one equal to Keras's default (as are those Keras requires). Names the spec
+#' leaves out are Keras's own to choose; the wrapped layer of a
+#' `Bidirectional` or `TimeDistributed` gets none, and an unnamed layer with
+#' fixed weights is held in a variable (`dense_1_layer`) whose weights the
+#' code sets. The code builds the model of [build_model()], up to the names
+#' the spec does not give. Python's `twinnet.to_code()` gives the same text.
 #'
 #' The spec's text never becomes code: titles and descriptions become comment
 #' lines, names become string literals, and a name that would clash with a
@@ -27,18 +34,34 @@
 #'
 #' @param spec Anything [load_spec()] accepts.
 #' @param language `"python"`, `"r"` (keras3 style) or `"r-reticulate"`.
-#' @return The program, one string ending in a newline; it assigns the model
-#'   to `model`. Print it with `cat()`.
+#' @param x A `twinnet_code` from `to_code()`.
+#' @param ... Unused.
+#' @return The program, one string ending in a newline, of class
+#'   `twinnet_code` (a character string underneath: `cat()`, `writeLines()`,
+#'   `parse(text = )` and string functions take it as it is); it assigns the
+#'   model to `model`. `print()` shows the program as code and returns it
+#'   invisibly; `format()` gives the plain string.
 #' @seealso [keras3_functions()], the keras3 names that the `"r"` code uses.
 #' @examples
-#' cat(to_code("lenet5", "r"))
+#' to_code("lenet5", "r")
 #' cat(to_code("mini_resnet", "python"))
 #' @export
 to_code <- function(spec, language = c("python", "r", "r-reticulate")) {
   language <- match.arg(language)
   spec <- load_spec(spec)
   graph <- expand(spec)
-  program(new_generator(spec$data, graph, language))
+  structure(program(new_generator(spec$data, graph, language)), class = "twinnet_code")
+}
+
+#' @rdname to_code
+#' @export
+format.twinnet_code <- function(x, ...) as.character(unclass(x))
+
+#' @rdname to_code
+#' @export
+print.twinnet_code <- function(x, ...) {
+  cat(format(x))
+  invisible(x)
 }
 
 #' The keras3 functions that generated R code calls
@@ -310,6 +333,7 @@ new_generator <- function(doc, graph, language) {
   gen$sequential <- is_chain(graph)
   gen$lines <- character()
   gen$uses <- new.env(parent = emptyenv())
+  gen$named <- new.env(parent = emptyenv()) # takes_name() of each block
   # identifiers: block functions first, then each block's parameters (those
   # that stand for a layer argument), in the order the blocks are written
   gen$block_ids <- new_identifiers()
@@ -476,19 +500,21 @@ join_args <- function(args) paste(args, collapse = ", ")
 
 # -- layers -------------------------------------------------------------------
 
-# The keyword arguments of a layer; params: the block's parameter identifiers, NULL outside blocks.
-layer_args <- function(gen, entry, local, params) {
+# The keyword arguments of a layer: those the spec writes (and those Keras
+# requires), then its name when the spec gives one (written_name()); params:
+# the block's parameter identifiers, NULL outside blocks. A wrapped layer
+# (wrapped = TRUE) gets no name: the expansion derives it from the wrapper's.
+layer_args <- function(gen, entry, local, params, wrapped = FALSE) {
   type <- entry$type
   info <- layer_types()[[type]]
   required_args <- keras_required(type)
   out <- character()
   for (arg in names(info$args)) {
     spec <- info$args[[arg]]
-    if (identical(spec$kind, "layer")) { # the wrapped layer, named after its wrapper as the expansion names it
+    if (identical(spec$kind, "layer")) { # the wrapped layer
       inner <- entry[[arg]]
       if (identical(entry$trainable, FALSE)) inner$trainable <- FALSE # a frozen wrapper's layer is frozen
-      inner_local <- paste0(local, "_", layer_types()[[inner$type]]$auto_name)
-      out <- c(out, code_kwarg(gen, arg, layer_call(gen, inner, layer_args(gen, inner, inner_local, params))))
+      out <- c(out, code_kwarg(gen, arg, layer_call(gen, inner, layer_args(gen, inner, local, params, TRUE))))
       next
     }
     kind <- arg_number_kind(type, arg)
@@ -498,7 +524,6 @@ layer_args <- function(gen, entry, local, params) {
       next
     }
     v <- entry[[arg]]
-    if (!required && is.null(param_name(v)) && is_default_arg(entry, arg, spec, v)) next
     if (is.null(param_name(v))) v <- code_literal(gen, spec$kind, v)
     if (identical(spec$kind, "factor") && gen$py && is.list(v)) { # a list, as build_model() passes it
       out <- c(out, code_kwarg(gen, arg, sprintf("[%s]", paste(vapply(v, code_value, "", gen = gen, kind = kind),
@@ -507,8 +532,15 @@ layer_args <- function(gen, entry, local, params) {
     }
     out <- c(out, code_kwarg(gen, arg, code_value(gen, v, kind, params)))
   }
-  c(out, code_kwarg(gen, "name", code_name(gen, local, !is.null(params))))
+  if (!wrapped && written_name(entry)) out <- c(out, code_kwarg(gen, "name", code_name(gen, local, !is.null(params))))
+  out
 }
+
+# Whether the code names a layer entry: when the spec names it. Other names
+# are the expansion's, left to Keras (a layer with fixed weights and no name is
+# held in a variable, whose set_weights() the code calls; codegen.py's
+# written_name()).
+written_name <- function(entry) has_field(entry, "name")
 
 # An argument as the code passes it: a factor f as its range [-f, f] (the form
 # Keras keeps for some layers and the expansion for all); in keras3's code an
@@ -521,7 +553,8 @@ code_literal <- function(gen, kind, v) {
   v
 }
 
-# Whether a literal argument equals Keras's default (for strides: the pool size).
+# Whether a literal argument equals Keras's default (for strides: the pool size;
+# from_keras() leaves such arguments out).
 is_default_arg <- function(entry, arg, spec, value) {
   type <- entry$type
   default <- spec$default
@@ -553,9 +586,16 @@ input_call <- function(gen, entry, local, in_block) {
   args <- code_kwarg(gen, "shape", code_value(gen, entry$shape, "integer"))
   dtype <- field(entry, "dtype", "float32")
   if (dtype != "float32") args <- c(args, code_kwarg(gen, "dtype", code_value(gen, dtype)))
-  args <- c(args, code_kwarg(gen, "name", code_name(gen, local, in_block)))
+  if (written_name(entry)) args <- c(args, code_kwarg(gen, "name", code_name(gen, local, in_block)))
   fn <- if (gen$py) "keras.Input" else if (gen$k3) "keras_input" else "keras$Input"
   sprintf("%s(%s)", fn, join_args(args))
+}
+
+# The layer held in a variable applied to its input variables.
+apply_variable <- function(gen, layer, inputs) {
+  arg <- if (length(inputs) == 1L) inputs else code_vector(gen, inputs)
+  if (gen$k3 && length(inputs) == 1L) return(sprintf("%s |> %s()", arg, layer))
+  sprintf("%s(%s)", layer, arg)
 }
 
 # A layer applied to its input variables (the functional API).
@@ -606,8 +646,20 @@ block_call <- function(gen, entry, name, params, first) {
   keys <- names(ids)[names(ids) %in% names(args)]
   given <- vapply(keys, function(k) code_kwarg(gen, ids[[k]], code_value(gen, args[[k]], kinds[[k]], params)), "",
                   USE.NAMES = FALSE)
-  sprintf("%s(%s)", identifier(gen$block_ids, block), join_args(c(first, name, given)))
+  sprintf("%s(%s)", identifier(gen$block_ids, block), join_args(c(first, if (takes_name(gen, block)) name, given)))
 }
+
+# Whether a block's function takes the use's name: when a layer in it, or in a block it uses, is named.
+takes_name <- function(gen, block) {
+  if (is.null(gen$named[[block]])) {
+    gen$named[[block]] <- any(vapply(gen$blocks[[block]]$layers, function(e) {
+      if (has_field(e, "block")) takes_name(gen, e$block) else written_name(e)
+    }, logical(1)))
+  }
+  gen$named[[block]]
+}
+
+name_param <- function(gen, block) if (takes_name(gen, block)) "name" else character()
 
 # The local names of each repetition of a block use.
 use_names <- function(entry, local) {
@@ -627,7 +679,7 @@ write_block <- function(gen, block) {
   } else {
     refs <- explicit_refs(info$layers)
     first <- if ("@input" %in% refs) "inputs" else "x"
-    head <- join_args(c(first, "name", sig))
+    head <- join_args(c(first, name_param(gen, block), sig))
     emit(gen, if (gen$py) sprintf("def %s(%s):", fn, head) else sprintf("%s <- function(%s) {", fn, head))
     local_ids <- new_identifiers(c(gen$block_ids$taken, unname(params)))
     body <- functional_body(gen, info$layers, first, refs, params, local_ids)
@@ -642,12 +694,12 @@ write_sequential_block <- function(gen, block, fn, sig) {
   ind <- gen$indent
   items <- sequential_items(gen, gen$blocks[[block]]$layers, gen$param_ids[[block]])
   if (gen$py) {
-    emit(gen, sprintf("def %s(%s):", fn, join_args(c("name", sig))), paste0(ind, "return ["))
+    emit(gen, sprintf("def %s(%s):", fn, join_args(c(name_param(gen, block), sig))), paste0(ind, "return ["))
     if (length(items) > 0L) emit(gen, paste0(ind, ind, items, ","))
     emit(gen, paste0(ind, "]"))
     return(invisible())
   }
-  emit(gen, sprintf("%s <- function(%s) {", fn, join_args(c("model", "name", sig))))
+  emit(gen, sprintf("%s <- function(%s) {", fn, join_args(c("model", name_param(gen, block), sig))))
   if (gen$k3) {
     emit(gen, pipe_stages(c(paste0(ind, "model"), if (length(items) > 0L) paste0(ind, ind, items))))
   } else {
@@ -710,7 +762,8 @@ write_sequential <- function(gen) {
     args <- code_kwarg(gen, "input_shape", code_value(gen, first$shape, "integer"))
     dtype <- field(first, "dtype", "float32")
     if (dtype != "float32") args <- c(args, code_kwarg(gen, "input_dtype", code_value(gen, dtype)))
-    args <- c(args, code_kwarg(gen, "input_name", code_quote(local)), code_kwarg(gen, "name", name))
+    if (written_name(first)) args <- c(args, code_kwarg(gen, "input_name", code_quote(local)))
+    args <- c(args, code_kwarg(gen, "name", name))
     emit(gen, pipe_stages(c(sprintf("model <- keras_model_sequential(%s)", join_args(args)),
                             if (length(items) > 0L) paste0(ind, items))))
   } else {
@@ -760,7 +813,14 @@ functional_body <- function(gen, entries, first, refs, params, ids) {
     } else {
       args <- layer_args(gen, entry, local, params)
       out <- if (local %in% refs) identifier(ids, local) else "x"
-      lines <- c(lines, paste0(out, gen$assign, apply_layer(gen, entry, args, inputs_of(entry))))
+      if (has_field(entry, "weights") && !written_name(entry)) { # set through a variable, as Keras names it
+        layer <- identifier(ids, paste0(local, "\001layer")) # "dense_1_layer": no name of the spec has this key
+        lines <- c(lines, paste0(layer, gen$assign, layer_call(gen, entry, args)),
+                   paste0(out, gen$assign, apply_variable(gen, layer, inputs_of(entry))),
+                   weights_line(gen, NULL, entry$weights, layer))
+      } else {
+        lines <- c(lines, paste0(out, gen$assign, apply_layer(gen, entry, args, inputs_of(entry))))
+      }
     }
     var_of[[local]] <- out
     prev <- out
@@ -787,12 +847,15 @@ write_functional <- function(gen) {
   )
   fn <- if (gen$py) "keras.Model" else if (gen$k3) "keras_model" else "keras$Model"
   emit(gen, sprintf("model%s%s(%s)", gen$assign, fn, join_args(args)))
-  for (layer in gen$graph$layers) {
-    if (!is.null(layer$weights)) emit(gen, weights_line(gen, layer$name, layer$weights))
+  for (layer in gen$graph$layers) { # the named ones: the others are set where they are made
+    if (!is.null(layer$weights) && written_name(entry_at(doc, layer$source))) {
+      emit(gen, weights_line(gen, layer$name, layer$weights))
+    }
   }
 }
 
-weights_line <- function(gen, name, weights) {
+# Fixed weights set on the model's layer of this name, or on the layer held in `variable`.
+weights_line <- function(gen, name, weights, variable = NULL) {
   arrays <- vapply(weights, function(arr) {
     shape <- nested_shape(arr)
     values <- paste(number_text(flat_values(arr)), collapse = ", ")
@@ -806,6 +869,11 @@ weights_line <- function(gen, name, weights) {
       sprintf("%s(c(%s), c(%s))", fn, values, paste(shape, collapse = ", "))
     }
   }, "")
+  if (!is.null(variable)) {
+    if (gen$py) return(sprintf("%s.set_weights(%s)", variable, code_vector(gen, arrays)))
+    if (gen$k3) return(sprintf("set_weights(%s, %s)", variable, code_vector(gen, arrays)))
+    return(sprintf("%s$set_weights(%s)", variable, code_vector(gen, arrays)))
+  }
   target <- code_quote(name)
   if (gen$py) return(sprintf("model.get_layer(%s).set_weights(%s)", target, code_vector(gen, arrays)))
   if (gen$k3) return(sprintf("set_weights(get_layer(model, %s), %s)", target, code_vector(gen, arrays)))

@@ -16,7 +16,8 @@
 #' @param seed The seed of [build_model()]: the same seed gives the same
 #'   initial weights in R and in Python.
 #' @param x_file `NULL`, or a NumPy `.npy` file of inputs (first axis: the
-#'   samples).
+#'   samples), or an `.npz` file of one array per input, by the inputs'
+#'   names, for a model with several inputs.
 #' @param y_file The NumPy `.npy` file that the model's outputs for the
 #'   inputs in `x_file` are saved to; needed with `x_file`.
 #' @return The layer table, invisibly: a data frame with the columns `layer`,
@@ -45,7 +46,13 @@ demo_layers <- function(spec, seed = 42L, x_file = NULL, y_file = NULL) {
   utils::write.table(printed, sep = "\t", quote = FALSE, row.names = FALSE)
   if (!is.null(x_file)) {
     np <- python_module("numpy", "to read and write .npy files", convert = FALSE)
-    x <- reticulate::py_to_r(np$load(x_file)) # an R array, in R's memory order
+    held <- np$load(x_file)
+    x <- if (endsWith(x_file, ".npz")) { # several inputs: a list of R arrays by the inputs' names
+      names <- as.character(reticulate::py_to_r(held$files))
+      stats::setNames(lapply(names, function(n) reticulate::py_to_r(held$`__getitem__`(n))), names)
+    } else {
+      reticulate::py_to_r(held) # an R array, in R's memory order
+    }
     y <- predict_model(model, x, verbose = 0L)
     np$save(y_file, reticulate::r_to_py(y))
   }

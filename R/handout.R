@@ -191,15 +191,64 @@ layer_rows <- function(graph, costs) {
   paste(rows, collapse = "\n")
 }
 
+# A string literal that R and Python both read as `text` (handout.py's _quoted()).
+quoted_literal <- function(text) {
+  paste0("\"", gsub("\"", "\\\"", gsub("\\", "\\\\", text, fixed = TRUE), fixed = TRUE), "\"")
+}
+
+# A path as Python's str(pathlib.Path(path)) writes it: no "." segments, no
+# repeated or trailing "/".
+py_path_text <- function(path) {
+  absolute <- startsWith(path, "/")
+  parts <- strsplit(path, "/", fixed = TRUE)[[1L]]
+  parts <- parts[nzchar(parts) & parts != "."]
+  text <- paste(parts, collapse = "/")
+  if (absolute) paste0(if (startsWith(path, "//") && !startsWith(path, "///")) "//" else "/", text)
+  else if (nzchar(text)) text else "."
+}
+
+# How a command names the spec as it was given: its catalog name, else its
+# file, both quoted; NULL for a spec given as data (handout.py's spec_argument()).
+spec_argument <- function(s) {
+  name <- s$data[["name"]]
+  origin <- s$origin
+  if (json_is_string(name) && endsWith(origin, ".json")) {
+    catalog <- catalog_path(name)
+    if (is_file(catalog) && identical(normalizePath(origin, mustWork = FALSE), normalizePath(catalog))) {
+      return(quoted_literal(name))
+    }
+  }
+  if (startsWith(origin, "<")) return(NULL)
+  quoted_literal(py_path_text(origin))
+}
+
+# The code that trains and evaluates the model, in both languages, where the
+# spec has compile settings (handout.py's training_section()).
+training_section <- function(s, graph) {
+  if (length(graph$compile) == 0L) return("")
+  table <- handout_table()$training
+  train <- if (length(s$data[["fit"]]) > 0L) "train" else "fit"
+  code <- vapply(c("r", "python"), function(lang) {
+    paste(vapply(c("comment", train, "evaluate"), function(part) table[[part]][[lang]], ""), collapse = "\n")
+  }, "")
+  section <- gsub("{r}", html_escape(code[["r"]]), table$section, fixed = TRUE)
+  gsub("{python}", html_escape(code[["python"]]), section, fixed = TRUE)
+}
+
 #' Write a handout: one HTML page about a spec
 #'
 #' Writes one self-contained HTML page for students to keep: the spec's
 #' title, description and source, the R (keras3) and the Python code that
 #' build the model side by side, the layer table (output shapes,
 #' parameters, multiply-accumulates per sample as [cost()] counts them), the
-#' Graphviz diagram and, when `history` is given, the training curves. Styles
-#' and pictures are inline, so the page works offline. Python's
-#' `twinnet.handout()` writes the same page, byte for byte.
+#' Graphviz diagram and, when `history` is given, the training curves. Where
+#' the spec has compile settings, the code that trains and evaluates the model
+#' follows, in both languages. What the spec does not say (description,
+#' source, tags) is left out; the footer gives the command that makes the
+#' page again, with the spec as it was given (catalog name or file). Styles
+#' and pictures are inline, so the page works offline, and it prints without
+#' empty pages. Python's `twinnet.handout()` writes the same page, byte for
+#' byte.
 #'
 #' Where Graphviz is missing, fails, runs out of time or the network has
 #' more layers than it is given (see [diagram()]), the page has a note
@@ -243,14 +292,24 @@ handout <- function(spec, file = NULL, history = NULL) {
                      "<figcaption>Loss and metrics per epoch, training and validation.</figcaption></figure>")
   }
   tags <- json_or(data[["tags"]], list())
+  description <- json_or(data[["description"]], NULL)
+  source <- json_or(data[["source"]], NULL)
+  given <- spec_argument(s)
+  footer <- handout_table()$footer
   values <- list(
     version = html_escape(as.character(utils::packageVersion("twinnet"))),
     title = html_escape(py_str(json_or(data[["title"]], name))),
     name = html_escape(name),
     params = paste(format_count(p$total), "parameters"),
-    tags = if (length(tags) > 0L) html_escape(paste(as.character(unlist(tags)), collapse = ", ")) else "no tags",
-    description = html_escape(py_str(json_or(data[["description"]], "(no description)"))),
-    source = html_escape(py_str(json_or(data[["source"]], "(not given)"))),
+    tags = if (length(tags) > 0L) paste0(" &middot; ", html_escape(paste(as.character(unlist(tags)), collapse = ", ")))
+      else "",
+    description = if (is.null(description)) "" else
+      sprintf("<p class=\"description\">%s</p>\n", html_escape(py_str(description))),
+    source = if (is.null(source)) "" else sprintf("<p class=\"source\">Source: %s</p>\n", html_escape(py_str(source))),
+    spec_arg = html_escape(if (is.null(given)) footer$data else given),
+    file_arg = html_escape(quoted_literal(basename(py_path_text(file)))),
+    spec_note = if (is.null(given)) footer$data_note else "",
+    training = training_section(s, graph),
     r_code = html_escape(to_code(s, "r")),
     python_code = html_escape(to_code(s, "python")),
     layer_rows = layer_rows(graph, costs),

@@ -21,6 +21,13 @@ catalog_path <- function(name) file.path(specs_path("models"), paste0(name, ".js
 # Whether path is a file; FALSE (quietly) for a name the system cannot look up, such as a very long one.
 is_file <- function(path) isTRUE(suppressWarnings(utils::file_test("-f", path)))
 
+# Whether a source that is no catalog name, file or JSON text was meant as a file
+# (read.py's looks_like_path()).
+looks_like_path <- function(text) {
+  !grepl(spec_pattern("name"), text, perl = TRUE) &&
+    (grepl("[/\\\\]", text) || endsWith(tolower(text), ".json"))
+}
+
 # list(doc, origin, text): the document, where it came from and its JSON text.
 read_source <- function(source) {
   if (is.list(source)) {
@@ -41,6 +48,7 @@ read_source <- function(source) {
     is_name <- grepl(spec_pattern("name"), text, perl = TRUE)
     if (is_name && is_file(catalog_path(text))) return(read_file(catalog_path(text), paste0(text, ".json")))
     if (is_file(source)) return(read_file(source))
+    if (looks_like_path(text)) stop_spec_at("", "no_spec_file", file = cut_text(text, 60L))
     hint <- if (is_name) suggest(text, catalog_names()) else NULL
     stop_spec_at("", "not_a_source", source = cut_text(source, 60L), hint = hint)
   }

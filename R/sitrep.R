@@ -196,6 +196,7 @@ install_command <- function(python, modules) {
 python_versions <- function() {
   attempt <- function(expr) tryCatch(as.character(expr), error = function(e) NA_character_)
   tryCatch(choose_backend(), error = function(e) NULL) # a refused choice: the verdict's note says so
+  quiet_tensorflow()
   keras <- attempt_import("keras")
   backend <- if (is.null(keras)) NA_character_ else attempt(keras$backend$backend())
   expected <- if (is.na(backend)) keras_backend_name() else backend

@@ -36,6 +36,44 @@ print.twinnet_spec <- function(x, ...) {
   invisible(x)
 }
 
+#' Draw a spec's network in the plots pane
+#'
+#' Draws [diagram()]'s picture of the network (each layer with its output
+#' shape, parameters and MACs) on the current graphics device: Graphviz
+#' renders it as a PNG file in a temporary directory, and the `png` package
+#' reads it back for [grid::grid.raster()], which keeps its proportions.
+#' Without Graphviz or the `png` package (Debian: `graphviz`, `r-cran-png`),
+#' or for a network larger than Graphviz is given (see [set_limits()]), it
+#' draws nothing and says why in a message.
+#'
+#' @param x A `twinnet_spec` from [load_spec()].
+#' @param ... Unused.
+#' @return `x`, invisibly.
+#' @seealso [diagram()] to write the picture to a file (SVG, PNG or DOT).
+#' @examples
+#' \dontrun{
+#' plot(load_spec("lenet5"))
+#' }
+#' @export
+plot.twinnet_spec <- function(x, ...) {
+  if (!requireNamespace("png", quietly = TRUE)) {
+    message("plot() of a spec reads Graphviz's picture with the png package, which is not installed: ",
+            "install.packages(\"png\") (Debian: apt-get install r-cran-png); ",
+            "or write the picture to a file with diagram(spec, \"net.svg\")")
+    return(invisible(x))
+  }
+  file <- tempfile("twinnet-", fileext = ".png")
+  on.exit(unlink(file), add = TRUE)
+  drawn <- tryCatch(diagram(x, file), twinnet_graphviz_error = function(e) {
+    message("no diagram: ", conditionMessage(e))
+    NULL
+  })
+  if (is.null(drawn)) return(invisible(x))
+  grid::grid.newpage()
+  grid::grid.raster(png::readPNG(file), interpolate = TRUE)
+  invisible(x)
+}
+
 #' Summarise a spec: its layer table
 #'
 #' @param object A `twinnet_spec` from [load_spec()].
@@ -99,4 +137,46 @@ print.summary.twinnet_spec <- function(x, ...) {
   cat(sprintf("MACs per sample: %s\nConnections per sample: %s\n", format_count(totals$macs),
               format_count(totals$connections)))
   invisible(x)
+}
+
+# The R class of build_model()'s result: reticulate's classes of the Python
+# object with "twinnet_model" inserted just before "python.builtin.object".
+# keras3's methods are defined on Keras's classes, which come first, so with
+# keras3 attached they win (summary(), print(), plot(), ...: nothing of
+# keras3's is masked); without keras3, summary() finds twinnet's method
+# before reticulate's (which only str()s the object). A model that goes
+# through Python and back (a list element of a Python object, a .keras file)
+# comes back without the class: then model$summary() prints the same.
+as_twinnet_model <- function(model) {
+  cls <- class(model)
+  if (!"twinnet_model" %in% cls) {
+    at <- match("python.builtin.object", cls, nomatch = length(cls) + 1L)
+    class(model) <- append(cls, "twinnet_model", after = at - 1L)
+  }
+  model
+}
+
+#' The layer table of a model
+#'
+#' `summary()` of a model from [build_model()] prints Keras's own summary of
+#' it (`model$summary()`): each layer with its output shape and parameters,
+#' and the totals. With keras3 attached, keras3's `summary()` method (which
+#' prints the same table) is the one that runs: twinnet defines no method on
+#' Keras's classes, only on the class `twinnet_model` that [build_model()]
+#' adds after them.
+#'
+#' @param object A model from [build_model()].
+#' @param ... Passed to Keras's `summary()` (e.g. `expand_nested = TRUE`).
+#' @return The summary's lines (a character vector), invisibly.
+#' @seealso [summary.twinnet_spec()], the spec's table (with each layer's cost).
+#' @examples
+#' \dontrun{
+#' summary(build_model("lenet5"))
+#' }
+#' @export
+summary.twinnet_model <- function(object, ...) {
+  text <- reticulate::py_capture_output(object$summary(...))
+  lines <- strsplit(text, "\n", fixed = TRUE)[[1L]]
+  cat(lines, sep = "\n")
+  invisible(lines)
 }

@@ -169,7 +169,11 @@ history_frame <- function(history) {
 #'
 #' @param x A `twinnet_history` from [fit_model()].
 #' @param ... Unused.
-#' @return `x`, invisibly (the ggplot object is printed).
+#' @return With ggplot2, the ggplot object: shown when it is printed (at the
+#'   prompt, as with any ggplot), and open to more layers
+#'   (`plot(history) + ggplot2::theme_minimal()`) or [ggplot2::ggsave()].
+#'   Without ggplot2, the curves are drawn with base graphics and `x` is
+#'   returned invisibly.
 #' @export
 plot.twinnet_history <- function(x, ...) {
   df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
@@ -178,8 +182,7 @@ plot.twinnet_history <- function(x, ...) {
       ggplot2::geom_line() + ggplot2::geom_point() +
       ggplot2::facet_wrap(~metric, scales = "free_y") +
       ggplot2::labs(x = "epoch", y = NULL, colour = NULL)
-    print(p)
-    return(invisible(x))
+    return(p)
   }
   metrics <- unique(df$metric)
   old <- graphics::par(mfrow = c(1L, length(metrics)))

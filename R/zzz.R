@@ -117,9 +117,62 @@ choose_python <- function() {
   invisible(NULL)
 }
 
+# Python code that imports TensorFlow with its start-up noise dropped (python/twinnet/quiet.py):
+# stderr (file descriptor 2) is caught while TensorFlow loads, and every line that no pattern
+# matches is written back. TF_CPP_MIN_LOG_LEVEL does not stop these lines (they come before
+# absl's logging starts).
+quiet_import_code <- "
+def twinnet_quiet_import(patterns):
+    import os, re, sys, tempfile
+    if 'tensorflow' in sys.modules:
+        return False
+    patterns = [re.compile(p) for p in patterns]
+    try:
+        sys.stderr.flush()
+    except Exception:
+        pass
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            try:
+                import tensorflow
+                done = True
+            except Exception:
+                done = False
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        caught.seek(0)
+        text = caught.read().decode('utf-8', 'replace')
+    kept = [line for line in text.splitlines() if not any(p.fullmatch(line) for p in patterns)]
+    if kept:
+        sys.stderr.write('\\n'.join(kept) + '\\n')
+    return done
+"
+
+# Load TensorFlow, where it is Keras's backend and not yet loaded, without the lines it writes
+# to stderr from C++ as it starts ("oneDNN custom operations are on", absl's "All log messages
+# before absl::InitializeLog()"; shared_specs/startup_noise.json). TRUE when this call loaded it;
+# any failure is left for the import of Keras to report.
+quiet_tensorflow <- function() {
+  if (!identical(keras_backend_name(), "tensorflow")) return(invisible(FALSE))
+  done <- tryCatch({
+    sys <- reticulate::import("sys", convert = FALSE)
+    if (reticulate::py_to_r(sys$modules$`__contains__`("tensorflow"))) return(invisible(FALSE))
+    helpers <- reticulate::py_run_string(quiet_import_code, local = TRUE, convert = FALSE)
+    patterns <- as.list(as.character(unlist(shared_table("startup_noise.json")$patterns)))
+    reticulate::py_to_r(helpers$twinnet_quiet_import(patterns))
+  }, error = function(e) FALSE)
+  invisible(isTRUE(done))
+}
+
 # A Python module (without conversion to R), or an error that says what to do.
 python_module <- function(name, purpose, convert = FALSE) {
-  if (identical(name, "keras") || startsWith(name, "keras.")) choose_backend()
+  if (identical(name, "keras") || startsWith(name, "keras.")) {
+    choose_backend()
+    quiet_tensorflow()
+  }
   tryCatch(
     reticulate::import(name, convert = convert),
     error = function(e) {

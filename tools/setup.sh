@@ -22,7 +22,7 @@ say() { printf '[setup] %s\n' "$*"; }
 
 # -- 1. Debian packages -------------------------------------------------------
 DEB_PACKAGES=(r-base-core r-base-dev r-cran-reticulate r-cran-jsonlite r-cran-testthat r-cran-roxygen2
-              r-cran-withr r-cran-ggplot2 r-cran-knitr r-cran-rmarkdown pandoc graphviz chromium fonts-dejavu-core
+              r-cran-withr r-cran-ggplot2 r-cran-png r-cran-knitr r-cran-rmarkdown pandoc graphviz chromium fonts-dejavu-core
               time)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

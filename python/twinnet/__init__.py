@@ -27,8 +27,10 @@ from .notebook import notebook
 from .persist import ModelFileError, UnsafeModelError, read_model, write_model
 from .persist import load_model as load_model  # deprecated: read_model
 from .persist import save_model as save_model  # deprecated: write_model
+from .plots import plot_history
 from .serialize import serialize_model, unserialize_model
 from .spec import Spec, load_spec
+from .spec_print import summary
 from .train import fit_model
 
 try:
@@ -76,6 +78,7 @@ __all__ = [
     "mnist_split",
     "notebook",
     "pad_digits",
+    "plot_history",
     "portable_weights",
     "read_model",
     "run_examples",
@@ -84,6 +87,7 @@ __all__ = [
     "set_portable_weights",
     "spec_warnings",
     "split_cpu",
+    "summary",
     "to_code",
     "to_dot",
     "train_spec",

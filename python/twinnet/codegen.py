@@ -2,9 +2,15 @@
 
 ``to_code(spec, language)`` gives Python Keras (``"python"``), R in keras3 style (``"r"``) or
 R on plain reticulate (``"r-reticulate"``). R's ``to_code()`` gives the same text, byte for
-byte. Blocks become functions called once per use and repetition; every layer is named as
-:func:`twinnet.expand` names it, so the code builds a model equal to :func:`twinnet.build_model`.
-Only arguments that differ from Keras's defaults are written.
+byte. Blocks become functions called once per use and repetition. The code keeps what the author
+wrote and leaves out what the expansion generated: a layer gets a ``name`` when the spec names it
+(inside a block: the block use's name, "_" and the layer's; a block function takes the use's name
+only when some layer in it is named; :func:`written_name`), and keeps every argument the spec
+writes, even one equal to Keras's default (and those Keras requires). A name the author left out is
+Keras's own to choose; the wrapped layer of a ``Bidirectional`` or ``TimeDistributed`` gets none,
+and an unnamed layer with fixed weights is held in a variable (``dense_1_layer``) whose weights the
+code sets. Layers, configs, shapes and parameters are those of :func:`twinnet.build_model`, up to
+the names the spec does not give.
 
 The spec is data, never code: every string of it reaches the program through :func:`quote` (a
 string literal) or :func:`comment` (comment lines), every name of it that becomes an identifier
@@ -20,12 +26,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .advice import entry_at
 from .errors import SpecError
 from .expand import canonical, param_name, param_uses, spec_graph
 from .registry import layer_types, registry, shared, spec_pattern
 from .spec import Spec, load_spec
 
-__all__ = ["KERAS3_FUNCTIONS", "LANGUAGES", "comment", "number_text", "quote", "to_code"]
+__all__ = ["KERAS3_FUNCTIONS", "LANGUAGES", "comment", "number_text", "quote", "to_code", "written_name"]
 
 
 # The keras3 (R) functions the generated "r" code calls, with the argument names it may pass,
@@ -298,19 +305,21 @@ class _Writer:
         return "[" + ", ".join(items) + "]" if self.py else "list(" + ", ".join(items) + ")"
 
     # -- layers ---------------------------------------------------------------
-    def layer_args(self, entry: dict[str, Any], local: str, params: dict[str, str] | None) -> list[str]:
-        """The keyword arguments of a layer; params: the block's parameter identifiers, None outside blocks."""
+    def layer_args(self, entry: dict[str, Any], local: str, params: dict[str, str] | None,
+                   wrapped: bool = False) -> list[str]:
+        """The keyword arguments of a layer: those the spec writes (and those Keras requires), then its name when
+        the spec gives one (written_name()); params: the block's parameter identifiers, None outside blocks.
+        A wrapped layer (wrapped=True) gets no name: the expansion derives it from the wrapper's."""
         t = entry["type"]
         info = layer_types()[t]
         required = KERAS_REQUIRED.get(t, [])
         out = []
         for arg, spec in info["args"].items():
-            if spec["kind"] == "layer":  # the wrapped layer, named after its wrapper as the expansion names it
+            if spec["kind"] == "layer":  # the wrapped layer
                 inner = entry[arg]
                 if entry.get("trainable") is False:  # a frozen wrapper's layer is frozen (as the expansion has it)
                     inner = {**inner, "trainable": False}
-                inner_local = f"{local}_{layer_types()[inner['type']]['auto_name']}"
-                out.append(self.kwarg(arg, self.layer_call(inner, self.layer_args(inner, inner_local, params))))
+                out.append(self.kwarg(arg, self.layer_call(inner, self.layer_args(inner, local, params, True))))
                 continue
             kind = _arg_number_kind(t, arg)
             if arg not in entry:
@@ -318,15 +327,14 @@ class _Writer:
                     out.append(self.kwarg(arg, self.value(spec["default"], kind)))
                 continue
             v = entry[arg]
-            if arg not in required and param_name(v) is None and _is_default(entry, arg, spec, v):
-                continue
             if param_name(v) is None:
                 v = self.literal(spec["kind"], v)
             if spec["kind"] == "factor" and self.py and isinstance(v, list):  # a list, as build_model() passes it
                 out.append(self.kwarg(arg, "[" + ", ".join(self.value(e, kind) for e in v) + "]"))
                 continue
             out.append(self.kwarg(arg, self.value(v, kind, params)))
-        out.append(self.kwarg("name", self.name_expr(local, params is not None)))
+        if not wrapped and written_name(entry):
+            out.append(self.kwarg("name", self.name_expr(local, params is not None)))
         return out
 
     def literal(self, kind: str, v: Any) -> Any:
@@ -353,9 +361,17 @@ class _Writer:
         args = [self.kwarg("shape", self.value(entry["shape"], "integer"))]
         if entry.get("dtype", "float32") != "float32":
             args.append(self.kwarg("dtype", self.value(entry["dtype"])))
-        args.append(self.kwarg("name", self.name_expr(local, in_block)))
+        if written_name(entry):
+            args.append(self.kwarg("name", self.name_expr(local, in_block)))
         fn = "keras.Input" if self.py else "keras_input" if self.k3 else "keras$Input"
         return f"{fn}({', '.join(args)})"
+
+    def apply_variable(self, layer: str, inputs: list[str]) -> str:
+        """The layer held in a variable applied to its input variables."""
+        arg = inputs[0] if len(inputs) == 1 else self.vector(inputs)
+        if self.k3 and len(inputs) == 1:
+            return f"{arg} |> {layer}()"
+        return f"{layer}({arg})"
 
     def apply(self, entry: dict[str, Any], args: list[str], inputs: list[str]) -> str:
         """A layer applied to its input variables (the functional API)."""
@@ -391,6 +407,12 @@ def _is_default(entry: dict[str, Any], arg: str, spec: dict[str, Any], value: An
         return False
 
 
+def written_name(entry: dict[str, Any]) -> bool:
+    """Whether the code names a layer entry: when the spec names it. Other names are the expansion's, left to
+    Keras (a layer with fixed weights and no name is held in a variable, whose set_weights() the code calls)."""
+    return "name" in entry
+
+
 class _Generator:
     def __init__(self, doc: dict[str, Any], graph: dict[str, Any], language: str):
         self.doc = doc
@@ -405,6 +427,7 @@ class _Generator:
         self.block_ids = Identifiers()
         self.param_ids: dict[str, dict[str, str]] = {}
         self.param_kinds: dict[str, dict[str, str]] = {}
+        self.named: dict[str, bool] = {}
         for block in self.used_blocks():
             self.block_ids(block)
         for block in self.used_blocks():
@@ -427,6 +450,13 @@ class _Generator:
         visit(self.doc["layers"])
         return [b for b in self.blocks if b in seen]
 
+    def takes_name(self, block: str) -> bool:
+        """Whether a block's function takes the use's name: when a layer in it, or in a block it uses, is named."""
+        if block not in self.named:
+            self.named[block] = any(self.takes_name(e["block"]) if "block" in e else written_name(e)
+                                    for e in self.blocks[block]["layers"])
+        return self.named[block]
+
     def signature(self, block: str) -> list[str]:
         """The block function's parameters: the required ones, then those with a default."""
         params = self.blocks[block].get("params", {})
@@ -442,13 +472,17 @@ class _Generator:
         ids, kinds = self.param_ids[block], self.param_kinds[block]
         args = entry.get("args", {})
         given = [self.w.kwarg(ids[k], self.w.value(args[k], kinds[k], params)) for k in ids if k in args]
-        return f"{self.block_ids(block)}({', '.join([*first, name, *given])})"
+        named = [name] if self.takes_name(block) else []
+        return f"{self.block_ids(block)}({', '.join([*first, *named, *given])})"
 
     def use_names(self, entry: dict[str, Any], local: str, in_block: bool) -> list[tuple[str, str]]:
         """(local name, name expression) of each repetition of a block use."""
         repeat = int(entry.get("repeat", 1))
         reps = [local] if repeat == 1 else [f"{local}_{r}" for r in range(1, repeat + 1)]
         return [(rep, self.w.name_expr(rep, in_block)) for rep in reps]
+
+    def name_param(self, block: str) -> list[str]:
+        return ["name"] if self.takes_name(block) else []
 
     def write_block(self, block: str) -> None:
         w, ind = self.w, self.w.indent
@@ -462,7 +496,7 @@ class _Generator:
         else:
             refs = _explicit_refs(info["layers"])
             first = "inputs" if "@input" in refs else "x"
-            head = ", ".join([first, "name", *sig])
+            head = ", ".join([first, *self.name_param(block), *sig])
             self.lines.append(f"def {fn}({head}):" if w.py else f"{fn} <- function({head}) {{")
             local_ids = Identifiers(self.block_ids.taken | set(self.param_ids[block].values()))
             body, last = self.functional_body(info["layers"], first, refs, self.param_ids[block], local_ids)
@@ -476,12 +510,12 @@ class _Generator:
         w, ind = self.w, self.w.indent
         items = self.sequential_items(self.blocks[block]["layers"], self.param_ids[block])
         if w.py:
-            self.lines.append(f"def {fn}({', '.join(['name', *sig])}):")
+            self.lines.append(f"def {fn}({', '.join([*self.name_param(block), *sig])}):")
             self.lines.append(f"{ind}return [")
             self.lines += [f"{ind}{ind}{item}," for item in items]
             self.lines.append(f"{ind}]")
             return
-        self.lines.append(f"{fn} <- function({', '.join(['model', 'name', *sig])}) {{")
+        self.lines.append(f"{fn} <- function({', '.join(['model', *self.name_param(block), *sig])}) {{")
         if w.k3:
             self.lines += _pipe([f"{ind}model", *(f"{ind}{ind}{item}" for item in items)])
         else:
@@ -528,7 +562,9 @@ class _Generator:
             args = [w.kwarg("input_shape", w.value(first["shape"], "integer"))]
             if first.get("dtype", "float32") != "float32":
                 args.append(w.kwarg("input_dtype", w.value(first["dtype"])))
-            args += [w.kwarg("input_name", quote(local)), w.kwarg("name", name)]
+            if written_name(first):
+                args.append(w.kwarg("input_name", quote(local)))
+            args.append(w.kwarg("name", name))
             self.lines += _pipe([f"model <- keras_model_sequential({', '.join(args)})",
                                  *(f"{ind}{item}" for item in items)])
         else:
@@ -580,7 +616,13 @@ class _Generator:
             else:
                 args = w.layer_args(entry, local, params)
                 out = ids(local) if local in refs else "x"
-                lines.append(f"{out}{w.assign}{w.apply(entry, args, inputs_of(entry))}")
+                if "weights" in entry and not written_name(entry):  # set through a variable, as Keras names it
+                    layer = ids(local + "\x01layer")  # "dense_1_layer": no name of the spec has this key
+                    lines.append(f"{layer}{w.assign}{w.layer_call(entry, args)}")
+                    lines.append(f"{out}{w.assign}{w.apply_variable(layer, inputs_of(entry))}")
+                    lines.append(self.weights_line(None, entry["weights"], layer))
+                else:
+                    lines.append(f"{out}{w.assign}{w.apply(entry, args, inputs_of(entry))}")
             var_of[local] = out
             prev = out
         self.var_of = var_of
@@ -600,11 +642,12 @@ class _Generator:
                 w.kwarg("name", quote(self.doc["name"]))]
         fn = "keras.Model" if w.py else "keras_model" if w.k3 else "keras$Model"
         self.lines.append(f"model{w.assign}{fn}({', '.join(args)})")
-        for layer in self.graph["layers"]:
-            if "weights" in layer:
+        for layer in self.graph["layers"]:  # the named ones: the others are set where they are made
+            if "weights" in layer and written_name(entry_at(self.doc, layer["source"])):
                 self.lines.append(self.weights_line(layer["name"], layer["weights"]))
 
-    def weights_line(self, name: str, weights: list[Any]) -> str:
+    def weights_line(self, name: str | None, weights: list[Any], variable: str | None = None) -> str:
+        """Fixed weights set on the model's layer of this name, or on the layer held in ``variable``."""
         w = self.w
         arrays = []
         for arr in weights:
@@ -618,6 +661,12 @@ class _Generator:
             else:
                 fn = "array_reshape" if w.k3 else "reticulate::array_reshape"
                 arrays.append(f"{fn}(c({values}), c({', '.join(str(s) for s in shape)}))")
+        if variable is not None:
+            if w.py:
+                return f"{variable}.set_weights({w.vector(arrays)})"
+            return (f"set_weights({variable}, {w.vector(arrays)})" if w.k3
+                    else f"{variable}$set_weights({w.vector(arrays)})")
+        assert name is not None
         target = quote(name)
         if w.py:
             return f"model.get_layer({target}).set_weights({w.vector(arrays)})"
@@ -756,7 +805,8 @@ def _is_chain(graph: dict[str, Any]) -> bool:
 
 
 def to_code(spec: Any, language: str = "python") -> str:
-    """The Keras code that builds a spec's model, as a student would write it.
+    """The Keras code that builds a spec's model, as a student would write it: the arguments and names the
+    spec writes, no generated names.
 
     Args:
         spec: anything :func:`twinnet.load_spec` accepts.

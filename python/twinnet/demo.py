@@ -32,7 +32,8 @@ def demo_layers(spec: str, seed: int = 42, x_file: str | Path | None = None,
     Args:
         spec: a catalog name, a spec file or JSON text.
         seed: the seed of :func:`twinnet.build_model`.
-        x_file: ``None``, or a NumPy ``.npy`` file of inputs (first axis: the samples).
+        x_file: ``None``, or a NumPy ``.npy`` file of inputs (first axis: the samples), or an ``.npz`` file
+            of one array per input, by the inputs' names, for a model with several inputs.
         y_file: the ``.npy`` file that the model's outputs for ``x_file`` are saved to.
 
     Returns:
@@ -42,7 +43,12 @@ def demo_layers(spec: str, seed: int = 42, x_file: str | Path | None = None,
         raise ValueError("y_file is needed with x_file")
     model = build_model(spec, seed=seed)
     if x_file is not None and y_file is not None:
-        np.save(y_file, model.predict(np.load(x_file), verbose=0))
+        if str(x_file).endswith(".npz"):  # several inputs, by name
+            with np.load(x_file) as held:
+                x: Any = {name: held[name] for name in held.files}
+        else:
+            x = np.load(x_file)
+        np.save(y_file, model.predict(x, verbose=0))
     return _rows(model)
 
 
@@ -125,34 +131,86 @@ def _rows(model: Any) -> list[Row]:
 
 
 def _table(rows: list[Row]) -> list[str]:
-    out = [f"{'layer':<10}{'output shape':<20}{'params':>9}"]
-    out += [f"{n[:9]:<10}{s[:19]:<20}{p:>9,}" for n, _t, s, p in rows]
+    """The layer table, with full layer names and shapes: columns as wide as their longest entry."""
+    name_w = max([len("layer"), *(len(n) for n, _t, _s, _p in rows)]) + 2
+    shape_w = max([len("output shape"), *(len(s) for _n, _t, s, _p in rows)]) + 2
+    param_w = max([len("params"), *(len(f"{p:,}") for _n, _t, _s, p in rows)])
+    out = [f"{'layer':<{name_w}}{'output shape':<{shape_w}}{'params':>{param_w}}"]
+    out += [f"{n:<{name_w}}{s:<{shape_w}}{p:>{param_w},}" for n, _t, s, p in rows]
     return out
 
 
-def _inputs(graph: dict[str, Any], n: int = 8) -> tuple[np.ndarray, str]:
+def why_not_compared(graph: dict[str, Any]) -> str | None:
+    """Why the demo compares a spec's layers but not its outputs, or None where it compares both."""
+    n_out = len(graph["outputs"])
+    if n_out != 1:
+        return (f"outputs not compared: {graph['name']} has {n_out} outputs, and the demo compares the output "
+                "of a model with one (the cross-language tests compare such models: tests/cross)")
+    return None
+
+
+def why_not_trained(graph: dict[str, Any]) -> str | None:
+    """Why the demo does not train a spec, or None where it trains it on the MNIST sample."""
+    shape = graph["layers"][0]["output_shape"][1:]
+    by_name = {layer["name"]: layer for layer in graph["layers"]}
+    outputs = [by_name[name]["output_shape"][1:] for name in graph["outputs"] if name in by_name]
+    metrics = (graph.get("compile") or {}).get("metrics") or []
+    if len(graph["inputs"]) != 1 or shape != [32, 32, 1] or outputs != [[10]]:
+        given = " and ".join(" x ".join(str(v) for v in layer_shape) for layer_shape in (
+            [by_name[name]["output_shape"][1:] for name in graph["inputs"] if name in by_name]))
+        return (f"not trained: the demo trains on the MNIST sample, 32 x 32 x 1 digits in 10 classes; "
+                f"{graph['name']} takes {given or 'other inputs'}")
+    if "accuracy" not in metrics:
+        return f"not trained: {graph['name']} has no compile settings with the metric accuracy"
+    return None
+
+
+def _random_input(graph: dict[str, Any], name: str, rng: np.random.Generator, n: int) -> np.ndarray:
+    """n random samples for one input: token ids where an Embedding takes it, else normal draws."""
+    by_name = {layer["name"]: layer for layer in graph["layers"]}
+    dims = [v or 10 for v in by_name[name]["output_shape"][1:]]
+    taker = next((layer for layer in graph["layers"] if layer["inputs"] == [name]), None)
+    if taker is not None and taker["type"] == "Embedding":
+        return rng.integers(0, taker["config"]["input_dim"], size=(n, *dims)).astype("int32")
+    return rng.normal(size=(n, *dims)).astype("float32")
+
+
+def _inputs(graph: dict[str, Any], n: int = 8) -> tuple[np.ndarray | dict[str, np.ndarray], str]:
+    """The demo's inputs: real digits for a 32 x 32 x 1 input, else random ones; a dict by input name
+    where the model has several inputs."""
+    if len(graph["inputs"]) > 1:
+        rng = np.random.default_rng(0)
+        return ({name: _random_input(graph, name, rng, n) for name in graph["inputs"]},
+                f"{n} random samples of each of its {len(graph['inputs'])} inputs")
     shape = graph["layers"][0]["output_shape"][1:]
     if shape == [32, 32, 1]:
         split = mnist_split()
         return pad_digits(split.x_test[:n]), f"{n} real MNIST test digits"
     rng = np.random.default_rng(0)
-    dims = [v or 10 for v in shape]
-    if graph["layers"][1]["type"] == "Embedding":
-        vocab = graph["layers"][1]["config"]["input_dim"]
-        return rng.integers(0, vocab, size=(n, *dims)).astype("int32"), f"{n} random token sequences"
-    return rng.normal(size=(n, *dims)).astype("float32"), f"{n} random inputs"
+    x = _random_input(graph, graph["inputs"][0], rng, n)
+    return x, f"{n} random {'token sequences' if x.dtype == np.int32 else 'inputs'}"
 
 
 def compare(spec: str, seed: int) -> bool:
-    """Build ``spec`` in Python and in R (Rscript); print both summaries and compare outputs."""
+    """Build ``spec`` in Python and in R (Rscript); print both summaries and compare outputs (where the
+    model has one input and one output; else say why not)."""
     graph = expand(spec)
-    x, what = _inputs(graph)
+    skip = why_not_compared(graph)
     with tempfile.TemporaryDirectory() as tmp:
-        xf, y_py_file, y_r_file = Path(tmp, "x.npy"), Path(tmp, "y_python.npy"), Path(tmp, "y_r.npy")
-        np.save(xf, x)
-        py_rows = demo_layers(spec, seed, xf, y_py_file)
-        r_table = _call_r("demo_layers", list(_COLUMNS), spec=spec, seed=seed, x_file=xf, y_file=y_r_file)
-        y_py, y_r = np.load(y_py_file), np.load(y_r_file)
+        if skip is None:
+            x, what = _inputs(graph)
+            xf, y_py_file, y_r_file = Path(tmp, "x.npy"), Path(tmp, "y_python.npy"), Path(tmp, "y_r.npy")
+            if isinstance(x, dict):  # several inputs: one array each, by name
+                xf = Path(tmp, "x.npz")
+                np.savez(xf, **x)
+            else:
+                np.save(xf, x)
+            py_rows = demo_layers(spec, seed, xf, y_py_file)
+            r_table = _call_r("demo_layers", list(_COLUMNS), spec=spec, seed=seed, x_file=xf, y_file=y_r_file)
+            y_py, y_r = np.load(y_py_file), np.load(y_r_file)
+        else:
+            py_rows = demo_layers(spec, seed)
+            r_table = _call_r("demo_layers", list(_COLUMNS), spec=spec, seed=seed)
     r_rows = [(p[0], p[1], p[2], int(p[3])) for p in r_table]
     left, right = _table(py_rows), _table(r_rows)
     width = max(len(s) for s in left) + 4
@@ -162,9 +220,12 @@ def compare(spec: str, seed: int) -> bool:
         print(f"{a:<{width}}{b}")
     n_py, n_r = sum(r[3] for r in py_rows), sum(r[3] for r in r_rows)
     print(f"{'total ' + format(n_py, ','):<{width}}total {n_r:,}")
-    diff = float(np.max(np.abs(y_py - y_r)))
     same = n_py == n_r and py_rows == r_rows
     print(f"\nparameters equal: {'yes' if same else 'NO'}")
+    if skip is not None:
+        print(skip)
+        return same
+    diff = float(np.max(np.abs(y_py - y_r)))
     print(f"largest |Python - R| over the outputs for {what}: {diff:.3g}")
     return same and diff == 0.0
 
@@ -183,7 +244,7 @@ def train(spec: str, seed: int, epochs: int, out: Path) -> bool:
     x_test = pad_digits(mnist_split().x_test)
     p_py, p_r = model.predict(x_test, verbose=0), from_r.predict(x_test, verbose=0)
     agree = float(np.mean(p_py.argmax(1) == p_r.argmax(1)))
-    print(f"\n{spec} trained on 4,000 MNIST digits, {epochs} epochs, batch 64, seed {seed}:")
+    print(f"\n{spec} trained on 4,000 MNIST digits, {epochs} epoch{'s' * (epochs != 1)}, batch 64, seed {seed}:")
     print(f"  {'':26}{'Python':>10}{'R':>10}")
     print(f"  {'seconds per epoch':26}{py_epoch:>10.2f}{r_epoch:>10.2f}")
     print(f"  {'accuracy, 1,000 test digits':26}{py_acc:>10.4f}{r_acc:>10.4f}")
@@ -197,6 +258,10 @@ def train(spec: str, seed: int, epochs: int, out: Path) -> bool:
 def demo(spec: str = "lenet5", seed: int = 42, epochs: int = 10, out: str = "out/demo") -> int:
     """The README's demo: compare the two builds; train LeNet-5-shaped specs in both languages."""
     same = compare(spec, seed)
-    if expand(spec)["layers"][0]["output_shape"][1:] == [32, 32, 1] and epochs > 0:
-        same = train(spec, seed, epochs, Path(out)) and same
+    if epochs > 0:
+        skip = why_not_trained(expand(spec))
+        if skip is None:
+            same = train(spec, seed, epochs, Path(out)) and same
+        else:
+            print(skip)
     return 0 if same else 1

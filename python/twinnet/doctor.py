@@ -13,12 +13,13 @@ import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-__all__ = ["backend_module", "doctor", "graphviz_version", "mapped_libpython", "python_info", "r_info",
-           "requested_backend"]
+__all__ = ["backend_module", "doctor", "format_columns", "graphviz_version", "mapped_libpython", "python_info",
+           "r_info", "requested_backend"]
 
 
 def _version(dist: str) -> str | None:
@@ -135,6 +136,13 @@ def graphviz_version() -> str | None:
     return (res.stderr or res.stdout).strip() or program
 
 
+def format_columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows of text as lines with aligned columns: each column as wide as its widest entry, two spaces
+    between columns and none after the last."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
 def doctor(out: Any = None) -> bool:
     """Print both sides; True when R and Python use the same interpreter and both can build models."""
     out = out or sys.stdout
@@ -148,13 +156,16 @@ def doctor(out: Any = None) -> bool:
             ("sys.prefix", "prefix"), ("libpython", "libpython"), ("keras", "keras"),
             ("backend", "backend"), ("backend version", "backend_version"), ("chosen by", "backend_by"),
             ("numpy", "numpy")]
-    print(f"twinnet doctor ({platform.system()} {platform.machine()}); Python | R (reticulate)", file=out)
+    print(f"twinnet doctor ({platform.system()} {platform.machine()})", file=out)
+    table = [("", "Python", "R (reticulate)")]
     for label, key in rows:
         mine = str(py.get(key))
         theirs = str(r.get(key, "-")).split()[0] if key == "python_version" else str(r.get(key, "-"))
-        print(f"  {label:15} {mine}" + ("   | R: same" if theirs == mine else f"   | R: {theirs}"), file=out)
+        table.append((label, mine, "same" if theirs == mine else theirs))
     if r:
-        print(f"  {'R':15} {r.get('r_version')} (reticulate {r.get('reticulate')})", file=out)
+        table.append(("R", "-", f"{r.get('r_version')} (reticulate {r.get('reticulate')})"))
+    for line in format_columns(table):
+        print(f"  {line}", file=out)
     same = bool(r) and all(
         os.path.realpath(str(py[k])) == os.path.realpath(str(r.get(k)))
         for k in ("python", "prefix", "libpython")) and py["python_version"] == str(r.get("python_version")).split()[0]
@@ -168,10 +179,11 @@ def doctor(out: Any = None) -> bool:
         print(f"  Python cannot import {', '.join(py['missing'])}, which build_model() needs; "
               f"install it: {install_command(py['missing'])}", file=out)
     verdict = "yes" if same else "NO"
-    print(f"  {'graphviz':15} {graphviz_version() or 'missing: diagrams and handouts need it (Debian: graphviz)'}",
-          file=out)
-    print(f"  same interpreter in R and Python: {verdict}", file=out)
-    print(f"  ready to build models in both languages: {'yes' if ready else 'NO'}", file=out)
+    checks = [("graphviz", graphviz_version() or "missing: diagrams and handouts need it (Debian: graphviz)"),
+              ("same interpreter in R and Python", verdict),
+              ("ready to build models in both languages", "yes" if ready else "NO")]
+    for line in format_columns(checks):
+        print(f"  {line}", file=out)
     if py["libpython"] is None:
         print("  note: this Python links libpython statically; R embedded in it (rpy2) cannot load "
               "reticulate's libpython. Use an interpreter that links libpython3.x.so (see tools/setup.sh).",

@@ -8,6 +8,7 @@ layer's multiply-accumulates), the diagram and, when given, the training curves.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import warnings
@@ -193,6 +194,38 @@ def _layer_rows(graph: dict[str, Any], costs: list[CostRow]) -> str:
     return "\n".join(rows)
 
 
+def _quoted(text: str) -> str:
+    """A string literal that R and Python both read as ``text``."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def spec_argument(s: Spec) -> str | None:
+    """How a command names the spec as it was given: its catalog name, else its file, both quoted;
+    None for a spec given as data (R: spec_argument())."""
+    from .read import catalog_path
+
+    name = s.data.get("name")
+    if isinstance(name, str) and s.origin.endswith(".json"):
+        catalog = catalog_path(name)
+        with contextlib.suppress(OSError):
+            if catalog.is_file() and Path(s.origin).resolve() == catalog.resolve():
+                return _quoted(name)
+    if s.origin.startswith("<"):
+        return None
+    return _quoted(s.origin)
+
+
+def training_section(s: Spec, graph: dict[str, Any]) -> str:
+    """The code that trains and evaluates the model, in both languages, where the spec has compile settings."""
+    if not graph.get("compile"):
+        return ""
+    table = _HANDOUT["training"]
+    train = "train" if s.data.get("fit") else "fit"
+    code = {lang: "\n".join(table[part][lang] for part in ("comment", train, "evaluate"))
+            for lang in ("r", "python")}
+    return str(table["section"]).replace("{r}", html_escape(code["r"])).replace("{python}", html_escape(code["python"]))
+
+
 def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os.PathLike[str] | None = None,
             history: History | None = None) -> str:
     """Write one self-contained HTML page about a spec, and return its path.
@@ -202,8 +235,12 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
     per sample as :func:`twinnet.cost` counts them), the Graphviz
     diagram (a note instead, with a warning, where Graphviz is missing, fails, runs out of time or
     gets more layers than ``max_diagram_layers``) and, when ``history`` is
-    given (a Keras ``History`` or its ``.history`` dict), the training curves. ``file`` defaults to
-    ``<spec name>.html`` in the working directory. R's ``handout()`` writes the same page.
+    given (a Keras ``History`` or its ``.history`` dict), the training curves. Where the spec has
+    compile settings, the code that trains and evaluates the model follows, in both languages. What the
+    spec does not say (description, source, tags) is left out; the footer gives the command that makes
+    the page again, with the spec as it was given (catalog name or file). The page prints without empty
+    pages. ``file`` defaults to ``<spec name>.html`` in the working directory. R's ``handout()`` writes the
+    same page.
 
     Raises:
         SpecError: a bad spec.
@@ -225,14 +262,20 @@ def handout(spec: Spec | str | dict[str, Any] | os.PathLike[str], file: str | os
         curves = ('<h2>Training</h2>\n<figure class="curves" id="curves">' + curves_svg(history)
                   + "<figcaption>Loss and metrics per epoch, training and validation.</figcaption></figure>")
     tags = data.get("tags") or []
+    description, source = data.get("description"), data.get("source")
+    given = spec_argument(s)
     values = {
         "version": html_escape(__version__),
         "title": html_escape(str(data.get("title") or name)),
         "name": html_escape(name),
         "params": f"{format_count(p['total'])} parameters",
-        "tags": html_escape(", ".join(str(t) for t in tags)) if tags else "no tags",
-        "description": html_escape(str(data.get("description") or "(no description)")),
-        "source": html_escape(str(data.get("source") or "(not given)")),
+        "tags": " &middot; " + html_escape(", ".join(str(t) for t in tags)) if tags else "",
+        "description": f'<p class="description">{html_escape(str(description))}</p>\n' if description else "",
+        "source": f'<p class="source">Source: {html_escape(str(source))}</p>\n' if source else "",
+        "spec_arg": html_escape(given if given is not None else _HANDOUT["footer"]["data"]),
+        "file_arg": html_escape(_quoted(path.name)),
+        "spec_note": "" if given is not None else _HANDOUT["footer"]["data_note"],
+        "training": training_section(s, graph),
         "r_code": html_escape(to_code(s, "r")),
         "python_code": html_escape(to_code(s, "python")),
         "layer_rows": _layer_rows(graph, costs),

@@ -51,6 +51,11 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def looks_like_path(text: str) -> bool:
+    """Whether a source that is no catalog name, file or JSON text was meant as a file (R: looks_like_path())."""
+    return not NAME_RE.match(text) and ("/" in text or "\\" in text or text.lower().endswith(".json"))
+
+
 def read_source(source: Any) -> tuple[Any, str]:
     """(the JSON value, where it came from) of what :func:`twinnet.load_spec` accepts, but a Spec (R: read_source())."""
     if isinstance(source, Mapping | list):
@@ -70,6 +75,8 @@ def read_source(source: Any) -> tuple[Any, str]:
             return read_file(catalog_path(text), f"{text}.json")
         if _is_file(Path(source)):
             return read_file(Path(source), source)
+        if looks_like_path(text):
+            raise spec_error_at("", "no_spec_file", file=cut_text(text, 60))
         hint = suggest(text, catalog_names()) if NAME_RE.match(text) else None
         raise spec_error_at("", "not_a_source", hint, source=cut_text(source, 60))
     raise spec_error_at("", "source_type", container=CONTAINER, found=type(source).__name__)

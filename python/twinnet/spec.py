@@ -12,7 +12,7 @@ from typing import Any
 
 from .check import validate_document
 from .read import catalog_names, catalog_path, parse_json, read_source
-from .spec_print import spec_repr
+from .spec_print import spec_html, spec_repr
 
 __all__ = ["Spec", "catalog_names", "catalog_path", "load_spec", "parse_json", "validate_document"]
 
@@ -46,6 +46,10 @@ class Spec:
 
     def __repr__(self) -> str:
         return spec_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the one-line description, the layer table and the diagram (SVG, where Graphviz is)."""
+        return spec_html(self)
 
 
 def load_spec(source: Any) -> Spec:

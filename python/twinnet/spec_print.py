@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import html
+from typing import TYPE_CHECKING, Any
 
 from .formatting import format_count, format_shape
 
 if TYPE_CHECKING:
     from .spec import Spec
 
-__all__ = ["spec_repr", "summary_text"]
+__all__ = ["SummaryText", "spec_html", "spec_repr", "summary", "summary_text"]
 
 
 def spec_repr(spec: Spec) -> str:
@@ -46,3 +47,52 @@ def summary_text(spec: Spec) -> str:
     macs, connections = sum(r.macs for r in costs), sum(r.connections for r in costs)
     lines.append(f"total {format_count(macs)} MACs and {format_count(connections)} connections per sample")
     return "\n".join(lines)
+
+
+class SummaryText(str):
+    """The layer table as text: a ``str`` that shows as itself (no quotes) at a prompt and in Jupyter."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def summary(spec: Any) -> SummaryText:
+    """The layer table of a spec, as ``twinnet summary SPEC`` prints it (R: ``summary(spec)``).
+
+    Args:
+        spec: anything :func:`twinnet.load_spec` accepts.
+
+    Returns:
+        The table as a :class:`SummaryText`, a ``str`` that a prompt or a notebook shows as the table;
+        ``print()`` it in a script.
+    """
+    from .spec import Spec, load_spec  # local, as in spec_repr()
+
+    return SummaryText(summary_text(spec if isinstance(spec, Spec) else load_spec(spec)))
+
+
+def spec_html(spec: Spec) -> str:
+    """What Jupyter shows for a spec: its one-line description, the layer table and, where Graphviz is
+    installed and the network is small enough to draw, the diagram as inline SVG (else a line that says why
+    there is none)."""
+    from .diagram import GraphvizError, check_drawable, dot_program, dot_text, render_dot
+    from .expand import spec_graph
+
+    parts = [f"<p><code>{html.escape(spec_repr(spec))}</code></p>",
+             f"<pre>{html.escape(summary_text(spec))}</pre>"]
+    if dot_program() is None:
+        parts.append("<p><em>No diagram: Graphviz's <code>dot</code> is not installed.</em></p>")
+    else:
+        try:
+            g = spec_graph(spec)
+            check_drawable(g)
+            svg = render_dot(dot_text(spec, g), "svg").decode("utf-8")
+        except GraphvizError as e:
+            parts.append(f"<p><em>No diagram: {html.escape(str(e))}</em></p>")
+        else:
+            start = svg.find("<svg")  # inline: without the XML declaration and DOCTYPE
+            parts.append(f'<div class="twinnet-diagram">{svg[start:] if start >= 0 else svg}</div>')
+    return f'<div class="twinnet-spec">{"".join(parts)}</div>'

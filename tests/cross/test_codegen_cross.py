@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from codegen_models import assert_same_layers
 from hypothesis import HealthCheck, assume, given, settings
 from support import load_module
 
@@ -27,12 +28,6 @@ HOSTILE = load_module(ROOT / "tests" / "python" / "codegen_hostile_specs.py", "c
 
 CATALOG = [row.name for row in twinnet.catalog()]
 LANGUAGES = ["python", "r", "r-reticulate"]
-
-
-def layer_table(model: Any) -> list[tuple[Any, ...]]:
-    rows = [(layer.name, type(layer).__name__, layer.get_config(), tuple(layer.output.shape), layer.count_params())
-            for layer in model.layers if type(layer).__name__ != "InputLayer"]
-    return sorted(rows, key=lambda r: r[0])
 
 
 def as_list(y: Any) -> list[np.ndarray]:
@@ -59,12 +54,9 @@ def test_reticulate_code_builds_the_same_model(r: Any, handoff: types.ModuleType
       'h <- reticulate::import("twinnet_handoff"); h$model <- env$model')
     got = handoff.model
     want = twinnet.build_model(name, seed=0)
-    assert layer_table(got) == layer_table(want)
+    assert_same_layers(got, want, name)  # in order, the names the spec gives; got takes want's weights
     assert [tuple(t.shape) for t in got.inputs] == [tuple(t.shape) for t in want.inputs]
     assert got.count_params() == want.count_params()
-    for layer in want.layers:
-        if type(layer).__name__ != "InputLayer":
-            got.get_layer(layer.name).set_weights(layer.get_weights())
     rng = np.random.default_rng(0)
     xs = [rng.integers(0, 10, size=[1, *t.shape[1:]]).astype(str(t.dtype)) if "int" in str(t.dtype)
           else rng.normal(size=[1, *[1 if d is None else d for d in t.shape[1:]]]).astype("float32")

@@ -50,15 +50,53 @@ def test_history_data_frame_from_r(r: Any) -> None:
     assert got == curves_svg(HISTORY)
 
 
-@pytest.mark.parametrize("name", ["lenet5", "mini_resnet", "imdb_lstm", "googlenet"])
+@pytest.mark.parametrize("name", ["lenet5", "mini_resnet", "imdb_lstm", "googlenet", "conv1d_forecaster"])
 def test_r_writes_the_same_handout(r: Any, dot: str, name: str, tmp_path: Path) -> None:
-    mine = Path(twinnet.handout(name, tmp_path / "py.html", history=HISTORY if name != "googlenet" else None))
+    # the footer names the file, so both write a page.html (in two folders)
+    (tmp_path / "py").mkdir()
+    (tmp_path / "r").mkdir()
+    mine = Path(twinnet.handout(name, tmp_path / "py" / "page.html",
+                                history=HISTORY if name != "googlenet" else None))
     r.assign("h", r.ro.ListVector({k: r.ro.FloatVector(v) for k, v in HISTORY.items()}))
     history = "h" if name != "googlenet" else "NULL"
-    r(f'twinnet::handout("{name}", {r_string(tmp_path / "r.html")}, history = {history})')
-    theirs = (tmp_path / "r.html").read_bytes()
+    r(f'twinnet::handout("{name}", {r_string(tmp_path / "r" / "page.html")}, history = {history})')
+    theirs = (tmp_path / "r" / "page.html").read_bytes()
     assert theirs == mine.read_bytes()
     assert len(theirs) > 10_000
+
+
+@pytest.mark.parametrize("given", ["file", "data"])
+def test_r_writes_the_same_footer_for_a_file_or_data(r: Any, dot: str, given: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The footer's command names a spec file as given (here relative, with a ./), or `spec` for data."""
+    spec_file = tmp_path / "specs" / "small.json"
+    spec_file.parent.mkdir()
+    spec_file.write_text((Path(twinnet.__file__).parent / "specs" / "models" / "lenet5.json").read_text())
+    monkeypatch.chdir(tmp_path)
+    source_py = "./specs/small.json" if given == "file" else twinnet.load_spec("lenet5").data
+    source_r = '"./specs/small.json"' if given == "file" else 'twinnet::load_spec("lenet5")$data'
+    mine = Path(twinnet.handout(source_py, "py.html")).read_bytes().replace(b"py.html", b"X.html")
+    r(f'local({{ old <- setwd({r_string(tmp_path)}); on.exit(setwd(old)); twinnet::handout({source_r}, "r.html") }})')
+    theirs = (tmp_path / "r.html").read_bytes().replace(b"r.html", b"X.html")
+    assert theirs == mine
+    assert (b"handout(&quot;specs/small.json&quot;" if given == "file" else b"handout(spec, ") in mine
+
+
+@pytest.mark.parametrize("name", ["mini_resnet", "googlenet", "resnet50", "ticket_classifier", "alexnet"])
+def test_r_writes_the_same_dot_for_slides(r: Any, name: str) -> None:
+    for direction, collapse in (("LR", False), ("TB", True), ("RL", True)):
+        call = f'twinnet::to_dot("{name}", direction = "{direction}", collapse = {str(collapse).upper()})'
+        assert r(f"as.character({call})", python=False)[0] == twinnet.to_dot(name, direction=direction,
+                                                                             collapse=collapse), (direction, collapse)
+
+
+def test_r_draws_the_same_png_and_pdf_for_slides(r: Any, dot: str, tmp_path: Path) -> None:
+    mine = Path(twinnet.diagram("mini_resnet", tmp_path / "py.png", dpi=200, direction="LR", collapse=True))
+    r(f'twinnet::diagram("mini_resnet", {r_string(tmp_path / "r.png")}, dpi = 200, direction = "LR", '
+      "collapse = TRUE)")
+    assert (tmp_path / "r.png").read_bytes() == mine.read_bytes()
+    r(f'twinnet::diagram("lenet5", {r_string(tmp_path / "r.pdf")})')
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_a_network_too_long_to_draw_gets_the_same_page(r: Any, dot: str, tmp_path: Path) -> None:

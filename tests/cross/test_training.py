@@ -171,7 +171,7 @@ def instructor_data(name: str, n: int = 64) -> tuple[Any, np.ndarray]:
     """Generated data of the shapes the course's specs take (no CIFAR-10 or IMDB files are bundled):
     images of random pixels with labels 0-9, token sequences with labels 0-1, two token inputs with 0-3."""
     rng = np.random.default_rng(1)
-    if name == "cifar10_augmented":
+    if name in ("cifar10_augmented", "mini_resnet"):
         return rng.uniform(0, 255, (n, 32, 32, 3)).astype("float32"), rng.integers(0, 10, n).astype("int32")
     if name == "imdb_bilstm":
         return rng.integers(1, 20000, (n, 200)).astype("int32"), rng.integers(0, 2, n).astype("int32")
@@ -179,10 +179,10 @@ def instructor_data(name: str, n: int = 64) -> tuple[Any, np.ndarray]:
             rng.integers(0, 4, n).astype("int32"))
 
 
-@pytest.mark.parametrize("name", ["cifar10_augmented", "imdb_bilstm", "ticket_classifier"])
+@pytest.mark.parametrize("name", ["cifar10_augmented", "imdb_bilstm", "ticket_classifier", "mini_resnet"])
 def test_course_specs_train_bit_identically(r: Any, handoff: types.ModuleType, name: str) -> None:
-    """The course's specs written with the new layers: augmentation (its random draws too), bidirectional
-    LSTMs, two inputs; R and Python train the same bits with the spec's fit settings.
+    """The course's specs: augmentation (its random draws too), bidirectional LSTMs, two inputs, residual
+    blocks with batch normalisation; R and Python train the same bits with the spec's fit settings.
 
     An Embedding's gradient is sparse, and TensorFlow adds the rows of repeated tokens in an order that may
     change from run to run on several threads (a last-bit difference in about one run of two, in one language

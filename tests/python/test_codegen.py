@@ -10,6 +10,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
+from codegen_models import assert_same_layers, written_names
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,23 +22,13 @@ CATALOG = [row.name for row in twinnet.catalog()]
 IMAGENET = {"alexnet", "alexnet_groups2", "googlenet", "resnet18", "resnet34", "resnet50", "vgg16", "vgg19", "yolov1"}
 
 
-def layer_table(model: Any) -> list[tuple[str, str, dict[str, Any], tuple[Any, ...], int]]:
-    """(name, class, config, output shape, parameters) of each layer but the inputs, by name."""
-    rows = [(layer.name, type(layer).__name__, layer.get_config(), tuple(layer.output.shape), layer.count_params())
-            for layer in model.layers if type(layer).__name__ != "InputLayer"]
-    return sorted(rows, key=lambda r: r[0])
-
-
-def assert_same_model(got: Any, want: Any) -> None:
-    """Equal layers (classes, configs, shapes, counts) and equal outputs with want's weights."""
-    assert layer_table(got) == layer_table(want)
+def assert_same_model(got: Any, want: Any, spec: Any) -> None:
+    """Equal layers in order (classes, configs, shapes, counts; the names the spec gives), equal outputs with
+    want's weights."""
+    assert_same_layers(got, want, spec)
     assert [tuple(t.shape) for t in got.inputs] == [tuple(t.shape) for t in want.inputs]
     assert got.count_params() == want.count_params()
     assert len(got.trainable_weights) == len(want.trainable_weights)
-    for layer in want.layers:  # variable to variable: no NumPy copies (YOLO's largest kernel is 0.8 GB)
-        if type(layer).__name__ != "InputLayer":
-            for u, v in zip(got.get_layer(layer.name).weights, layer.weights, strict=True):
-                u.assign(v.value)
     rng = np.random.default_rng(0)
     xs = []
     for t in want.inputs:
@@ -62,7 +53,7 @@ def run_python(code: str) -> Any:
 def test_generated_python_builds_the_same_model(name: str) -> None:
     want = twinnet.build_model(name, seed=0)
     got = run_python(twinnet.to_code(name, "python"))
-    assert_same_model(got, want)
+    assert_same_model(got, want, name)
     keras.backend.clear_session()
 
 
@@ -247,3 +238,84 @@ def test_keras3_code_writes_a_fractional_min_delta_with_keras_s_class() -> None:
     assert "keras$callbacks$EarlyStopping(min_delta = 0.001, patience = 3L)," in code
     assert "callback_early_stopping(min_delta = 1.0)" in code
     assert "def train_model(x, y):\n    return model.fit(x, y, callbacks=[" in twinnet.to_code(spec, "python")
+
+
+# -- what the author wrote, and only that -------------------------------------------------------------------
+AUTHORED = {
+    "format_version": "1.0", "name": "authored",
+    "blocks": {"plain": {"params": {"units": 4}, "layers": [{"type": "Dense", "units": "$units"},
+                                                              {"type": "BatchNormalization"}]},
+               "named": {"layers": [{"type": "Dense", "units": 4, "name": "fc"}, {"block": "plain"}]}},
+    "layers": [
+        {"type": "Input", "shape": [6, 3]},
+        {"type": "Bidirectional", "name": "bilstm", "layer": {"type": "LSTM", "units": 5, "return_sequences": True}},
+        {"type": "TimeDistributed", "layer": {"type": "Dense", "units": 2, "use_bias": True}},
+        {"type": "MaxPooling1D", "pool_size": 2, "padding": "valid"},
+        {"type": "Flatten"},
+        {"block": "plain", "repeat": 2},
+        {"block": "named", "name": "head"},
+        {"type": "Dense", "units": 2, "weights": [[[1, 0], [0, 1], [1, 1], [0, 0]], [0.5, -0.5]]},
+        {"type": "Dense", "units": 3, "activation": "linear", "name": "out"},
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["python", "r", "r-reticulate"])
+def test_to_code_names_only_what_the_spec_names(language: str) -> None:
+    code = twinnet.to_code(AUTHORED, language)
+    graph = twinnet.expand(AUTHORED)
+    named = written_names(AUTHORED)
+    assert named == {"bilstm", "head_fc", "out"}
+    for layer in graph["layers"]:
+        if layer["name"] not in named and not layer["name"].startswith("head_"):
+            assert f'"{layer["name"]}"' not in code, layer["name"]
+    assert '"bilstm_lstm"' not in code and '"_lstm"' not in code and '"input_1"' not in code
+    py = language == "python"
+    for text in (['name="bilstm"', 'name="out"', 'name + "_fc"'] if py
+                 else ['name = "bilstm"', 'name = "out"', 'paste0(name, "_fc")']):
+        assert text in code, text
+    # fixed weights on a layer without a name: set through a variable that holds the layer
+    weights = {"python": ["dense_1_layer = layers.Dense(units=2)\nx = dense_1_layer(x)\n",
+                          "dense_1_layer.set_weights([np.array([1, 0, 0, 1, 1, 1, 0, 0]"],
+               "r": ["dense_1_layer <- layer_dense(units = 2)\nx <- x |> dense_1_layer()\n",
+                     "set_weights(dense_1_layer, list(array_reshape(c(1, 0, 0, 1, 1, 1, 0, 0), c(4, 2))"],
+               "r-reticulate": ["dense_1_layer <- keras$layers$Dense(units = 2L)\nx <- dense_1_layer(x)\n",
+                                "dense_1_layer$set_weights(list("]}
+    for text in weights[language]:
+        assert text in code, text
+    assert "get_layer" not in code
+    # a block whose layers are all unnamed takes no name; one with a named layer does
+    assert ("def plain(x, units=4):" if py else "plain <- function(x, units = 4L) {" if language == "r-reticulate"
+            else "plain <- function(x, units = 4) {") in code
+    assert ("def named(x, name):" if py else "named <- function(x, name) {") in code
+    assert ('x = named(x, "head")' if py else 'x <- named(x, "head")') in code
+
+
+@pytest.mark.parametrize("language", ["python", "r", "r-reticulate"])
+def test_to_code_keeps_arguments_the_author_wrote(language: str) -> None:
+    code = twinnet.to_code(AUTHORED, language)
+    eq = "=" if language == "python" else " = "
+    for arg in ["pool_size", "padding", "use_bias", "activation"]:
+        assert f"{arg}{eq}" in code, arg
+    assert f"strides{eq}" not in code and f"merge_mode{eq}" not in code  # left out by the author: Keras's
+    lenet = twinnet.to_code("lenet5", language)
+    assert f"pool_size{eq}2" in lenet
+
+
+def test_generated_python_of_unnamed_layers_builds_the_same_model() -> None:
+    want = twinnet.build_model(AUTHORED, seed=0)
+    got = run_python(twinnet.to_code(AUTHORED, "python"))
+    assert got.layers[-2].get_weights()[1].tolist() == [0.5, -0.5]  # the fixed weights, set by the code
+    assert_same_model(got, want, AUTHORED)
+    keras.backend.clear_session()
+
+
+def test_the_comparison_sees_a_lost_name_and_a_changed_argument() -> None:
+    """assert_same_model() fails when a name the spec gives is missing, or an argument differs."""
+    want = twinnet.build_model(AUTHORED, seed=0)
+    code = twinnet.to_code(AUTHORED, "python")
+    for broken in (code.replace(', name="out"', ""), code.replace("pool_size=2", "pool_size=3")):
+        assert broken != code
+        with pytest.raises(AssertionError):
+            assert_same_model(run_python(broken), want, AUTHORED)
+    keras.backend.clear_session()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html.parser
+import itertools
 import json
 import os
 import re
@@ -18,7 +19,7 @@ import pytest
 from support import ROOT
 
 import twinnet
-from twinnet.diagram import GraphvizError, dot_program, to_dot, type_text
+from twinnet.diagram import GraphvizError, details_text, dot_program, html_escape, to_dot, type_text
 from twinnet.formatting import format_compact
 from twinnet.handout import curves_svg, history_series
 from twinnet.registry import layer_types, shared
@@ -125,7 +126,9 @@ def test_dot_has_a_node_per_layer_and_an_edge_per_input(name: str) -> None:
     for layer, cost in zip(graph["layers"], twinnet.cost(name).rows, strict=True):
         shape = "(" + ", ".join("None" if v is None else str(v) for v in layer["output_shape"]) + ")"
         macs = f"<TR><TD>{format_compact(cost.macs)} MACs</TD></TR>" if cost.macs else ""
-        assert f"<B>{layer['name']}</B>&#160;{type_text(layer)}</TD></TR><TR><TD>{shape}</TD></TR>" \
+        details = details_text(layer)
+        details = f"<TR><TD>{html_escape(details)}</TD></TR>" if details else ""
+        assert f"<B>{layer['name']}</B>&#160;{type_text(layer)}</TD></TR>{details}<TR><TD>{shape}</TD></TR>" \
                f"<TR><TD>{layer['params']:,} params</TD></TR>{macs}</TABLE>" in dot
     assert dot.count("{") == dot.count("}")
     assert f"{graph['params']['total']:,} parameters" in dot
@@ -195,7 +198,7 @@ def test_missing_graphviz_says_how_to_install_it(tmp_path: Path, monkeypatch: py
 
 
 def test_unknown_diagram_format(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="svg, png, dot"):
+    with pytest.raises(ValueError, match="svg, png, pdf, dot"):
         twinnet.diagram("lenet5", tmp_path / "x.jpg")
 
 
@@ -481,3 +484,171 @@ def test_read_history_reads_what_keras_writes(tmp_path: Path) -> None:
     path = tmp_path / "history.json"
     path.write_text(json.dumps({"loss": [1, 0.5], "val_loss": [2, 1.5]}))
     assert read_history(path) == {"loss": [1.0, 0.5], "val_loss": [2.0, 1.5]}
+
+
+# -- diagrams for slides: resolution, PDF, direction, details, collapsed blocks ----------------------
+
+def test_nodes_show_kernel_stride_and_activation() -> None:
+    by_name = {layer["name"]: layer for layer in twinnet.expand("alexnet")["layers"]}
+    assert details_text(by_name["conv1"]) == "11×11 /4 relu"
+    assert details_text(by_name["pool1"]) == "3×3 /2"
+    assert details_text(by_name["fc8"]) == "softmax"
+    assert details_text(by_name["input"]) == ""
+    conv = {"config": {"kernel_size": [3, 1], "strides": [2, 1], "activation": "linear"}}
+    assert details_text(conv) == "3×1 /2×1"
+    assert "<TR><TD>11×11 /4 relu</TD></TR>" in to_dot("alexnet")
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR", "BT", "RL"])
+def test_direction_is_the_rankdir(direction: str) -> None:
+    dot = to_dot("lenet5", direction=direction)
+    assert f'graph [rankdir="{direction}",' in dot
+    assert dot.replace(f'rankdir="{direction}"', 'rankdir="TB"') == to_dot("lenet5")
+
+
+def test_collapse_draws_one_box_per_block_use() -> None:
+    dot = to_dot("mini_resnet", collapse=True)
+    nodes = re.findall(r'^\s*"([A-Za-z0-9_]+)" \[label=<', dot, flags=re.M)
+    assert nodes == ["input", "stem", "stem_bn", "stem_relu", "stage1", "stage2_down", "stage2", "pool", "output"]
+    assert "<B>stage1</B>&#160;basic ×2 (14 layers)" in dot
+    assert "<B>stage2_down</B>&#160;downsample (9 layers)" in dot
+    edges = re.findall(r'^\s*"([A-Za-z0-9_]+)" -> "([A-Za-z0-9_]+)";$', dot, flags=re.M)
+    assert edges == list(itertools.pairwise(nodes))  # the shortcuts are inside the boxes
+    assert "cluster" not in dot
+    graph = twinnet.expand("mini_resnet")
+    stage1 = [layer for layer in graph["layers"] if layer["name"].startswith("stage1_")]
+    assert f"<TR><TD>{sum(layer['params'] for layer in stage1):,} params</TD></TR>" in dot
+    # GoogLeNet: nine inception modules, each one box; a spec without blocks is drawn as before
+    google = to_dot("googlenet", collapse=True)
+    assert len(re.findall(r"&#160;inception \(8 layers\)", google)) == 9
+    assert to_dot("lenet5", collapse=True) == to_dot("lenet5")
+
+
+@pytest.mark.parametrize("bad", [{"direction": "up"}, {"direction": "lr"}, {"collapse": "yes"}, {"dpi": 0},
+                                 {"dpi": 96.5}, {"dpi": True}, {"dpi": 5000}])
+def test_diagram_options_are_checked(bad: dict[str, Any], tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^(direction|collapse|dpi) must be"):
+        twinnet.diagram("lenet5", tmp_path / "x.png", **bad)
+
+
+def test_png_resolution_and_pdf(tmp_path: Path) -> None:
+    graphviz()
+    sizes = {dpi: png_size(Path(twinnet.diagram("lenet5", tmp_path / f"{dpi}.png", dpi=dpi)).read_bytes())
+             for dpi in (75, 150, 300)}
+    assert png_size(Path(twinnet.diagram("lenet5", tmp_path / "default.png")).read_bytes()) == sizes[150]
+    assert abs(sizes[300][0] / sizes[75][0] - 4) < 0.1 and abs(sizes[300][1] / sizes[150][1] - 2) < 0.05
+    pdf = Path(twinnet.diagram("lenet5", tmp_path / "net.pdf", direction="LR")).read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf_pages(pdf)) == 1
+    wide = png_size(Path(twinnet.diagram("lenet5", tmp_path / "lr.png", direction="LR")).read_bytes())
+    assert wide[0] > wide[1] and sizes[150][1] > sizes[150][0]
+
+
+def test_cli_diagram_options(tmp_path: Path) -> None:
+    graphviz()
+    out = tmp_path / "r.png"
+    res = subprocess.run([sys.executable, "-m", "twinnet", "diagram", "mini_resnet", "-o", str(out), "--dpi", "75",
+                          "--direction", "LR", "--collapse"], capture_output=True, text=True, timeout=120, check=False)
+    assert res.returncode == 0, res.stderr
+    assert png_size(out.read_bytes()) == png_size(Path(twinnet.diagram("mini_resnet", tmp_path / "p.png", dpi=75,
+                                                                       direction="LR", collapse=True)).read_bytes())
+    res = subprocess.run([sys.executable, "-m", "twinnet", "diagram", "mini_resnet", "--collapse", "--direction",
+                          "LR"], capture_output=True, text=True, timeout=120, check=False)
+    assert res.stdout == to_dot("mini_resnet", direction="LR", collapse=True)
+    res = subprocess.run([sys.executable, "-m", "twinnet", "diagram", "lenet5", "--format", "pdf"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert res.returncode == 0 and (tmp_path / "lenet5.pdf").read_bytes().startswith(b"%PDF-"), res.stderr
+
+
+# -- handouts: what a student copies, and how the page prints ------------------------------------
+
+def test_handout_footer_names_the_spec_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWINNET_DOT", str(tmp_path / "no-such-dot"))
+    monkeypatch.chdir(tmp_path)
+    spec_file = tmp_path / "specs" / "cifar.json"
+    spec_file.parent.mkdir()
+    spec_file.write_text((ROOT / "shared_specs" / "models" / "cifar10_cnn.json").read_text())
+    with pytest.warns(UserWarning):
+        page = Path(twinnet.handout("specs/cifar.json", "out.html")).read_text()
+        by_name = Path(twinnet.handout("lenet5", tmp_path / "l.html")).read_text()
+        as_data = Path(twinnet.handout(twinnet.load_spec("lenet5").data, "d.html")).read_text()
+    assert "<code>twinnet::handout(&quot;specs/cifar.json&quot;, &quot;out.html&quot;)</code>" in page
+    assert "<code>twinnet.handout(&quot;specs/cifar.json&quot;, &quot;out.html&quot;)</code>" in page
+    assert "handout(&quot;cifar10_cnn" not in page
+    assert "<code>twinnet.handout(&quot;lenet5&quot;, &quot;l.html&quot;)</code>" in by_name
+    assert "<code>twinnet.handout(spec, &quot;d.html&quot;)</code> (<code>spec</code>: this spec" in as_data
+    # the command in the footer works
+    (tmp_path / "out.html").unlink()
+    with pytest.warns(UserWarning):
+        assert Path(twinnet.handout("specs/cifar.json", "out.html")).read_text() == page
+
+
+def test_handout_has_training_code_where_the_spec_has_compile_settings(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWINNET_DOT", str(tmp_path / "no-such-dot"))
+    with pytest.warns(UserWarning):
+        pages = {name: parse(Path(twinnet.handout(name, tmp_path / f"{name}.html")).read_text())
+                 for name in ("lenet5", "conv1d_forecaster", "example_edge_detection")}
+    lenet = pages["lenet5"]
+    assert "".join(lenet.text["train-python"]).endswith(
+        "history = model.fit(x_train, y_train, epochs=10, validation_split=0.1)\nmodel.evaluate(x_test, y_test)")
+    assert "".join(lenet.text["train-r"]).endswith(
+        "history <- model |> fit(x_train, y_train, epochs = 10, validation_split = 0.1)\n"
+        "model |> evaluate(x_test, y_test)")
+    forecaster = pages["conv1d_forecaster"]  # fit settings: the generated code's train_model()
+    assert "history = train_model(x_train, y_train)" in "".join(forecaster.text["train-python"])
+    assert "history <- train_model(x_train, y_train)" in "".join(forecaster.text["train-r"])
+    assert "def train_model(x, y):" in "".join(forecaster.text["code-python"])
+    assert "train-python" not in pages["example_edge_detection"].ids  # no compile settings: no training code
+
+
+def test_handout_leaves_out_what_the_spec_does_not_say(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWINNET_DOT", str(tmp_path / "no-such-dot"))
+    spec = twinnet.load_spec("lenet5").data
+    for key in ("source", "description", "tags"):
+        spec.pop(key, None)
+    with pytest.warns(UserWarning):
+        page = Path(twinnet.handout(spec, tmp_path / "x.html")).read_text()
+        full = Path(twinnet.handout("lenet5", tmp_path / "y.html")).read_text()
+    for placeholder in ("(not given)", "(no description)", "no tags", "Source:", 'class="description"'):
+        assert placeholder not in page
+    assert '<p class="source">Source: ' in full and 'class="description"' in full
+
+
+def pdf_pages(data: bytes) -> list[bytes]:
+    """The content streams of a PDF's pages (as Chromium and Graphviz write them: plain objects, Flate
+    streams), one per page, in the order of the objects."""
+    starts = {int(m.group(1)): m.start() for m in re.finditer(rb"(\d+) 0 obj", data)}
+
+    def body(n: int) -> bytes:
+        return data[starts[n]:data.index(b"endobj", starts[n])]
+
+    pages = []
+    for n in sorted(starts):
+        obj = body(n)
+        if not re.search(rb"/Type\s*/Page\b", obj):
+            continue
+        refs = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", obj)
+        content = b""
+        for ref in re.findall(rb"(\d+) 0 R", refs.group(1)) if refs else []:
+            stream = body(int(ref))
+            raw = stream[stream.index(b"stream") + 6:stream.rindex(b"endstream")].strip(b"\r\n")
+            try:
+                content += zlib.decompress(raw)
+            except zlib.error:
+                content += raw
+        pages.append(content)
+    return pages
+
+
+@pytest.mark.parametrize("name", ["lenet5", "mini_resnet"])
+def test_handout_prints_without_empty_pages(name: str, tmp_path: Path) -> None:
+    graphviz()
+    page = Path(twinnet.handout(name, tmp_path / f"{name}.html", history=HISTORY))
+    pdf = tmp_path / f"{name}.pdf"
+    res = run_chromium(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], tmp_path / "profile")
+    assert pdf.exists(), res.stderr[-2000:]
+    pages = pdf_pages(pdf.read_bytes())
+    assert 2 <= len(pages) <= 8
+    texts = [len(re.findall(rb"\bT[Jj]\b", content)) for content in pages]
+    # every page has something to read: not a heading alone (as when the diagram's frame broke)
+    assert min(texts) >= 5, texts

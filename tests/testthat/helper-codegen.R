@@ -31,6 +31,24 @@ defined_functions <- function(exprs) {
   }))
 }
 
+# The variables that hold a layer (one with fixed weights and no name:
+# `dense_1_layer <- layer_dense(...)`, `<- keras$layers$Dense(...)`).
+held_layers <- function(exprs) {
+  found <- character()
+  walk <- function(e) {
+    if (!is.call(e)) return(invisible())
+    if (identical(e[[1L]], as.name("<-")) && is.name(e[[2L]]) && is.call(e[[3L]])) {
+      fn <- e[[3L]][[1L]]
+      layer <- (is.name(fn) && startsWith(as.character(fn), "layer_")) ||
+        (is.call(fn) && identical(fn[[1L]], as.name("$")) && identical(deparse(fn[[2L]]), "keras$layers"))
+      if (layer) found <<- c(found, as.character(e[[2L]]))
+    }
+    for (a in as.list(e)[-1L]) if (!missing(a)) walk(a)
+  }
+  for (e in exprs) walk(e)
+  found
+}
+
 codegen_corpus_dir <- function() testthat::test_path("..", "corpus", "codegen")
 
 # The corpus: a named list of cases (description, spec, and error or contains/absent).
@@ -57,7 +75,7 @@ expect_comment_lines <- function(code, label) {
 expect_keras3_calls_only <- function(code, label) {
   table <- keras3_functions()
   exprs <- parse(text = code, keep.source = FALSE)
-  defined <- defined_functions(exprs)
+  defined <- c(defined_functions(exprs), held_layers(exprs))
   base <- c("<-", "{", "(", "-", "function", "library", "c", "list", "paste0", "array")
   for (call in calls_in(exprs)) {
     fn <- call$fn
@@ -75,7 +93,8 @@ expect_keras3_calls_only <- function(code, label) {
 # block functions and a few of base R's.
 expect_reticulate_calls_only <- function(code, label) {
   exprs <- parse(text = code, keep.source = FALSE)
-  defined <- defined_functions(exprs)
+  held <- held_layers(exprs)
+  defined <- c(defined_functions(exprs), held)
   base <- c("<-", "{", "(", "-", "function", "c", "list", "paste0", "array", "invisible")
   root <- function(e) {
     while (is.call(e)) e <- if (identical(e[[1L]], as.name("$"))) e[[2L]] else e[[1L]]
@@ -85,7 +104,7 @@ expect_reticulate_calls_only <- function(code, label) {
     fn <- call$fn
     if (fn %in% c(base, defined)) next
     if (fn == "$") {
-      expect_true(as.character(root(call$call)) %in% c("keras", "model"), label = label)
+      expect_true(as.character(root(call$call)) %in% c("keras", "model", held), label = label)
     } else if (fn == "::") {
       expect_true(identical(as.character(call$call[[2L]]), "reticulate") &&
                     as.character(call$call[[3L]]) %in% c("import", "array_reshape"), label = label)

@@ -72,9 +72,13 @@ test_that("Rscript runs the reticulate code of corpus specs in a scratch directo
   for (name in runnable) {
     got <- results[[paste0(name, ".R")]]
     expect_true(isTRUE(got$ok), label = paste(name, got$error))
-    graph <- expand(spec_text(corpus[[name]]))
-    want <- sort(vapply(Filter(function(l) l$type != "Input", graph$layers), function(l) l$name, ""))
-    expect_identical(as.character(unlist(got$layers)), want, label = name)
+    spec <- load_spec(spec_text(corpus[[name]]))
+    graph <- expand(spec)
+    # as many layers; those the spec names named so (the code leaves the others to Keras)
+    layers <- Filter(function(l) l$type != "Input", graph$layers)
+    named <- Filter(function(l) twinnet:::written_name(twinnet:::entry_at(spec$data, l$source)), layers)
+    expect_length(unlist(got$layers), length(layers))
+    expect_true(all(vapply(named, function(l) l$name, "") %in% unlist(got$layers)), label = name)
     expect_equal(got$params, graph$params$total, label = name)
     expect_equal(got$inputs, length(graph$inputs), label = name)
   }

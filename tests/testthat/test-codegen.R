@@ -23,19 +23,92 @@ test_that("to_code() writes a keras3 pipe for a chain and functions for blocks",
   expect_error(to_code("lenet5", "julia"), "should be one of")
 })
 
+# Layers in order: class, config without names, parameters; and the names the
+# spec gives (the code leaves the others to Keras).
+expect_same_layers <- function(got, want, spec, label) {
+  without_names <- function(x) {
+    if (!is.list(x)) return(x)
+    if (!is.null(names(x))) x <- x[names(x) != "name"]
+    lapply(x, without_names)
+  }
+  layers <- function(m) Filter(function(l) class(l)[[1L]] != "keras.src.layers.core.input_layer.InputLayer", m$layers)
+  rows <- function(m) lapply(layers(m), function(l) list(class(l)[[1L]], without_names(l$get_config()), l$count_params()))
+  s <- load_spec(spec)
+  named <- Filter(function(l) twinnet:::written_name(twinnet:::entry_at(s$data, l$source)), expand(s)$layers)
+  named <- vapply(named, function(l) l$name, "")
+  want_names <- vapply(layers(want), function(l) l$name, "")
+  got_names <- vapply(layers(got), function(l) l$name, "")
+  expect_identical(got_names[want_names %in% named], want_names[want_names %in% named], label = label)
+  expect_equal(rows(got), rows(want), label = label)
+  expect_equal(got$count_params(), want$count_params(), label = label)
+}
+
 test_that("the reticulate code builds the model build_model() builds", {
   skip_if_no_python("keras")
-  for (name in c("lenet5", "mini_resnet", "example_edge_detection")) {
+  for (name in c("lenet5", "mini_resnet", "example_edge_detection", "imdb_bilstm")) {
     env <- new.env()
     eval(parse(text = to_code(name, "r-reticulate")), envir = env)
-    want <- build_model(name)
-    configs <- function(m) {
-      layers <- Filter(function(l) class(l)[[1L]] != "keras.src.layers.core.input_layer.InputLayer", m$layers)
-      lapply(layers, function(l) list(l$name, l$get_config(), l$count_params()))
-    }
-    expect_equal(configs(env$model), configs(want), label = name)
-    expect_equal(env$model$count_params(), want$count_params())
+    expect_same_layers(env$model, build_model(name), name, name)
   }
+})
+
+authored_spec <- function() {
+  list(
+    format_version = "1.0", name = "authored",
+    blocks = list(
+      plain = list(params = list(units = 4L), layers = list(list(type = "Dense", units = "$units"),
+                                                           list(type = "BatchNormalization"))),
+      named = list(layers = list(list(type = "Dense", units = 4L, name = "fc"), list(block = "plain")))
+    ),
+    layers = list(
+      list(type = "Input", shape = list(6L, 3L)),
+      list(type = "Bidirectional", name = "bilstm", layer = list(type = "LSTM", units = 5L, return_sequences = TRUE)),
+      list(type = "TimeDistributed", layer = list(type = "Dense", units = 2L, use_bias = TRUE)),
+      list(type = "MaxPooling1D", pool_size = 2L, padding = "valid"),
+      list(type = "Flatten"),
+      list(block = "plain", `repeat` = 2L),
+      list(block = "named", name = "head"),
+      list(type = "Dense", units = 2L, weights = list(list(list(1, 0), list(0, 1), list(1, 1), list(0, 0)),
+                                                       list(0.5, -0.5))),
+      list(type = "Dense", units = 3L, activation = "linear", name = "out")
+    )
+  )
+}
+
+test_that("to_code() names only the layers the spec names and keeps the arguments it writes", {
+  spec <- authored_spec()
+  for (language in c("r", "r-reticulate")) {
+    code <- to_code(spec, language)
+    for (generated in c("\"input_1\"", "\"bilstm_lstm\"", "\"time_distributed_1\"", "\"dense_1\"",
+                        "\"max_pooling1d_1\"", "\"plain_1_dense_1\"")) {
+      expect_false(grepl(generated, code, fixed = TRUE), label = paste(language, generated))
+    }
+    for (written in c("name = \"bilstm\"", "name = \"out\"", "paste0(name, \"_fc\")", "pool_size = 2",
+                      "padding = \"valid\"", "use_bias = TRUE", "activation = \"linear\"")) {
+      expect_match(code, written, fixed = TRUE, label = paste(language, written))
+    }
+    expect_match(code, "named <- function(x, name) {", fixed = TRUE)
+    expect_match(code, "plain <- function(x, units = 4", fixed = TRUE) # no name: none of its layers has one
+  }
+  expect_match(to_code(spec, "r"), "dense_1_layer <- layer_dense(units = 2)\nx <- x |> dense_1_layer()\n",
+               fixed = TRUE)
+  expect_match(to_code("lenet5", "r"), "layer_average_pooling_2d(pool_size = 2, name = \"s2\")", fixed = TRUE)
+  expect_keras3_calls_only(to_code(spec, "r"), "authored")
+  expect_reticulate_calls_only(to_code(spec, "r-reticulate"), "authored")
+})
+
+test_that("the reticulate code of unnamed layers builds the same model", {
+  skip_if_no_python("keras")
+  spec <- authored_spec()
+  env <- new.env()
+  eval(parse(text = to_code(spec, "r-reticulate")), envir = env)
+  layers <- env$model$layers
+  expect_equal(as.numeric(layers[[length(layers) - 1L]]$get_weights()[[2L]]), c(0.5, -0.5))
+  expect_same_layers(env$model, build_model(spec), spec, "authored")
+  broken <- sub(", name = \"out\"", "", to_code(spec, "r-reticulate"), fixed = TRUE) # the check can fail
+  env <- new.env()
+  eval(parse(text = broken), envir = env)
+  expect_failure(expect_same_layers(env$model, build_model(spec), spec, "broken"))
 })
 
 # -- strings, comments, numbers and names ---------------------------------------

@@ -89,9 +89,9 @@ test_that("layers of the rule none cost nothing", {
                list(type = "Embedding", name = "e", input_dim = 50L, output_dim = 4L),
                list(type = "BatchNormalization", name = "bn"),
                list(type = "Activation", name = "act", activation = "relu"),
-               list(type = "Dropout", name = "drop", rate = 0.5),
+               list(type = "Dropout", name = "drop", rate = 0.5, allow = list("dropout_after_output")),
                list(type = "Flatten", name = "flat"),
-               list(type = "Softmax", name = "soft"))
+               list(type = "Softmax", name = "soft", allow = list("activation_twice")))
   for (name in c("e", "bn", "act", "drop", "flat", "soft")) {
     expect_equal(counts(x, name, c("macs", "connections", "activations")), c(0, 0, 24), label = name)
   }

@@ -86,7 +86,7 @@ test_that("the layers of each use of a block are grouped in a dashed cluster", {
   expect_match(dot, "graph [style=\"rounded,dashed\", color=\"#999999\", fontname=\"DejaVu Sans\", fontsize=\"10\", fontcolor=\"#555555\", label=\"downsample\"];",
                fixed = TRUE)
   # layers outside blocks are not indented into a cluster
-  expect_true("  \"stem\" [label=<<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\" BGCOLOR=\"#cfe2f3\"><TR><TD><B>stem</B>&#160;Conv2D</TD></TR><TR><TD>(None, 32, 32, 16)</TD></TR><TR><TD>432 params</TD></TR><TR><TD>442K MACs</TD></TR></TABLE>>];" %in% lines)
+  expect_true("  \"stem\" [label=<<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\" BGCOLOR=\"#cfe2f3\"><TR><TD><B>stem</B>&#160;Conv2D</TD></TR><TR><TD>3\u00d73</TD></TR><TR><TD>(None, 32, 32, 16)</TD></TR><TR><TD>432 params</TD></TR><TR><TD>442K MACs</TD></TR></TABLE>>];" %in% lines)
   expect_false(any(grepl("subgraph", dot_lines(to_dot("lenet5")))))
 })
 
@@ -126,8 +126,8 @@ test_that("diagram() writes a .dot or .gv file without Graphviz", {
 })
 
 test_that("an unknown format is refused, saying which formats there are", {
-  expect_error(diagram("lenet5", withr::local_tempfile(fileext = ".pdf")),
-               "diagram format must be one of svg, png, dot (from the file's extension or `format`), not 'pdf'",
+  expect_error(diagram("lenet5", withr::local_tempfile(fileext = ".jpg")),
+               "diagram format must be one of svg, png, pdf, dot (from the file's extension or `format`), not 'jpg'",
                fixed = TRUE)
   expect_error(diagram("lenet5", withr::local_tempfile(), format = "jpeg"), "not 'jpeg'", fixed = TRUE)
   expect_error(diagram("lenet5", withr::local_tempfile()), "not ''", fixed = TRUE)
@@ -255,4 +255,60 @@ test_that("a file that cannot be written is refused first", {
   dir <- withr::local_tempdir()
   expect_error(diagram("lenet5", file.path(dir, "missing", "lenet5.dot")), "there is no directory", fixed = TRUE)
   expect_error(diagram("lenet5", dir, format = "dot"), "it is a directory", fixed = TRUE)
+})
+
+test_that("nodes show the kernel, the strides and the activation", {
+  dot <- to_dot("alexnet")
+  times <- "\u00d7"
+  expect_true(grepl(sprintf("<TR><TD>11%s11 /4 relu</TD></TR>", times), dot, fixed = TRUE))
+  g <- expand("alexnet")
+  by_name <- stats::setNames(g$layers, layer_names(g))
+  expect_identical(details_text(by_name$pool1), sprintf("3%s3 /2", times))
+  expect_identical(details_text(by_name$fc8), "softmax")
+  expect_identical(details_text(by_name$input), "")
+  conv <- list(config = list(kernel_size = list(3L, 1L), strides = list(2L, 1L), activation = "linear"))
+  expect_identical(details_text(conv), sprintf("3%s1 /2%s1", times, times))
+})
+
+test_that("direction is Graphviz's rankdir", {
+  for (direction in c("TB", "LR", "BT", "RL")) {
+    dot <- to_dot("lenet5", direction = direction)
+    expect_true(grepl(sprintf("graph [rankdir=\"%s\",", direction), dot, fixed = TRUE))
+    expect_identical(sub(sprintf("rankdir=\"%s\"", direction), "rankdir=\"TB\"", dot, fixed = TRUE), to_dot("lenet5"))
+  }
+  expect_error(to_dot("lenet5", direction = "up"), "`direction` must be one of TB, LR, BT, RL", fixed = TRUE)
+  expect_error(diagram("lenet5", direction = "lr"), "`direction` must be one of", fixed = TRUE)
+  expect_error(to_dot("lenet5", collapse = NA), "`collapse` must be TRUE or FALSE", fixed = TRUE)
+})
+
+test_that("collapse draws one box per use of a block", {
+  dot <- to_dot("mini_resnet", collapse = TRUE)
+  nodes <- c("input", "stem", "stem_bn", "stem_relu", "stage1", "stage2_down", "stage2", "pool", "output")
+  expect_identical(dot_nodes(dot), nodes)
+  expect_identical(dot_edges(dot), sprintf("%s -> %s", head(nodes, -1L), nodes[-1L]))
+  expect_true(grepl("<B>stage1</B>&#160;basic \u00d72 (14 layers)", dot, fixed = TRUE))
+  expect_true(grepl("<B>stage2_down</B>&#160;downsample (9 layers)", dot, fixed = TRUE))
+  expect_false(grepl("cluster", dot, fixed = TRUE))
+  google <- to_dot("googlenet", collapse = TRUE)
+  expect_length(gregexpr("&#160;inception (8 layers)", google, fixed = TRUE)[[1L]], 9L)
+  expect_identical(to_dot("lenet5", collapse = TRUE), to_dot("lenet5"))
+})
+
+test_that("PNG resolution and PDF", {
+  skip_if_no_graphviz()
+  png_size <- function(file) {
+    con <- file(file, "rb")
+    on.exit(close(con))
+    header <- readBin(con, "raw", 24L)
+    c(sum(as.integer(header[17:20]) * 256^(3:0)), sum(as.integer(header[21:24]) * 256^(3:0)))
+  }
+  small <- png_size(diagram("lenet5", withr::local_tempfile(fileext = ".png"), dpi = 75))
+  default <- png_size(diagram("lenet5", withr::local_tempfile(fileext = ".png")))
+  large <- png_size(diagram("lenet5", withr::local_tempfile(fileext = ".png"), dpi = 300))
+  expect_equal(large[[1L]] / small[[1L]], 4, tolerance = 0.03)
+  expect_equal(large[[2L]] / default[[2L]], 2, tolerance = 0.03)
+  pdf <- diagram("lenet5", withr::local_tempfile(fileext = ".pdf"), direction = "LR")
+  expect_identical(readBin(pdf, "raw", 5L), charToRaw("%PDF-"))
+  expect_error(diagram("lenet5", withr::local_tempfile(fileext = ".png"), dpi = 0), "`dpi` must be a whole number")
+  expect_error(diagram("lenet5", withr::local_tempfile(fileext = ".png"), dpi = 96.5), "`dpi` must be a whole number")
 })

@@ -49,7 +49,8 @@ test_that("the handout has both code panels, a row per layer and the totals", {
   expect_match(page, paste0("total (61,706 trainable, 0 non-trainable)</td><td class=\"num\">61,706</td>",
                             "<td class=\"num\">416,520</td></tr></tfoot>"), fixed = TRUE)
   expect_false(grepl("id=\"curves\"", page, fixed = TRUE))
-  expect_match(page, "<code>twinnet::handout(\"lenet5\", \"lenet5.html\")</code>", fixed = TRUE)
+  expect_match(page, sprintf("<code>twinnet::handout(&quot;lenet5&quot;, &quot;%s&quot;)</code>", basename(file)),
+               fixed = TRUE)
 })
 
 test_that("the layer table has a MACs column holding cost()'s numbers", {
@@ -154,13 +155,46 @@ test_that("text from the spec is HTML-escaped, and placeholders are filled once"
                fixed = TRUE)
   expect_match(page, "<h1>Tiny &amp; &lt;small&gt;</h1>", fixed = TRUE)
   expect_match(page, "&middot; a&lt;b</p>", fixed = TRUE)
-  expect_match(page, "<p class=\"source\">Source: (not given)</p>", fixed = TRUE)
+  expect_false(grepl("Source:", page, fixed = TRUE)) # no source, no line
   plain <- withr::local_tempfile(fileext = ".html")
   quiet_handout(tiny_spec(), plain)
   page <- read_page(plain)
   expect_match(page, "<h1>tiny</h1>", fixed = TRUE)
-  expect_match(page, "(no description)", fixed = TRUE)
-  expect_match(page, "&middot; no tags</p>", fixed = TRUE)
+  for (placeholder in c("(no description)", "no tags", "(not given)", "class=\"description\"")) {
+    expect_false(grepl(placeholder, page, fixed = TRUE), label = placeholder)
+  }
+  full <- withr::local_tempfile(fileext = ".html")
+  quiet_handout("lenet5", full)
+  expect_match(read_page(full), "<p class=\"source\">Source: ", fixed = TRUE)
+})
+
+test_that("the footer names the spec as it was given", {
+  dir <- withr::local_tempdir()
+  withr::local_dir(dir)
+  dir.create("specs")
+  file.copy(system.file("specs", "models", "cifar10_cnn.json", package = "twinnet"), "specs/cifar.json")
+  page <- read_page(quiet_handout("./specs/cifar.json", "out.html"))
+  expect_match(page, "<code>twinnet::handout(&quot;specs/cifar.json&quot;, &quot;out.html&quot;)</code>", fixed = TRUE)
+  expect_match(page, "<code>twinnet.handout(&quot;specs/cifar.json&quot;, &quot;out.html&quot;)</code>", fixed = TRUE)
+  expect_false(grepl("handout(&quot;cifar10_cnn", page, fixed = TRUE))
+  by_name <- read_page(quiet_handout("lenet5", "l.html"))
+  expect_match(by_name, "<code>twinnet::handout(&quot;lenet5&quot;, &quot;l.html&quot;)</code>", fixed = TRUE)
+  as_data <- read_page(quiet_handout(load_spec("lenet5")$data, "d.html"))
+  expect_match(as_data, "<code>twinnet::handout(spec, &quot;d.html&quot;)</code>", fixed = TRUE)
+  expect_identical(twinnet:::py_path_text("./a//b/./c.json"), "a/b/c.json")
+  expect_identical(twinnet:::py_path_text("/x/./y/"), "/x/y")
+})
+
+test_that("the handout has the training code where the spec has compile settings", {
+  file <- withr::local_tempfile(fileext = ".html")
+  page <- read_page(quiet_handout("lenet5", file))
+  expect_match(page, paste0("history &lt;- model |&gt; fit(x_train, y_train, epochs = 10, validation_split = 0.1)\n",
+                            "model |&gt; evaluate(x_test, y_test)</code>"), fixed = TRUE)
+  expect_match(page, "history = model.fit(x_train, y_train, epochs=10, validation_split=0.1)", fixed = TRUE)
+  page <- read_page(quiet_handout("conv1d_forecaster", file))
+  expect_match(page, "history &lt;- train_model(x_train, y_train)", fixed = TRUE)
+  page <- read_page(quiet_handout("example_edge_detection", file))
+  expect_false(grepl("id=\"training\"", page, fixed = TRUE))
 })
 
 test_that("the file defaults to <name>.html in the working directory", {
@@ -177,8 +211,8 @@ test_that("R writes the same handout as Python", {
   one_epoch <- list(loss = 0.7, val_loss = 0.65)
   for (name in c("lenet5", "imdb_lstm")) {
     for (history in list(NULL, HISTORY, one_epoch)) {
-      mine <- withr::local_tempfile(fileext = ".html")
-      theirs <- withr::local_tempfile(fileext = ".html")
+      mine <- file.path(withr::local_tempdir(), "page.html") # the footer names the file
+      theirs <- file.path(withr::local_tempdir(), "page.html")
       handout(name, mine, history = history)
       py_history <- if (is.null(history)) NULL else reticulate::r_to_py(lapply(history, as.list))
       py$handout(name, theirs, history = py_history)
