@@ -43,7 +43,7 @@ print.twinnet_spec <- function(x, ...) {
 #' renders it as a PNG file in a temporary directory, and the `png` package
 #' reads it back for [grid::grid.raster()], which keeps its proportions.
 #' Without Graphviz or the `png` package (Debian: `graphviz`, `r-cran-png`),
-#' or for a network larger than Graphviz is given (see [set_limits()]), it
+#' or for a network larger than Graphviz is given (see [twinnet_limits]), it
 #' draws nothing and says why in a message.
 #'
 #' @param x A `twinnet_spec` from [load_spec()].

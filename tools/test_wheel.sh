@@ -12,11 +12,11 @@ base=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
 .venv/bin/python -m pip wheel -q --no-deps --no-build-isolation -w "$WORK/dist" . >/dev/null
 "$base" -m venv "$WORK/venv"
 # The reference versions, with NumPy 2 instead of 1.x (rpy2 and R are not needed here, nor Keras's other
-# backends: jax 0.4.38 is pinned for NumPy 1.x, and tests/python runs on TensorFlow)
+# backends: jax 0.4.38 is pinned for NumPy 1.x, and tests/python runs on TensorFlow; matplotlib for plot_history())
 grep -v -E '^(numpy|rpy2|jax|jaxlib|torch)==' constraints.txt > "$WORK/constraints.txt"
 echo "$NUMPY2" >> "$WORK/constraints.txt"
 "$WORK/venv/bin/python" -m pip install -q --disable-pip-version-check -c "$WORK/constraints.txt" \
-  "$(ls "$WORK"/dist/twinnet-*.whl)[tensorflow]" pytest hypothesis jsonschema "$NUMPY2" \
+  "$(ls "$WORK"/dist/twinnet-*.whl)[tensorflow]" pytest hypothesis jsonschema matplotlib "$NUMPY2" \
   2> >(grep -v -E "^WARNING: Location" >&2)
 cd "$WORK"  # away from the source tree: `import twinnet` must find the installed wheel
 "$WORK/venv/bin/python" - <<'PY'
