@@ -9,26 +9,14 @@ Python's, which R must match.
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "python"))
-
-from twinnet import SpecError, SpecWarning, load_spec, spec_warnings  # noqa: E402
-
-OUT = ROOT / "shared_specs" / "conformance"
-
-
-def spec(*layers: dict[str, Any], **top: Any) -> dict[str, Any]:
-    return {"format_version": "1.0", "name": top.pop("name", "case"), **top, "layers": list(layers)}
-
+from make_conformance import IMG, OUT, spec, write  # the conformance vectors' helpers (tools/ is on the path)
+from twinnet import SpecError, SpecWarning, load_spec, spec_warnings
 
 VEC = {"type": "Input", "shape": [8]}
-IMG = {"type": "Input", "shape": [12, 12, 3]}
 SPARSE = {"optimizer": "adam", "loss": "sparse_categorical_crossentropy"}
 
 
@@ -118,10 +106,6 @@ INVALID = {
     "allow_not_a_list": ("allow is a list, even of one kind.",
                              spec(IMG, dense(2, allow="dense_on_feature_map")), "/layers/1/allow", "invalid_value"),
 }
-
-
-def write(path: Path, obj: Any) -> None:
-    path.write_text(json.dumps(obj, indent=2) + "\n", encoding="utf-8")
 
 
 def main() -> int:
