@@ -151,6 +151,20 @@ compile_config_json <- function(model) {
   reticulate::py_to_r(json$dumps(config, default = builtins$repr))
 }
 
+# Whether a serialized optimizer is one of keras.optimizers: written as such
+# (TensorFlow, JAX), or as the backend's own subclass that stands for it
+# (PyTorch's: importer.json's backend_optimizers), under its own name
+# (importer.py's _keras_optimizer()).
+keras_optimizer <- function(optimizer) {
+  module <- field(optimizer, "module")
+  cls <- field(optimizer, "class_name")
+  registered <- field(optimizer, "registered_name")
+  if (identical(module, "keras.optimizers")) return(is.null(registered))
+  if (!json_is_string(module) || !json_is_string(cls)) return(FALSE)
+  stands_for <- field(import_table()$backend_optimizers, module)
+  identical(stands_for, cls) && (is.null(registered) || identical(registered, cls))
+}
+
 # A compiled model's compile configuration as a spec's compile (NULL for a
 # model not compiled; importer.py's _import_compile()).
 import_compile <- function(model) {
@@ -159,8 +173,8 @@ import_compile <- function(model) {
   table <- registry()$compile
   optimizer <- field(config, "optimizer")
   classes <- unlist(codegen_table()$optimizer_classes)
-  if (!json_is_object(optimizer) || !identical(field(optimizer, "module"), "keras.optimizers") ||
-      !py_str(field(optimizer, "class_name", "")) %in% classes || !is.null(field(optimizer, "registered_name"))) {
+  if (!json_is_object(optimizer) || !keras_optimizer(optimizer) ||
+      !py_str(field(optimizer, "class_name", "")) %in% classes) {
     stop(refuse_setting("optimizer", optimizer))
   }
   opt <- names(classes)[match(optimizer$class_name, classes)]

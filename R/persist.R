@@ -159,7 +159,10 @@ load_checked <- function(path, label) {
   check_cost(label, config, text)
   keras_module()
   module <- safe_mode_module(label)
-  loaded <- py$load_safely(file, module)
+  # a compiled model gets the jit_compile of Keras's "auto" on this backend, not the file's
+  # (persist.py's use_auto_jit_compile() says why)
+  compiled <- field(config, "compile_config")
+  loaded <- py$load_safely(file, module, json_is_object(compiled) && length(compiled) > 0L)
   if (!is.null(loaded[[2L]])) stop(keras_failure(label, loaded[[2L]], loaded[[3L]]))
   loaded[[1L]]
 }
@@ -171,7 +174,9 @@ keras_failure <- function(label, kind, message) {
   if (kind %in% t$unsafe_error_classes && grepl(ecma_pattern(t$unsafe_pattern), reason, perl = TRUE)) {
     return(unsafe_model_error(label, reason))
   }
-  if (kind %in% t$out_of_memory_error_classes) {
+  pattern <- field(t$out_of_memory_messages, kind)
+  if (kind %in% t$out_of_memory_error_classes ||
+      (!is.null(pattern) && grepl(ecma_pattern(pattern), reason, perl = TRUE))) {
     return(model_file_error(label, sprintf("Keras ran out of memory loading it (%s: %s)", kind, reason), "too_large"))
   }
   model_file_error(label, sprintf("Keras cannot load it (%s: %s)", kind, reason))

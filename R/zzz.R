@@ -4,6 +4,20 @@
   tryCatch(choose_backend(), error = function(e) NULL) # a bad choice is reported where Keras is needed
   declare_python_requirements()
   choose_python()
+  if (reticulate::py_available(initialize = FALSE)) {
+    bind_backend_libraries()
+  } else {
+    setHook("reticulate.onPyInit", bind_backend_libraries)
+  }
+}
+
+# On PyTorch, load its library before anything imports torch so that its matrix products use its
+# own BLAS, not the system's BLAS that R links (inst/python/twinnet_bridge.py's bind_torch_blas()):
+# R then trains the same bits as Python. Runs when Python starts (or at once, where it runs).
+bind_backend_libraries <- function() {
+  if (!identical(keras_backend_name(), "torch")) return(invisible(FALSE))
+  invisible(tryCatch(reticulate::py_to_r(bridge_python(convert = FALSE)$bind_torch_blas()),
+                     error = function(e) FALSE))
 }
 
 # The Python packages twinnet needs for `backend` on this operating system
@@ -171,6 +185,7 @@ quiet_tensorflow <- function() {
 python_module <- function(name, purpose, convert = FALSE) {
   if (identical(name, "keras") || startsWith(name, "keras.")) {
     choose_backend()
+    bind_backend_libraries()
     quiet_tensorflow()
   }
   tryCatch(

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# All the tests: derived-file drift, lint, the environment check, the rpy2 cross-language harness, the
-# lessons (notebooks and R Markdown, executed), the cross-backend harness (TensorFlow, JAX, PyTorch),
-# training beyond one device, the Python tests against the wheel with NumPy 2, R CMD check and testthat.
+# All the tests: derived-file drift, lint, the environment check, then the test legs: the rpy2
+# cross-language harness, the lessons (notebooks and R Markdown, executed), the cross-backend harness
+# (TensorFlow, JAX, PyTorch), training beyond one device, the Python tests against the wheel with NumPy 2,
+# R CMD check and testthat. The legs do not depend on each other; most of each is one busy thread (Python
+# building Keras models, R), so on a machine of two cores or more they run in two lanes side by side
+# (TWINNET_TEST_LANES=1: one after another). A leg's output is printed whole when it ends, with its time.
 # The last line sums them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,54 +31,107 @@ $PY -m mypy || status=1
 step "environment: R and Python on one interpreter"
 $PY -m twinnet doctor || status=1
 
-step "pytest: the cross-language harness (and the packages built from the source tree)"
-$PY -m pytest -p no:cacheprovider --durations=12 --junitxml="$OUT/pytest.xml" \
-  tests/cross tests/python/test_package.py::test_wheel_and_r_tarball_carry_shared_files || status=1
+# -- the legs: each a function, its output in $OUT/legs/NAME.log --------------------------------------------
+declare -A TITLE=(
+  [cross]="the cross-language harness (and the packages built from the source tree)"
+  [lessons]="the lessons (twinnet notebook), run headless: Jupyter with nbclient, R Markdown with rmarkdown"
+  [backends]="the cross-backend harness (each Keras backend in its own worker processes)"
+  [distribute]="training beyond one device (TensorFlow replicas on a split CPU, JAX processes; R and Python)"
+  [wheel]="tests/python against the wheel, installed with NumPy 2"
+  [rcheck]="R CMD check --no-manual"
+  [testthat]="testthat (the installed package)"
+)
 
-step "pytest: the lessons (twinnet notebook), run headless: Jupyter with nbclient, R Markdown with rmarkdown"
-# tests/lessons: a notebook of LeNet-5 (the MNIST sample), of the IMDB LSTM (generated data) and of ResNet-18
-# (train = FALSE), each on a kernel of .venv's Python with R in it (rpy2's %%R), and LeNet-5's R Markdown.
-$PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/lessons.xml" tests/lessons || status=1
+leg_cross() {
+  $PY -m pytest -p no:cacheprovider --durations=12 --junitxml="$OUT/pytest.xml" \
+    tests/cross tests/python/test_package.py::test_wheel_and_r_tarball_carry_shared_files
+}
 
-step "pytest: the cross-backend harness (each Keras backend in its own worker processes)"
-# Every catalog spec but the giants (TWINNET_BACKEND_GIANTS=1 adds them) on TensorFlow, JAX and PyTorch;
-# portable initial weights; training across backends and in R. About 2 minutes, 2 GB per process.
-$PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/backends.xml" tests/backends || status=1
+leg_lessons() {
+  # tests/lessons: a notebook of LeNet-5 (the MNIST sample), of the IMDB LSTM (generated data) and of ResNet-18
+  # (train = FALSE), each on a kernel of .venv's Python with R in it (rpy2's %%R), and LeNet-5's R Markdown.
+  $PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/lessons.xml" tests/lessons
+}
 
-step "pytest: training beyond one device (TensorFlow replicas on a split CPU, JAX processes; R and Python)"
-# LeNet-5 for 2 epochs on 1, 2 and 4 replicas and in 1 and 2 JAX processes, each in its own process, from
-# Python and from R; about 85 s on 2 cores, 1 GB per process.
-$PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/distribute.xml" tests/distribute || status=1
+leg_backends() {
+  # Every catalog spec but the giants (TWINNET_BACKEND_GIANTS=1 adds them) on TensorFlow, JAX and PyTorch;
+  # portable initial weights; compiled models and files across backends; training across backends and in R.
+  $PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/backends.xml" tests/backends
+}
 
-step "tests/python against the wheel, installed with NumPy 2"
-bash tools/test_wheel.sh --junitxml="$OUT/wheel.xml" || status=1
+leg_distribute() {
+  # LeNet-5 for 2 epochs on 1, 2 and 4 replicas and in 1 and 2 JAX processes, each in its own process, from
+  # Python and from R; 1 GB per process.
+  $PY -m pytest -p no:cacheprovider --durations=5 --junitxml="$OUT/distribute.xml" tests/distribute
+}
 
-step "R CMD check --no-manual"
-# R CMD build copies the whole folder before it applies .Rbuildignore (.venv and out/ are gigabytes):
-# build from a copy of the files git knows (tracked, or new and not ignored) instead
-rm -rf "$OUT/rpkg" && mkdir -p "$OUT/rpkg/twinnet"
-git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$OUT/rpkg/twinnet" 2>/dev/null
-# The vignette (vignettes/lenet5-lesson.Rmd, a lesson of notebook()) is built here and again by the check; it
-# runs Python (RETICULATE_PYTHON) and trains LeNet-5 for two epochs in each language.
-( cd "$OUT" && R CMD build "$OUT/rpkg/twinnet" >build.log 2>&1 && \
-  _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual --no-tests twinnet_*.tar.gz >check.log 2>&1 )
-tail -n 4 "$OUT/check.log"
-if ! grep -q "^Status: OK" "$OUT/check.log"; then
+leg_wheel() {
+  bash tools/test_wheel.sh --durations=8 --junitxml="$OUT/wheel.xml"
+}
+
+leg_rcheck() {
+  # R CMD build copies the whole folder before it applies .Rbuildignore (.venv and out/ are gigabytes):
+  # build from a copy of the files git knows (tracked, or new and not ignored) instead
+  rm -rf "$OUT/rpkg" && mkdir -p "$OUT/rpkg/twinnet"
+  git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$OUT/rpkg/twinnet" 2>/dev/null
+  # The vignette (vignettes/lenet5-lesson.Rmd, a lesson of notebook()) is built here and again by the check; it
+  # runs Python (RETICULATE_PYTHON) and trains LeNet-5 for two epochs in each language.
+  ( cd "$OUT" && R CMD build "$OUT/rpkg/twinnet" >build.log 2>&1 && \
+    _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual --no-tests twinnet_*.tar.gz >check.log 2>&1 )
+  tail -n 4 "$OUT/check.log"
+  grep -q "^Status: OK" "$OUT/check.log" && return 0
   grep -E "(WARNING|ERROR|NOTE)" -A6 "$OUT/check.log" | head -60
-  grep -qE "^Status: .*(ERROR|WARNING)" "$OUT/check.log" && status=1
-  grep -q "^Status:" "$OUT/check.log" || status=1
-fi
+  grep -q "^Status:" "$OUT/check.log" && ! grep -qE "^Status: .*(ERROR|WARNING)" "$OUT/check.log"
+}
 
-step "testthat (the installed package)"
-NOT_CRAN=true Rscript -e '
-  res <- as.data.frame(testthat::test_dir("tests/testthat", package = "twinnet", load_package = "installed",
-                                          reporter = testthat::ProgressReporter$new(show_praise = FALSE),
-                                          stop_on_failure = FALSE))
-  bad <- res$failed > 0 | res$error
-  cat(sprintf("%d %d %d\n", sum(!bad & !res$skipped), sum(bad), sum(res$skipped & !bad)),
-      file = file.path(Sys.getenv("OUT"), "testthat.counts"))
-' || status=1
-[[ -s $OUT/testthat.counts ]] || status=1
+leg_testthat() {
+  NOT_CRAN=true Rscript -e '
+    # a line per file when it ends (no spinner: the output goes to a file)
+    reporter <- testthat::ProgressReporter$new(show_praise = FALSE, update_interval = Inf)
+    res <- as.data.frame(testthat::test_dir("tests/testthat", package = "twinnet", load_package = "installed",
+                                            reporter = reporter, stop_on_failure = FALSE))
+    bad <- res$failed > 0 | res$error
+    cat(sprintf("%d %d %d\n", sum(!bad & !res$skipped), sum(bad), sum(res$skipped & !bad)),
+        file = file.path(Sys.getenv("OUT"), "testthat.counts"))
+  ' && [[ -s $OUT/testthat.counts ]]
+}
+
+# run_leg NAME: leg_NAME, its output kept, then printed whole (one leg at a time) under its title and time
+run_leg() {
+  local name=$1 start rc=0 title=${TITLE[$1]}
+  start=$(date +%s)
+  printf -- '-- started: %s\n' "$title"
+  "leg_$name" >"$OUT/legs/$name.log" 2>&1 || rc=1
+  local took=$(( $(date +%s) - start ))
+  echo "$name $took $rc" >>"$OUT/legs/times"
+  {
+    flock 9
+    printf '\n== %s (%d s%s)\n' "$title" "$took" "$([[ $rc == 0 ]] || echo ', FAILED')"
+    cat "$OUT/legs/$name.log"
+  } 9>"$OUT/legs/print.lock"
+  return $rc
+}
+
+lane() {
+  local rc=0 leg
+  for leg in "$@"; do run_leg "$leg" || rc=1; done
+  return $rc
+}
+
+mkdir -p "$OUT/legs"
+lanes=${TWINNET_TEST_LANES:-$( (( $(nproc) >= 2 )) && echo 2 || echo 1)}
+legs_start=$(date +%s)
+if [[ $lanes == 1 ]]; then
+  lane cross lessons backends distribute wheel rcheck testthat || status=1
+else
+  # two lanes of about equal length (times on 2 cores: cross 6-7 min, backends 3, wheel 4, the R legs 3, ...)
+  lane cross backends & first=$!
+  lane wheel rcheck testthat lessons distribute & second=$!
+  wait $first || status=1
+  wait $second || status=1
+fi
+printf '\n== the legs (%s lane(s), %d s in all)\n' "$lanes" $(( $(date +%s) - legs_start ))
+sort -k2 -n -r "$OUT/legs/times" | awk '{ printf "%-12s %5d s%s\n", $1, $2, ($3 == 0 ? "" : "  FAILED") }'
 
 $PY - "$OUT" "$status" <<'PYEOF'
 import sys, xml.etree.ElementTree as ET

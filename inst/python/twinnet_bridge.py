@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["ConfigHolder", "build_layers", "c_array", "config_json", "distribution_kind", "fit_datasets",
-           "has_safe_mode", "initializer_json", "is_zip", "load_safely", "members", "read_member", "runtime_started"]
+__all__ = ["ConfigHolder", "bind_torch_blas", "build_layers", "c_array", "config_json", "distribution_kind",
+           "fit_datasets", "has_safe_mode", "initializer_json", "is_zip", "load_safely", "members", "read_member",
+           "runtime_started"]
 
 
 def build_layers(keras: Any, layers: list[dict[str, Any]]) -> tuple[int | None, str | None, dict[str, Any] | None]:
@@ -34,6 +35,35 @@ def build_layers(keras: Any, layers: list[dict[str, Any]]) -> tuple[int | None, 
         except Exception as e:
             return i, str(e), None
     return None, None, tensors
+
+
+def bind_torch_blas() -> bool:
+    """Load PyTorch's CPU library so that its own BLAS serves its matrix products, before torch is imported.
+
+    PyTorch's ``libtorch_cpu.so`` carries a BLAS and exports its symbols (``sgemm_`` ...). R links the
+    system's BLAS (``libblas.so.3``), loaded before Python starts, and the dynamic linker binds a library's
+    calls to the first definition it loaded: in R, PyTorch would multiply matrices with R's BLAS and round
+    differently from PyTorch in Python. Loaded with ``RTLD_DEEPBIND``, the library binds its calls to its own
+    symbols first; ``import torch`` then finds it loaded. Linux only (elsewhere each library keeps its own
+    symbols). Returns whether it loaded the library (False: not Linux, torch already imported or absent).
+    """
+    import importlib.util
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux") or "torch" in sys.modules:
+        return False
+    spec = importlib.util.find_spec("torch")
+    if spec is None or spec.origin is None:
+        return False
+    import ctypes
+    from pathlib import Path
+
+    library = Path(spec.origin).parent / "lib" / "libtorch_cpu.so"
+    if not library.is_file():
+        return False
+    ctypes.CDLL(str(library), mode=os.RTLD_NOW | os.RTLD_DEEPBIND)
+    return True
 
 
 def make_wrapped(keras: Any, inner: dict[str, Any]) -> Any:
@@ -133,8 +163,13 @@ def has_safe_mode(module: str) -> bool:
     return True
 
 
-def load_safely(path: str, module: str) -> list[Any]:
-    """[model, None, None], or [None, the exception's class name, its message]: Keras's load in safe mode."""
+def load_safely(path: str, module: str, auto_jit_compile: bool = False) -> list[Any]:
+    """[model, None, None], or [None, the exception's class name, its message]: Keras's load in safe mode.
+
+    ``auto_jit_compile`` (the file has a compile configuration): the model gets, and its compile
+    configuration records, the jit_compile that Keras's "auto" gives it on this backend, not the one the
+    file carries (python/twinnet/persist.py's use_auto_jit_compile(), which says why).
+    """
     import importlib
 
     import keras
@@ -142,9 +177,16 @@ def load_safely(path: str, module: str) -> list[Any]:
     scope = importlib.import_module(module).SafeModeScope
     try:
         with scope(True):
-            return [keras.models.load_model(path, safe_mode=True), None, None]
+            model = keras.models.load_model(path, safe_mode=True)
     except Exception as e:
         return [None, type(e).__name__, str(e)]
+    resolve = getattr(model, "_resolve_auto_jit_compile", None)
+    if auto_jit_compile and getattr(model, "compiled", False) and resolve is not None:
+        model.jit_compile = bool(resolve())
+        recorded = getattr(getattr(model, "_compile_config", None), "config", None)
+        if isinstance(recorded, dict) and "jit_compile" in recorded:
+            recorded["jit_compile"] = model.jit_compile
+    return [model, None, None]
 
 
 # -- training beyond one device (R/distribute.R; python/twinnet/distribute.py does the same) ---------

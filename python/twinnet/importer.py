@@ -36,6 +36,9 @@ _IMPORTER = shared("importer.json")
 NEUTRAL: dict[str, Any] = _IMPORTER["neutral"]
 NEUTRAL_INITIALIZERS: dict[str, str] = _IMPORTER["neutral_initializers"]
 NOT_NEEDED_WHEN_NULL = ecma_pattern(_IMPORTER["not_needed_when_null"])
+# A backend's own optimizer classes (PyTorch's), by the module Keras writes for them, and the
+# keras.optimizers class each stands for: imported as that optimizer.
+BACKEND_OPTIMIZERS: dict[str, str] = _IMPORTER["backend_optimizers"]
 
 
 def _unsupported(layer: str, cls: str, error: str, **fields: str) -> SpecError:
@@ -270,6 +273,15 @@ def _import_schedule(value: Any) -> dict[str, Any]:
     return out
 
 
+def _keras_optimizer(optimizer: dict[str, Any]) -> bool:
+    """Whether a serialized optimizer is one of keras.optimizers: written as such (TensorFlow, JAX), or as
+    the backend's own subclass that stands for it (PyTorch's, BACKEND_OPTIMIZERS), under its own name."""
+    module, cls, registered = optimizer.get("module"), optimizer.get("class_name"), optimizer.get("registered_name")
+    if module == "keras.optimizers":
+        return not registered
+    return isinstance(module, str) and BACKEND_OPTIMIZERS.get(module) == cls and registered in (None, cls)
+
+
 def _import_compile(model: Any) -> dict[str, Any] | None:
     """A compiled model's compile configuration as a spec's compile (None for a model not compiled)."""
     config = json.loads(json.dumps(model.get_compile_config(), default=repr))
@@ -278,8 +290,7 @@ def _import_compile(model: Any) -> dict[str, Any] | None:
     table = registry()["compile"]
     optimizer = config.get("optimizer")
     names = {cls: name for name, cls in OPTIMIZER_CLASSES.items()}
-    if not isinstance(optimizer, dict) or optimizer.get("module") != "keras.optimizers" \
-            or optimizer.get("class_name") not in names or optimizer.get("registered_name"):
+    if not isinstance(optimizer, dict) or not _keras_optimizer(optimizer) or optimizer.get("class_name") not in names:
         raise _refuse_setting("optimizer", optimizer)
     opt = names[optimizer["class_name"]]
     defaults = table["optimizer_defaults"][opt]

@@ -42,6 +42,9 @@ _FILES = shared("model_files.json")
 UNSAFE_PATTERN = ecma_pattern(_FILES["unsafe_pattern"])
 UNSAFE_ERRORS: tuple[str, ...] = tuple(_FILES["unsafe_error_classes"])
 OUT_OF_MEMORY_ERRORS: tuple[str, ...] = tuple(_FILES["out_of_memory_error_classes"])
+# Exceptions that mean it only with certain words (JAX's runtime error: RESOURCE_EXHAUSTED), each with
+# a pattern of those words, searched in the cause.
+OUT_OF_MEMORY_MESSAGES = {kind: ecma_pattern(pattern) for kind, pattern in _FILES["out_of_memory_messages"].items()}
 
 # Where Keras keeps the scope that forces safe mode (overriding enable_unsafe_deserialization()).
 SAFE_MODE_MODULE: str = _FILES["safe_mode_module"]
@@ -182,9 +185,31 @@ def load_checked(p: Path, label: str) -> Any:
 
     try:
         with scope:
-            return keras.models.load_model(p, safe_mode=True)
+            model = keras.models.load_model(p, safe_mode=True)
     except Exception as e:  # whatever Keras raises, the caller gets a twinnet error
         raise keras_failure(label, type(e).__name__, str(e)) from None
+    compiled = config.get("compile_config")
+    if isinstance(compiled, dict) and compiled:
+        use_auto_jit_compile(model)
+    return model
+
+
+def use_auto_jit_compile(model: Any) -> None:
+    """Give a model that Keras compiled as it loaded it the jit_compile that Keras's "auto" gives it here.
+
+    A .keras file's compile configuration holds the jit_compile that "auto" resolved to on the backend
+    that wrote it (True on JAX; False on PyTorch and on TensorFlow without an accelerator), and Keras
+    compiles the loaded model with it: on PyTorch a file from JAX would then run torch.compile, 8 to 18 s
+    before the first prediction. The model gets, and its compile configuration records, what a model
+    compiled with "auto" on this backend gets (Keras's own rule; a Keras without it keeps the file's).
+    """
+    resolve = getattr(model, "_resolve_auto_jit_compile", None)
+    if not getattr(model, "compiled", False) or resolve is None:
+        return
+    model.jit_compile = bool(resolve())
+    recorded = getattr(getattr(model, "_compile_config", None), "config", None)
+    if isinstance(recorded, dict) and "jit_compile" in recorded:
+        recorded["jit_compile"] = model.jit_compile
 
 
 def keras_failure(label: str, kind: str, message: str) -> Exception:
@@ -192,7 +217,7 @@ def keras_failure(label: str, kind: str, message: str) -> Exception:
     reason = refusal_reason(message)
     if kind in UNSAFE_ERRORS and UNSAFE_PATTERN.search(reason):
         return UnsafeModelError(label, reason)
-    if kind in OUT_OF_MEMORY_ERRORS:
+    if kind in OUT_OF_MEMORY_ERRORS or (kind in OUT_OF_MEMORY_MESSAGES and OUT_OF_MEMORY_MESSAGES[kind].search(reason)):
         return ModelFileError(label, f"Keras ran out of memory loading it ({kind}: {reason})", "too_large")
     return ModelFileError(label, f"Keras cannot load it ({kind}: {reason})", "malformed")
 

@@ -16,6 +16,11 @@ Tasks:
           train ("runs": specs with portable initial weights on the parent's data, no shuffling); and
           what `twinnet doctor` says of this process's backend.
   read    read the .keras files of the backends that ran after this one's main task, and predict.
+  compiled  (test_compiled_models.py) a small model compiled with each optimizer a spec may name: how
+          Keras writes the optimizer, and the spec's compile that twinnet.from_keras() makes of it; the
+          jit_compile of a model compiled here; write such a model's file (compiled.BACKEND.keras, "write")
+          and read the files of other backends ("read_from"), with their jit_compile; and ("oom") read a
+          file of a model too large for any memory (oom.keras) with twinnet's limits off.
 """
 
 from __future__ import annotations
@@ -202,7 +207,75 @@ def train(job: dict[str, Any], work: Path, backend: str) -> dict[str, Any]:
     return out
 
 
-TASKS = {"main": task_main, "read": task_read}
+def write_oom_file(work: Path) -> Path:
+    """oom.keras: a Dense layer of 10**12 units on 10**4 inputs, 4 TB of bias alone; Keras's allocation
+    fails at once."""
+    import zipfile
+
+    import keras
+
+    small = keras.Sequential([keras.Input((10,)), keras.layers.Dense(4, name="huge")])
+    small.save(work / "oom.small.keras")
+    with zipfile.ZipFile(work / "oom.small.keras") as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    config = json.loads(members["config.json"])
+    config["config"]["layers"][0]["config"]["batch_shape"] = [None, 10**4]
+    config["config"]["layers"][-1]["config"]["units"] = 10**12
+    if "build_config" in config:
+        config["build_config"]["input_shape"] = [None, 10**4]
+    members["config.json"] = json.dumps(config).encode()
+    path = work / "oom.keras"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return path
+
+
+def task_compiled(job: dict[str, Any], work: Path, backend: str) -> dict[str, Any]:
+    """Each optimizer a spec may name, compiled here and imported; the files of other backends read."""
+    import math
+
+    import keras
+
+    import twinnet
+    from twinnet.codegen import OPTIMIZER_CLASSES
+
+    tiny = {"format_version": "1.0", "name": "tiny",
+            "layers": [{"type": "Input", "shape": [3]}, {"type": "Dense", "units": 2}]}
+    imported: dict[str, Any] = {}
+    for name, cls in OPTIMIZER_CLASSES.items():
+        model = twinnet.build_model(tiny, seed=1)
+        model.compile(optimizer=getattr(keras.optimizers, cls)(), loss="mse")
+        written = model.get_compile_config()["optimizer"]
+        try:
+            spec: Any = twinnet.from_keras(model).get("compile")
+        except twinnet.SpecError as e:
+            spec = f"refused: {e.message}"
+        imported[name] = {"module": written["module"], "registered_name": written["registered_name"], "spec": spec}
+    here = twinnet.build_model(tiny, seed=1)
+    here.compile(optimizer="adam", loss="mse")
+    out: dict[str, Any] = {"imported": imported, "jit_compile": bool(here.jit_compile), "read": {}}
+    if job.get("write"):
+        here.optimizer.build(here.trainable_variables)  # as Keras builds it when it compiles a model it reads
+        twinnet.write_model(here, work / f"compiled.{backend}.keras")
+    for other in job.get("read_from", []):
+        started = time.perf_counter()
+        model = twinnet.read_model(work / f"compiled.{other}.keras")
+        model.predict(np.zeros((2, 3), np.float32), verbose=0)
+        out["read"][other] = {"jit_compile": model.jit_compile,
+                              "recorded": model.get_compile_config()["jit_compile"],
+                              "seconds": round(time.perf_counter() - started, 2)}
+    if job.get("oom"):
+        twinnet.set_limits(max_params=math.inf, max_activation=math.inf)
+        try:
+            twinnet.read_model(write_oom_file(work))
+            out["oom"] = {"kind": None, "reason": "read"}
+        except twinnet.ModelFileError as e:
+            out["oom"] = {"kind": e.kind, "reason": e.reason}
+    return out
+
+
+TASKS = {"main": task_main, "read": task_read, "compiled": task_compiled}
 
 
 def main(path: str) -> int:

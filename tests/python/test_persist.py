@@ -234,6 +234,40 @@ def test_keras_running_out_of_memory_is_a_model_file_error() -> None:
     assert err.reason.startswith("Keras ran out of memory loading it (ResourceExhaustedError: OOM")
 
 
+def test_jax_running_out_of_memory_is_a_model_file_error() -> None:
+    """JAX raises one runtime error for every failure; its words say when memory ran out (as JAX's CPU
+    backend words it; tests/backends/test_compiled_models.py makes JAX run out)."""
+    err = persist.keras_failure("m.keras", "XlaRuntimeError",
+                                "RESOURCE_EXHAUSTED: Out of memory allocating 40000000000000 bytes.")
+    assert isinstance(err, twinnet.ModelFileError) and err.kind == "too_large"
+    assert err.reason == ("Keras ran out of memory loading it (XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory "
+                          "allocating 40000000000000 bytes.)")
+    assert persist.keras_failure("m.keras", "JaxRuntimeError", "RESOURCE_EXHAUSTED: Out of memory").kind == "too_large"
+    assert persist.keras_failure("m.keras", "XlaRuntimeError", "INTERNAL: RESOURCE_EXHAUSTED").kind == "malformed"
+    assert persist.keras_failure("m.keras", "ValueError", "RESOURCE_EXHAUSTED: no").kind == "malformed"
+
+
+def test_a_read_model_compiles_with_this_backends_auto_jit_compile(tmp_path: Path) -> None:
+    """A file carries the jit_compile that "auto" resolved to where it was written (JAX writes True); the
+    model read here gets what "auto" gives on this backend, as a model compiled here does."""
+    model = twinnet.build_model(TINY, seed=1)
+    here = keras.models.clone_model(model)
+    here.compile(optimizer="adam", loss="mse")
+    model.compile(optimizer="adam", loss="mse", jit_compile=not here.jit_compile)
+    model.optimizer.build(model.trainable_variables)  # as Keras builds it when it compiles a model it reads
+    path = twinnet.write_model(model, tmp_path / "elsewhere.keras")
+    with zipfile.ZipFile(path) as z:
+        assert json.loads(z.read("config.json"))["compile_config"]["jit_compile"] is (not here.jit_compile)
+    read = twinnet.read_model(path)
+    assert read.jit_compile is here.jit_compile
+    assert read.get_compile_config()["jit_compile"] is here.jit_compile
+    again = twinnet.read_model(twinnet.write_model(read, tmp_path / "again.keras"))
+    assert again.jit_compile is here.jit_compile
+    plain = twinnet.read_model(twinnet.write_model(twinnet.build_model(TINY, seed=1), tmp_path / "plain.keras"))
+    assert not plain.compiled
+    keras.backend.clear_session()
+
+
 def test_bytes_go_through_the_same_checks(hostile: dict[str, tuple[Path, str, str]]) -> None:
     model = twinnet.build_model(TINY, seed=4)
     again = twinnet.unserialize_model(twinnet.serialize_model(model))

@@ -66,6 +66,37 @@ test_that("regularizers import as the spec writes them", {
   expect_s3_class(load_spec(doc), "twinnet_spec")
 })
 
+test_that("a backend's own optimizer imports as the Keras optimizer it stands for", {
+  skip_if_no_python("keras")
+  # PyTorch's backend compiles with its own subclass of each optimizer (but Ftrl) and writes its module
+  # (tests/backends/test_compiled_models.py compiles on every backend)
+  keras <- reticulate::import("keras")
+  model <- build_model("lenet5", compile = FALSE)
+  model$compile(optimizer = keras$optimizers$Adam(learning_rate = 0.01), loss = "mse")
+  want <- from_keras(model)$compile
+  expect_identical(want, list(optimizer = "adam", loss = "mse", learning_rate = 0.01))
+  patch <- reticulate::py_run_string(paste(
+    "def patch(model, module, cls, registered):",
+    "    config = type(model).get_compile_config(model)",
+    "    config['optimizer'] = {**config['optimizer'], 'module': module, 'class_name': cls,",
+    "                           'registered_name': registered}",
+    "    model.get_compile_config = lambda: config",
+    sep = "\n"
+  ), local = TRUE, convert = FALSE)$patch
+  module <- "keras.src.backend.torch.optimizers.torch_adam"
+  patch(model, module, "Adam", "Adam")
+  expect_identical(from_keras(model)$compile, want)
+  patch(model, module, "Adam", NULL)
+  expect_identical(from_keras(model)$compile, want)
+  for (refused in list(list(module, "Adam", "my_package>Adam"), list(module, "SGD", "SGD"),
+                       list("my_package.optimizers", "Adam", "Adam"))) {
+    patch(model, refused[[1L]], refused[[2L]], refused[[3L]])
+    err <- spec_error_of(from_keras(model))
+    expect_equal(c(err$path, err$kind), c("", "unsupported_setting"))
+    expect_match(err$message, "optimizer", fixed = TRUE)
+  }
+})
+
 test_that("a compiled model's compile settings import; what a spec cannot say is refused", {
   skip_if_no_python("keras")
   for (name in c("conv1d_forecaster", "cifar10_weight_decay", "mnist_cnn")) {

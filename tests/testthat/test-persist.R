@@ -219,6 +219,36 @@ test_that("what Keras raises while loading becomes a twinnet condition", {
   expect_s3_class(err, "twinnet_unsafe_model_error")
   err <- twinnet:::keras_failure("m.keras", "KeyError", "'layers'")
   expect_equal(c(err$kind, err$reason), c("malformed", "Keras cannot load it (KeyError: 'layers')"))
+  # JAX raises one runtime error for every failure; its words say when memory ran out (as JAX's CPU
+  # backend words it; tests/backends/test_compiled_models.py makes JAX run out)
+  err <- twinnet:::keras_failure("m.keras", "XlaRuntimeError",
+                                 "RESOURCE_EXHAUSTED: Out of memory allocating 40000000000000 bytes.")
+  expect_equal(c(err$kind, err$reason), c("too_large", paste0(
+    "Keras ran out of memory loading it (XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory ",
+    "allocating 40000000000000 bytes.)")))
+  expect_equal(twinnet:::keras_failure("m.keras", "JaxRuntimeError", "RESOURCE_EXHAUSTED: Out of memory")$kind,
+               "too_large")
+  expect_equal(twinnet:::keras_failure("m.keras", "XlaRuntimeError", "INTERNAL: RESOURCE_EXHAUSTED")$kind,
+               "malformed")
+  expect_equal(twinnet:::keras_failure("m.keras", "ValueError", "RESOURCE_EXHAUSTED: no")$kind, "malformed")
+})
+
+test_that("a read model compiles with this backend's auto jit_compile, not the file's", {
+  skip_if_no_python("keras")
+  # a file carries the jit_compile that "auto" resolved to where it was written (JAX writes TRUE)
+  keras <- reticulate::import("keras")
+  model <- build_model(tiny_keras_spec(), seed = 1L)
+  here <- keras$models$clone_model(model)
+  here$compile(optimizer = "adam", loss = "mse")
+  model$compile(optimizer = "adam", loss = "mse", jit_compile = !here$jit_compile)
+  model$optimizer$build(model$trainable_variables) # as Keras builds it when it compiles a model it reads
+  dir <- withr::local_tempdir()
+  path <- write_model(model, file.path(dir, "elsewhere.keras"))
+  read <- read_model(path)
+  expect_identical(read$jit_compile, here$jit_compile)
+  expect_identical(read$get_compile_config()$jit_compile, here$jit_compile)
+  plain <- read_model(write_model(build_model(tiny_keras_spec(), seed = 1L), file.path(dir, "plain.keras")))
+  expect_false(plain$compiled)
 })
 
 test_that("raw vectors go through the same checks", {

@@ -1,0 +1,151 @@
+"""Compiled models on every backend: a backend's own optimizer classes import as the Keras optimizers
+they stand for (PyTorch compiles with its own subclasses and writes their module); a .keras file's
+jit_compile (what "auto" resolved to where it was written: True on JAX) gives way to what "auto" gives on
+the backend that reads it (PyTorch would otherwise run torch.compile, 8 to 18 s per model); and JAX running
+out of memory while loading a file is a ModelFileError of kind "too_large". In Python (worker.py's
+"compiled" task) and, on JAX and PyTorch, in R (compiled.R).
+
+Two stages: JAX and PyTorch compile and write a file; then every backend reads the files of the others
+(and JAX a file of a model too large for any memory), in Python and in R.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from backend_harness import BACKENDS, R_BACKENDS, WORKER_TIMEOUT, WorkerFailure, missing_backend, run_stage
+
+from twinnet.codegen import OPTIMIZER_CLASSES
+
+R_SCRIPT = Path(__file__).resolve().parent / "compiled.R"
+WRITERS = ("jax", "torch")  # "auto" gives True on one, False on the other
+
+
+def run_r(backend: str, work: Path, **args: Any) -> dict[str, Any] | str:
+    """compiled.R on ``backend``: R's result, or why it did not run."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        return "Rscript is not on PATH"
+    job, result = work / f"job.compiled.r.{backend}.json", work / f"result.compiled.r.{backend}.json"
+    job.write_text(json.dumps({"dir": str(work), "result": str(result), **args}))
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "RETICULATE_PYTHON": sys.executable}
+    try:
+        res = subprocess.run([rscript, str(R_SCRIPT), str(job)], capture_output=True, text=True, env=env,
+                             timeout=WORKER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return f"compiled.R on {backend} ran out of time ({WORKER_TIMEOUT} s)"
+    if res.returncode != 0:
+        if "there is no package called" in res.stderr:
+            return "the R package twinnet is not installed"
+        return f"compiled.R on {backend} failed:\n{res.stderr[-3000:]}"
+    out: dict[str, Any] = json.loads(result.read_text())
+    return out
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What each backend (and R on JAX and PyTorch) says: {"python": {backend: result}, "r": {...}}."""
+    missing = {b: why for b in BACKENDS if (why := missing_backend(b))}
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {'; '.join(missing.values())}", pytrace=False)
+        pytest.skip("; ".join(missing.values()))
+    work = tmp_path_factory.mktemp("compiled")
+    got: dict[str, Any] = {"work": work, "python": {}, "r": {}}
+    try:
+        for done in run_stage(work, [(b, "compiled", {"write": True}) for b in WRITERS]):
+            got["python"][done.backend] = done.result
+        r_jobs = {b: {"read_from": [o for o in WRITERS if o != b], "oom": b == "jax"} for b in R_BACKENDS}
+
+        def r_run(backend: str) -> Any:
+            def go() -> None:
+                got["r"][backend] = run_r(backend, work, **r_jobs[backend])
+            return go
+
+        stage = [(b, "compiled", {"read_from": [o for o in WRITERS if o != b], "oom": b == "jax"}) for b in BACKENDS]
+        for done in run_stage(work, stage, [r_run(b) for b in R_BACKENDS]):
+            entry = got["python"].setdefault(done.backend, done.result)
+            entry["read"], entry["oom"] = done.result["read"], done.result.get("oom")
+    except WorkerFailure as e:
+        pytest.fail(str(e), pytrace=False)
+    return got
+
+
+def r_result(compiled: dict[str, Any], backend: str) -> dict[str, Any]:
+    got = compiled["r"].get(backend, "R did not run")
+    if isinstance(got, dict):
+        assert got["backend"] == backend
+        result: dict[str, Any] = got["result"]
+        return result
+    if os.environ.get("CI") == "true" or "failed" in got:
+        pytest.fail(got, pytrace=False)
+    pytest.skip(got)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_optimizer_compiled_on_a_backend_imports(compiled: dict[str, Any], backend: str) -> None:
+    """PyTorch writes its own optimizer classes' module (keras.src.backend.torch.optimizers...); each
+    imports as the optimizer a spec names, on every backend."""
+    imported = compiled["python"][backend]["imported"]
+    for name in OPTIMIZER_CLASSES:
+        assert imported[name]["spec"] == {"optimizer": name, "loss": "mse"}, (name, imported[name])
+    if backend == "torch":  # what the test is about: Keras writes the backend's classes
+        assert any(v["module"].startswith("keras.src.backend.torch.") for v in imported.values())
+
+
+@pytest.mark.parametrize("backend", R_BACKENDS)
+def test_every_optimizer_compiled_on_a_backend_imports_in_r(compiled: dict[str, Any], backend: str) -> None:
+    imported = r_result(compiled, backend)["imported"]
+    for name, cls in OPTIMIZER_CLASSES.items():
+        assert imported[cls]["spec"] == {"optimizer": name, "loss": "mse"}, (cls, imported[cls])
+    if backend == "torch":
+        assert any(v["module"].startswith("keras.src.backend.torch.") for v in imported.values())
+
+
+def test_the_files_carry_the_writers_jit_compile(compiled: dict[str, Any]) -> None:
+    """What makes the next test mean something: JAX writes True, PyTorch False."""
+    for backend, want in (("jax", True), ("torch", False)):
+        assert compiled["python"][backend]["jit_compile"] is want
+        with zipfile.ZipFile(compiled["work"] / f"compiled.{backend}.keras") as z:
+            assert json.loads(z.read("config.json"))["compile_config"]["jit_compile"] is want
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_read_model_gets_the_readers_auto_jit_compile(compiled: dict[str, Any], backend: str) -> None:
+    mine = compiled["python"][backend]
+    assert mine["read"], backend
+    for other, read in mine["read"].items():
+        assert (read["jit_compile"], read["recorded"]) == (mine["jit_compile"], mine["jit_compile"]), other
+
+
+@pytest.mark.parametrize("backend", R_BACKENDS)
+def test_a_read_model_gets_the_readers_auto_jit_compile_in_r(compiled: dict[str, Any], backend: str) -> None:
+    mine = r_result(compiled, backend)
+    assert mine["jit_compile"] is compiled["python"][backend]["jit_compile"]
+    assert mine["read"], backend
+    for other, read in mine["read"].items():
+        assert (read["jit_compile"], read["recorded"]) == (mine["jit_compile"], mine["jit_compile"]), other
+
+
+# JAX raises its runtime error (XlaRuntimeError; from jaxlib 0.6 on JaxRuntimeError) for every failure
+OOM_REASON = re.compile(r"^Keras ran out of memory loading it \((Xla|Jax)RuntimeError: RESOURCE_EXHAUSTED: ")
+
+
+def test_jax_running_out_of_memory_is_a_model_file_error(compiled: dict[str, Any]) -> None:
+    oom = compiled["python"]["jax"]["oom"]
+    assert oom["kind"] == "too_large" and OOM_REASON.search(oom["reason"]), oom
+
+
+def test_jax_running_out_of_memory_is_a_model_file_error_in_r(compiled: dict[str, Any]) -> None:
+    oom = r_result(compiled, "jax")["oom"]
+    assert oom["kind"] == "too_large" and OOM_REASON.search(oom["reason"]), oom
+    assert oom == compiled["python"]["jax"]["oom"]
