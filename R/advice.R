@@ -62,23 +62,10 @@ spec_warning <- function(path, message, kind, hint = NULL) {
 }
 
 # The twinnet_spec_warning `warning` of messages.json's "spec_warnings" at `path`,
-# its placeholders filled with text the caller formatted (advice.py's spec_warning_at()).
+# its placeholders filled with text the caller formatted (fill_entry(); advice.py's spec_warning_at()).
 spec_warning_at <- function(path, warning, ...) {
-  entry <- shared_table("messages.json")$spec_warnings[[warning]]
-  if (is.null(entry)) stop(sprintf("internal error: no spec warning '%s' in messages.json", warning))
-  fields <- list(...)
-  for (value in fields) {
-    if (!is.character(value) || length(value) != 1L || is.na(value)) {
-      stop(sprintf("internal error: the fields of '%s' are text, found %s", warning, deparse(value)))
-    }
-  }
-  in_message <- template_fields(entry$message)
-  in_hint <- if (is.null(entry$hint)) character() else template_fields(entry$hint)
-  unused <- setdiff(names(fields), c(in_message, in_hint))
-  if (length(unused)) stop(sprintf("internal error: '%s' has no placeholder for %s", warning, paste(unused, collapse = ", ")))
-  message <- fill_template(entry$message, fields[intersect(names(fields), in_message)])
-  hint <- if (is.null(entry$hint)) NULL else fill_template(entry$hint, fields[intersect(names(fields), in_hint)])
-  spec_warning(path, message, entry$kind, hint)
+  filled <- fill_entry("spec_warnings", warning, list(...))
+  spec_warning(path, filled$message, filled$kind, filled$hint)
 }
 
 # What the warnings know of layer types and losses (shared_specs/advice.json).

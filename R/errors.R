@@ -70,16 +70,16 @@ template_fields <- function(template) {
   unique(substr(found, 2L, nchar(found) - 1L))
 }
 
-# The twinnet_spec_error `error` of messages.json's "spec_errors" at `path`, its
-# placeholders filled with text the caller formatted (errors.py's spec_error_at()).
-# `hint` replaces the table's hint (a "did you mean" found at run time).
-spec_error_at <- function(path, error, ..., hint = NULL) {
-  entry <- shared_table("messages.json")$spec_errors[[error]]
-  if (is.null(entry)) stop(sprintf("internal error: no spec error '%s' in messages.json", error))
-  fields <- list(...)
+# The entry `name` of messages.json's `table` ("spec_errors", "spec_warnings") as list(message,
+# kind, hint), its placeholders filled with `fields`: text the caller formatted (errors.py's
+# fill_entry()). `hint` replaces the table's hint (a "did you mean" found at run time); the
+# table's hint takes the fields its placeholders name.
+fill_entry <- function(table, name, fields, hint = NULL) {
+  entry <- shared_table("messages.json")[[table]][[name]]
+  if (is.null(entry)) stop(sprintf("internal error: no entry '%s' in messages.json's %s", name, table))
   for (value in fields) {
     if (!is.character(value) || length(value) != 1L || is.na(value)) {
-      stop(sprintf("internal error: the fields of '%s' are text, found %s", error, deparse(value)))
+      stop(sprintf("internal error: the fields of '%s' are text, found %s", name, deparse(value)))
     }
   }
   in_message <- template_fields(entry$message)
@@ -91,8 +91,17 @@ spec_error_at <- function(path, error, ..., hint = NULL) {
     used <- c(used, in_hint)
   }
   unused <- setdiff(names(fields), used)
-  if (length(unused)) stop(sprintf("internal error: '%s' has no placeholder for %s", error, paste(unused, collapse = ", ")))
-  spec_error(path, message, entry$kind, hint)
+  if (length(unused)) {
+    stop(sprintf("internal error: '%s' has no placeholder for %s", name, paste(unused, collapse = ", ")))
+  }
+  list(message = message, kind = entry$kind, hint = hint)
+}
+
+# The twinnet_spec_error `error` of messages.json's "spec_errors" at `path`, its
+# placeholders filled (fill_entry()). `hint` replaces the table's hint.
+spec_error_at <- function(path, error, ..., hint = NULL) {
+  filled <- fill_entry("spec_errors", error, list(...), hint)
+  spec_error(path, filled$message, filled$kind, filled$hint)
 }
 
 # Signal the twinnet_spec_error `error` of messages.json (spec_error_at()).

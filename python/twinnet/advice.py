@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from .errors import _PLACEHOLDER, SpecMessage, fill_template
+from .errors import SpecMessage, fill_entry
 from .formatting import format_shape, int_list_text, int_text
 from .registry import layer_types
 from .tables import shared
@@ -49,19 +49,8 @@ class SpecWarning(SpecMessage, UserWarning):
 
 def spec_warning_at(path: str, warning: str, **fields: str) -> SpecWarning:
     """The SpecWarning ``warning`` of messages.json's ``spec_warnings`` at ``path``, its placeholders filled
-    with text the caller formatted (errors.py's spec_error_at(); R: spec_warning_at())."""
-    entry = shared("messages.json")["spec_warnings"][warning]
-    for value in fields.values():
-        if not isinstance(value, str):
-            raise AssertionError(f"the fields of '{warning}' are text, found {value!r}")
-    in_message = set(_PLACEHOLDER.findall(entry["message"]))
-    in_hint = set(_PLACEHOLDER.findall(entry.get("hint", "")))
-    unused = set(fields) - in_message - in_hint
-    if unused:
-        raise AssertionError(f"'{warning}' has no placeholder for {sorted(unused)}")
-    message = fill_template(entry["message"], {k: v for k, v in fields.items() if k in in_message})
-    hint = fill_template(entry["hint"], {k: v for k, v in fields.items() if k in in_hint}) if "hint" in entry else None
-    return SpecWarning(path, message, entry["kind"], hint)
+    with text the caller formatted (errors.py's fill_entry(); R: spec_warning_at())."""
+    return SpecWarning(path, *fill_entry("spec_warnings", warning, fields))
 
 
 def quoted(name: str) -> str:

@@ -59,27 +59,33 @@ def fill_template(template: str, fields: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], template)
 
 
-def spec_error_at(path: str, error: str, hint: str | None = None, **fields: str) -> SpecError:
-    """The SpecError ``error`` of messages.json's ``spec_errors`` at ``path``, its placeholders filled.
-
-    Fields are text the caller formatted (the same formatting in R). ``hint`` replaces the table's hint
-    (a "did you mean" found at run time); the table's hint takes the fields its placeholders name.
-    """
-    entry = shared("messages.json")["spec_errors"][error]
+def fill_entry(table: str, name: str, fields: dict[str, str],
+               hint: str | None = None) -> tuple[str, str, str | None]:
+    """The entry ``name`` of messages.json's ``table`` (``spec_errors``, ``spec_warnings``) as (message, kind,
+    hint), its placeholders filled with ``fields``: text the caller formatted (the same formatting in R).
+    ``hint`` replaces the table's hint (a "did you mean" found at run time); the table's hint takes the
+    fields its placeholders name. R: fill_entry()."""
+    entry = shared("messages.json")[table][name]
     for value in fields.values():
         if not isinstance(value, str):
-            raise AssertionError(f"the fields of '{error}' are text, found {value!r}")
+            raise AssertionError(f"the fields of '{name}' are text, found {value!r}")
     in_message = set(_PLACEHOLDER.findall(entry["message"]))
     message = fill_template(entry["message"], {k: v for k, v in fields.items() if k in in_message})
+    used = in_message
     if hint is None and "hint" in entry:
         in_hint = set(_PLACEHOLDER.findall(entry["hint"]))
         hint = fill_template(entry["hint"], {k: v for k, v in fields.items() if k in in_hint})
-        unused = set(fields) - in_message - in_hint
-    else:
-        unused = set(fields) - in_message
+        used = used | in_hint
+    unused = set(fields) - used
     if unused:
-        raise AssertionError(f"'{error}' has no placeholder for {sorted(unused)}")
-    return SpecError(path, message, entry["kind"], hint)
+        raise AssertionError(f"'{name}' has no placeholder for {sorted(unused)}")
+    return message, entry["kind"], hint
+
+
+def spec_error_at(path: str, error: str, hint: str | None = None, **fields: str) -> SpecError:
+    """The SpecError ``error`` of messages.json's ``spec_errors`` at ``path``, its placeholders filled
+    (fill_entry()). ``hint`` replaces the table's hint (a "did you mean" found at run time)."""
+    return SpecError(path, *fill_entry("spec_errors", error, fields, hint))
 
 
 def hint_text(hint: str, **fields: str) -> str:

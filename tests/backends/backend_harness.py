@@ -264,28 +264,35 @@ def run_stage(work: Path, jobs: list[tuple[str, str, dict[str, Any]]],
         return [f.result() for f in futures]
 
 
-def run_r_training(backend: str, work: Path) -> dict[str, Any] | str:
-    """tests/backends/train.R on ``backend``: R's result (as a worker's), or why it did not run."""
+def run_r_script(script: Path, backend: str, work: Path, **job: Any) -> dict[str, Any] | str:
+    """An R script of this folder on ``backend`` (``Rscript SCRIPT JOB.json``; the job: ``dir``, ``result``
+    and ``job``'s entries): the result it wrote, with its ``seconds``, or why it did not run."""
     rscript = shutil.which("Rscript")
     if rscript is None:
         return "Rscript is not on PATH"
-    job = work / f"job.train.r.{backend}.json"
-    result = work / f"result.train.r.{backend}.json"
-    job.write_text(json.dumps({"dir": str(work), "result": str(result), "runs": TRAINING_RUNS, "seed": SEED}))
+    task = script.stem
+    job_file = work / f"job.{task}.r.{backend}.json"
+    result = work / f"result.{task}.r.{backend}.json"
+    job_file.write_text(json.dumps({"dir": str(work), "result": str(result), **job}))
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "RETICULATE_PYTHON": sys.executable}
     started = time.perf_counter()
     try:
-        res = subprocess.run([rscript, str(R_TRAIN), str(job)], capture_output=True, text=True, env=env,
+        res = subprocess.run([rscript, str(script), str(job_file)], capture_output=True, text=True, env=env,
                              timeout=WORKER_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return f"train.R on {backend} ran out of time ({WORKER_TIMEOUT} s)"
+        return f"{script.name} on {backend} ran out of time ({WORKER_TIMEOUT} s)"
     if res.returncode != 0:
         if "there is no package called" in res.stderr:
             return "the R package twinnet is not installed"
-        return f"train.R on {backend} failed:\n{res.stderr[-3000:]}"
+        return f"{script.name} on {backend} failed:\n{res.stderr[-3000:]}"
     out: dict[str, Any] = json.loads(result.read_text())
     out["seconds"] = round(time.perf_counter() - started, 1)
     return out
+
+
+def run_r_training(backend: str, work: Path) -> dict[str, Any] | str:
+    """tests/backends/train.R on ``backend``: R's result (as a worker's), or why it did not run."""
+    return run_r_script(R_TRAIN, backend, work, runs=TRAINING_RUNS, seed=SEED)
 
 
 def run_cross(work: Path, backends: list[str], specs: list[dict[str, Any]],

@@ -14,15 +14,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from backend_harness import BACKENDS, R_BACKENDS, WORKER_TIMEOUT, WorkerFailure, missing_backend, run_stage
+from backend_harness import BACKENDS, R_BACKENDS, WorkerFailure, missing_backend, run_r_script, run_stage
 
 from twinnet.codegen import OPTIMIZER_CLASSES
 
@@ -32,23 +29,7 @@ WRITERS = ("jax", "torch")  # "auto" gives True on one, False on the other
 
 def run_r(backend: str, work: Path, **args: Any) -> dict[str, Any] | str:
     """compiled.R on ``backend``: R's result, or why it did not run."""
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return "Rscript is not on PATH"
-    job, result = work / f"job.compiled.r.{backend}.json", work / f"result.compiled.r.{backend}.json"
-    job.write_text(json.dumps({"dir": str(work), "result": str(result), **args}))
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "RETICULATE_PYTHON": sys.executable}
-    try:
-        res = subprocess.run([rscript, str(R_SCRIPT), str(job)], capture_output=True, text=True, env=env,
-                             timeout=WORKER_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return f"compiled.R on {backend} ran out of time ({WORKER_TIMEOUT} s)"
-    if res.returncode != 0:
-        if "there is no package called" in res.stderr:
-            return "the R package twinnet is not installed"
-        return f"compiled.R on {backend} failed:\n{res.stderr[-3000:]}"
-    out: dict[str, Any] = json.loads(result.read_text())
-    return out
+    return run_r_script(R_SCRIPT, backend, work, **args)
 
 
 @pytest.fixture(scope="module")

@@ -62,3 +62,46 @@ def sample_inputs(name: str) -> list[Any]:
         else:
             arrays.append(rng.normal(size=(n, *dims)).astype("float32"))
     return arrays
+
+
+# -- one built model per catalog spec, shared by the tests that only read it ------------------------------
+# The tests named in SHARES_CATALOG_MODEL (file, test function) take their model from catalog_model(name);
+# conftest.py runs them one after the other for each spec, and frees the model after the last of them.
+SHARES_CATALOG_MODEL = [
+    ("test_build.py", "test_catalog_spec_matches_keras"),
+    ("test_build.py", "test_equal_to_keras_applications"),
+    ("test_codegen.py", "test_generated_python_builds_the_same_model"),
+    ("test_importer.py", "test_catalog_spec_round_trips"),
+]
+_catalog_models: dict[str, Any] = {}
+
+
+def catalog_model(name: str) -> Any:
+    """``twinnet.build_model(name, seed=0)`` (compiled, as the spec says), built once for the tests in
+    SHARES_CATALOG_MODEL. At most one model is kept: building another frees the one before (YOLO's weights
+    alone are 1.1 GB). A test that takes it must leave it as it was: no assigning its weights, compiling,
+    training or renaming it."""
+    if name not in _catalog_models:
+        release_catalog_model()
+        import twinnet
+
+        _catalog_models[name] = twinnet.build_model(name, seed=0)
+    return _catalog_models[name]
+
+
+def release_catalog_model() -> None:
+    """Frees the model catalog_model() keeps, with Keras's session."""
+    if _catalog_models:
+        import keras
+
+        _catalog_models.clear()
+        keras.backend.clear_session()  # gc.collect() too
+
+
+def shared_catalog_spec(item: pytest.Item) -> str | None:
+    """The catalog spec whose catalog_model() the test item takes, or None."""
+    callspec = getattr(item, "callspec", None)
+    if (callspec is None or item.path.parent.resolve() != ROOT / "tests" / "python"
+            or (item.path.name, getattr(item, "originalname", None)) not in SHARES_CATALOG_MODEL):
+        return None
+    return str(callspec.params["name"])

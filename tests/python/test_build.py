@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
-from support import vectors
+from support import catalog_model, vectors
 from test_cost import check_cost_against_profiler
 
 import twinnet
@@ -21,10 +21,12 @@ def keras_counts(model: Any) -> dict[str, int]:
     return {"total": total, "trainable": trainable, "non_trainable": total - trainable}
 
 
-def check_against_keras(spec: Any) -> Any:
-    """The Keras model's counts, layers, shapes and parameters are the expansion's; returns the model."""
+def check_against_keras(spec: Any, model: Any = None) -> Any:
+    """The Keras model's (built here when not given) counts, layers, shapes and parameters are the
+    expansion's; returns the model."""
     graph = twinnet.expand(spec)
-    model = twinnet.build_model(spec, seed=0)
+    if model is None:
+        model = twinnet.build_model(spec, seed=0)
     assert keras_counts(model) == graph["params"]
     by_name = {layer.name: layer for layer in model.layers}
     assert sorted(by_name) == sorted(layer["name"] for layer in graph["layers"])
@@ -38,7 +40,7 @@ def check_against_keras(spec: Any) -> Any:
 
 @pytest.mark.parametrize("name", CATALOG)
 def test_catalog_spec_matches_keras(name: str) -> None:
-    model = check_against_keras(name)
+    model = check_against_keras(name, catalog_model(name))  # build_model(name, seed=0), shared
     # cost()'s MACs and connections against TensorFlow's profiler's count of each built layer, with the
     # differences of convention that test_cost.py's check_cost_against_profiler() names
     check_cost_against_profiler(name, model)
@@ -101,7 +103,7 @@ def layer_facts(model: Any) -> list[tuple[Any, ...]]:
 def test_equal_to_keras_applications(name: str, application: str) -> None:
     keras.backend.clear_session()  # Keras numbers auto-named layers (input_layer_1) within a session
     reference = getattr(keras.applications, application)(weights=None)
-    model = twinnet.build_model(name)
+    model = catalog_model(name)  # build_model(name, seed=0), shared: its weights are not compared
     assert layer_facts(model) == layer_facts(reference)
     assert model.count_params() == reference.count_params()
     if name.startswith("vgg"):  # VGG's layer names are Keras's too

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import keras
 import numpy as np
 import pytest
+from support import catalog_model
 
 import twinnet
 from twinnet.importer import spec_name
@@ -48,9 +50,12 @@ def assert_round_trip(model: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", CATALOG)
 def test_catalog_spec_round_trips(name: str) -> None:
-    doc = assert_round_trip(twinnet.build_model(name, seed=1, compile=False))
+    model = catalog_model(name)  # build_model(name, seed=0), compiled, shared; read only (got takes its weights)
+    doc = assert_round_trip(model)
     assert doc["name"] == name
-    keras.backend.clear_session()
+    with warnings.catch_warnings():  # the doc's spec warnings, if any, were reported above
+        warnings.simplefilter("ignore", twinnet.SpecWarning)
+        assert twinnet.expand(doc).get("compile") == twinnet.expand(name).get("compile")  # compiled: it came too
 
 
 @pytest.mark.parametrize("application", ["VGG16", "ResNet50"])
@@ -166,6 +171,35 @@ def test_compile_import_writes_the_schedule_and_non_default_arguments() -> None:
                               "learning_rate": {"schedule": "CosineDecay", "initial_learning_rate": 0.001,
                                                 "decay_steps": 14080}}
     assert "compile" not in twinnet.from_keras(twinnet.build_model("lenet5", compile=False))
+    keras.backend.clear_session()
+
+
+def torch_compile_config(model: Any, module: str, cls: str, registered: str | None) -> Callable[[], Any]:
+    """The model's compile configuration with its optimizer written as PyTorch's backend writes it."""
+    config = model.get_compile_config()
+    config["optimizer"] = {**config["optimizer"], "module": module, "class_name": cls, "registered_name": registered}
+    return lambda: config
+
+
+def test_a_backends_own_optimizer_imports_as_the_keras_optimizer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyTorch's backend compiles with its own subclass of each optimizer (but Ftrl) and writes its module
+    (tests/backends/test_compiled_models.py compiles on every backend): it stands for the Keras optimizer."""
+    model = twinnet.build_model("lenet5", compile=False)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+    want = twinnet.from_keras(model)["compile"]
+    assert want == {"optimizer": "adam", "loss": "mse", "learning_rate": 0.01}
+    module = "keras.src.backend.torch.optimizers.torch_adam"
+    for registered in ("Adam", None):
+        monkeypatch.setattr(model, "get_compile_config", torch_compile_config(model, module, "Adam", registered))
+        assert twinnet.from_keras(model)["compile"] == want
+    for cls, registered in [("Adam", "my_package>Adam"), ("SGD", "SGD")]:
+        monkeypatch.setattr(model, "get_compile_config", torch_compile_config(model, module, cls, registered))
+        with pytest.raises(twinnet.SpecError, match="optimizer"):
+            twinnet.from_keras(model)
+    monkeypatch.setattr(model, "get_compile_config",
+                        torch_compile_config(model, "my_package.optimizers", "Adam", "Adam"))
+    with pytest.raises(twinnet.SpecError, match="optimizer"):
+        twinnet.from_keras(model)
     keras.backend.clear_session()
 
 
