@@ -2,10 +2,11 @@
 # All the tests: derived-file drift, lint, the environment check, then the test legs: the rpy2
 # cross-language harness, the lessons (notebooks and R Markdown, executed), the cross-backend harness
 # (TensorFlow, JAX, PyTorch), training beyond one device, the Python tests against the wheel with NumPy 2,
-# R CMD check and testthat. The legs do not depend on each other; most of each is one busy thread (Python
-# building Keras models, R), so on a machine of two cores or more they run in two lanes side by side
-# (TWINNET_TEST_LANES=1: one after another). A leg's output is printed whole when it ends, with its time.
-# The last line sums them up.
+# R CMD check and testthat. The legs do not depend on each other: TWINNET_TEST_LANES=2 runs them in two lanes
+# side by side, the default on 4 cores or more. On the reference machine's 2 virtual cores each leg then took
+# 1.5 to 1.9 times as long (the two behave like one core's two hyperthreads: 20 min in all against 18.5 min
+# one after another), so there they run one after another. A leg's output is printed whole when it ends,
+# with its time; a table of the legs' times and the last line sum them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -74,10 +75,12 @@ leg_rcheck() {
   # build from a copy of the files git knows (tracked, or new and not ignored) instead
   rm -rf "$OUT/rpkg" && mkdir -p "$OUT/rpkg/twinnet"
   git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$OUT/rpkg/twinnet" 2>/dev/null
-  # The vignette (vignettes/lenet5-lesson.Rmd, a lesson of notebook()) is built here and again by the check; it
-  # runs Python (RETICULATE_PYTHON) and trains LeNet-5 for two epochs in each language.
+  # The vignette (vignettes/lenet5-lesson.Rmd, a lesson of notebook()) runs Python (RETICULATE_PYTHON) and trains
+  # LeNet-5 for two epochs in each language: R CMD build renders it, the check runs its code again
+  # (--no-build-vignettes: the check does not render it a third time).
   ( cd "$OUT" && R CMD build "$OUT/rpkg/twinnet" >build.log 2>&1 && \
-    _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual --no-tests twinnet_*.tar.gz >check.log 2>&1 )
+    _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual --no-tests --no-build-vignettes twinnet_*.tar.gz \
+      >check.log 2>&1 )
   tail -n 4 "$OUT/check.log"
   grep -q "^Status: OK" "$OUT/check.log" && return 0
   grep -E "(WARNING|ERROR|NOTE)" -A6 "$OUT/check.log" | head -60
@@ -119,12 +122,13 @@ lane() {
 }
 
 mkdir -p "$OUT/legs"
-lanes=${TWINNET_TEST_LANES:-$( (( $(nproc) >= 2 )) && echo 2 || echo 1)}
+lanes=${TWINNET_TEST_LANES:-$( (( $(nproc) >= 4 )) && echo 2 || echo 1)}
 legs_start=$(date +%s)
 if [[ $lanes == 1 ]]; then
   lane cross lessons backends distribute wheel rcheck testthat || status=1
 else
-  # two lanes of about equal length (times on 2 cores: cross 6-7 min, backends 3, wheel 4, the R legs 3, ...)
+  # two lanes of about equal length (one after another on 2 cores: cross 6 min, wheel 3.5, backends 3, the R
+  # legs 3 to 4, lessons and distribution 1 each)
   lane cross backends & first=$!
   lane wheel rcheck testthat lessons distribute & second=$!
   wait $first || status=1

@@ -54,11 +54,12 @@ TOLERANCES: dict[str, float] = {
     "yolov1": 1e-3,  # 24 convolutions and 2 dense layers on a 448 x 448 image
 }
 
-# Above GIANT parameters (VGG-16, VGG-19, YOLO v1: 138 to 272 million) a network is built only when
-# TWINNET_BACKEND_GIANTS=1: on the reference machine the three took 70 s on TensorFlow, 52 s on JAX and
-# 44 s on PyTorch (Keras draws and copies 0.5 to 1.1 GB of weights each), with workers of up to 4.9 GB;
+# Above GIANT parameters (VGG-16, VGG-19, YOLO v1: 138 to 272 million) a network is built on every backend
+# for its facts (layers, configs, output shapes, counts) only, unless TWINNET_BACKEND_GIANTS=1: copying its
+# weights, predicting and drawing its portable weights took the three 70 s on TensorFlow, 52 s on JAX and
+# 44 s on PyTorch on the reference machine (0.5 to 1.1 GB of weights each), with workers of up to 4.9 GB;
 # a smaller input does not help (their dense layers keep 38 to 70 million weights). Measured so, they
-# agree like the others: the same facts and portable weights, outputs within 5.4e-6 (relative).
+# agree like the others: the same portable weights, outputs within 5.4e-6 (relative).
 GIANT = 100_000_000
 # Above FILE_LIMIT parameters the .keras files are not exchanged: reading one costs Keras 2 to 8 s on
 # each of six backend pairs, and tries Keras's file code, which the smaller networks (every layer type
@@ -234,16 +235,16 @@ class CrossRun:
 
 
 def catalog_cases(giants: bool | None = None) -> list[dict[str, Any]]:
-    """The catalog specs the harness builds, each with whether its .keras files are exchanged: all but the
-    giants, unless ``giants`` (default: the environment variable TWINNET_BACKEND_GIANTS=1)."""
+    """Every catalog spec, each with whether the harness goes all the way ("full": weights copied across,
+    outputs, portable weights; all but the giants unless ``giants``, by default the environment variable
+    TWINNET_BACKEND_GIANTS=1) and whether its .keras files are exchanged ("files")."""
     if giants is None:
         giants = os.environ.get("TWINNET_BACKEND_GIANTS") == "1"
     cases = []
     for row in twinnet.catalog():
         total = twinnet.expand(row.name)["params"]["total"]
-        if total > GIANT and not giants:
-            continue
-        cases.append({"name": row.name, "files": total <= FILE_LIMIT})
+        full = giants or total <= GIANT
+        cases.append({"name": row.name, "full": full, "files": full and total <= FILE_LIMIT})
     return cases
 
 
@@ -306,7 +307,8 @@ def run_cross(work: Path, backends: list[str], specs: list[dict[str, Any]],
     rest = [b for b in backends if b not in first]
     run = CrossRun(work, specs, backends, first[0])
     for spec in specs:
-        np.savez(work / f"{spec['name']}.x.npz", *sample_inputs(spec["name"]))  # arr_0, arr_1, ...: one per Input
+        if spec["full"]:
+            np.savez(work / f"{spec['name']}.x.npz", *sample_inputs(spec["name"]))  # arr_0, arr_1, ...: one per Input
     common = {"specs": specs, "seed": SEED, "portable_seed": PORTABLE_SEED, "reference": run.reference,
               "runs": runs or [], "draws": [{"initializer": init, "shape": list(shape),
                                              "random": init["class_name"] not in FIXED_INITIALIZERS}
@@ -324,8 +326,7 @@ def run_cross(work: Path, backends: list[str], specs: list[dict[str, Any]],
             run.facts[done.backend] = done.result["build"]
             run.loaded[done.backend] = done.result["loaded"]
             run.trained[done.backend] = done.result["trained"]
-    jit = {done.backend: done.result["jit_compile"] for done in run.runs}
-    reads = [(b, "read", {"specs": specs, "read_from": [o for o in rest if o != b], "jit_compile": jit[b]})
+    reads = [(b, "read", {"specs": specs, "read_from": [o for o in rest if o != b]})
              for b in backends if any(o != b for o in rest) and any(s["files"] for s in specs)]
     for done in run_stage(work, reads):
         run.runs.append(done)

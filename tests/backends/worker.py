@@ -9,9 +9,10 @@ arrays travel as .npy/.npz files in that folder, facts as JSON. The worker write
 Tasks:
   main    Keras's own initializers, seeded, for the parent's cases ("draws": initializer and shape), to
           draws.BACKEND.npz; then for each spec: build it (seeded, Keras's initializers) and record its
-          layers' facts; the reference backend writes its weights, the others read them and set them
-          (weights copied across); predict the parent's input; write a .keras file (specs with "files");
-          set the portable initial weights and record their digests (sha256 of each weight's bytes).
+          layers' facts (a giant, not "full": only those); the reference backend writes its weights, the
+          others read them and set them (weights copied across); predict the parent's input; write a .keras
+          file (specs with "files"); set the portable initial weights and record their digests (sha256 of
+          each weight's bytes).
           Then read the .keras files of the backends that ran before ("read_from") and predict; then
           train ("runs": specs with portable initial weights on the parent's data, no shuffling); and
           what `twinnet doctor` says of this process's backend.
@@ -72,36 +73,34 @@ def free(model: Any) -> None:
         gc.collect()
 
 
-def predict(model: Any, x: np.ndarray, jit_compile: bool | None = None) -> dict[str, np.ndarray]:
-    """The model's predictions for x, as arrays named y0, y1, ... (one per output of the model).
-
-    A .keras file records the jit_compile that "auto" resolved to on the backend that wrote it (True on
-    JAX, False on TensorFlow's CPU and on PyTorch), and the backend that reads it compiles predict() so:
-    PyTorch then runs torch.compile (8 to 18 s per model here), and a compiled and an uncompiled forward
-    pass may round differently. ``jit_compile`` sets a read model to what this backend's own models use,
-    so that both compute the same way.
-    """
-    if jit_compile is not None:
-        model.jit_compile = jit_compile
+def predict(model: Any, x: np.ndarray) -> dict[str, np.ndarray]:
+    """The model's predictions for x, as arrays named y0, y1, ... (one per output of the model). A model read
+    from another backend's .keras file predicts with the jit_compile that "auto" gives here (read_model()
+    sees to it): a compiled and an uncompiled forward pass may round differently, and the harness asks for
+    exactly what this backend's own model predicts."""
     y = model.predict(x, verbose=0)
     ys = y if isinstance(y, list | tuple) else [y]
     return {f"y{i}": np.asarray(v) for i, v in enumerate(ys)}
 
 
-def build(job: dict[str, Any], work: Path, backend: str) -> tuple[dict[str, Any], bool | None]:
+def build(job: dict[str, Any], work: Path, backend: str) -> dict[str, Any]:
     """Each spec built, its facts, its outputs with the reference's weights, its .keras file, its portable
-    weights' digests; and the jit_compile that this backend's compiled models use."""
+    weights' digests."""
     import keras
 
     import twinnet
 
     out: dict[str, Any] = {}
-    jit: bool | None = None
     for case in job["specs"]:
         name = case["name"]
         started = time.perf_counter()
         model = twinnet.build_model(name, seed=job["seed"], compile=True)
         facts: dict[str, Any] = {"layers": layer_facts(model), "counts": counts(model)}
+        if not case["full"]:  # a giant: its facts only (backend_harness.GIANT)
+            out[name] = {**facts, "seconds": round(time.perf_counter() - started, 2)}
+            free(model)
+            del model
+            continue
         weights = work / f"{name}.weights"
         if backend == job["reference"]:  # one weight at a time: YOLO's are 1.1 GB
             weights.mkdir()
@@ -111,8 +110,6 @@ def build(job: dict[str, Any], work: Path, backend: str) -> tuple[dict[str, Any]
             model.set_weights([np.load(weights / f"{i}.npy", mmap_mode="r") for i in range(len(model.weights))])
         x = inputs(work / f"{name}.x.npz")
         np.savez(work / f"{name}.{backend}.y.npz", **predict(model, x))
-        if getattr(model, "compiled", False):
-            jit = bool(model.jit_compile)
         if case["files"]:
             twinnet.write_model(model, work / f"{name}.{backend}.keras")
         twinnet.set_portable_weights(model, job["portable_seed"])
@@ -121,7 +118,7 @@ def build(job: dict[str, Any], work: Path, backend: str) -> tuple[dict[str, Any]
         out[name] = facts
         free(model)
         del model
-    return out, jit
+    return out
 
 
 def inputs(path: Path) -> Any:
@@ -131,8 +128,7 @@ def inputs(path: Path) -> Any:
     return arrays[0] if len(arrays) == 1 else arrays
 
 
-def read_files(job: dict[str, Any], work: Path, backend: str, others: list[str],
-               jit_compile: bool | None) -> dict[str, list[str]]:
+def read_files(job: dict[str, Any], work: Path, backend: str, others: list[str]) -> dict[str, list[str]]:
     """Every other backend's .keras file of each spec with files, read (twinnet.read_model) and predicting."""
     import twinnet
 
@@ -144,7 +140,7 @@ def read_files(job: dict[str, Any], work: Path, backend: str, others: list[str],
         x = inputs(work / f"{name}.x.npz")
         for other in others:
             model = twinnet.read_model(work / f"{name}.{other}.keras")
-            np.savez(work / f"{name}.{backend}.from_{other}.y.npz", **predict(model, x, jit_compile))
+            np.savez(work / f"{name}.{backend}.from_{other}.y.npz", **predict(model, x))
             out.setdefault(name, []).append(other)
             free(model)
             del model
@@ -156,10 +152,10 @@ def task_main(job: dict[str, Any], work: Path, backend: str) -> dict[str, Any]:
     started = time.perf_counter()
     if job.get("draws"):
         draws(job, work, backend)
-    built, jit = build(job, work, backend)
+    built = build(job, work, backend)
     seconds = {"build": round(time.perf_counter() - started, 1)}
     started = time.perf_counter()
-    loaded = read_files(job, work, backend, job["read_from"], jit)
+    loaded = read_files(job, work, backend, job["read_from"])
     seconds["read"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     trained = train(job, work, backend) if job.get("runs") else {}
@@ -167,13 +163,13 @@ def task_main(job: dict[str, Any], work: Path, backend: str) -> dict[str, Any]:
     from twinnet.doctor import python_info
 
     doctor = {k: v for k, v in python_info().items() if k in ("backend", "backend_version", "backend_by", "missing")}
-    return {"build": built, "jit_compile": jit, "loaded": loaded, "trained": trained, "seconds": seconds,
+    return {"build": built, "loaded": loaded, "trained": trained, "seconds": seconds,
             "doctor": doctor}
 
 
 def task_read(job: dict[str, Any], work: Path, backend: str) -> dict[str, Any]:
     """The files of the backends that ran after this one's main task, read."""
-    return {"loaded": read_files(job, work, backend, job["read_from"], job["jit_compile"])}
+    return {"loaded": read_files(job, work, backend, job["read_from"])}
 
 
 def draws(job: dict[str, Any], work: Path, backend: str) -> None:
