@@ -1,12 +1,12 @@
 """Compiled models on every backend: a backend's own optimizer classes import as the Keras optimizers
 they stand for (PyTorch compiles with its own subclasses and writes their module); a .keras file's
 jit_compile (what "auto" resolved to where it was written: True on JAX) gives way to what "auto" gives on
-the backend that reads it (PyTorch would otherwise run torch.compile, 8 to 18 s per model); and JAX running
-out of memory while loading a file is a ModelFileError of kind "too_large". In Python (worker.py's
+the backend that reads it (PyTorch would otherwise run torch.compile, 8 to 18 s per model); and JAX or PyTorch
+running out of memory while loading a file is a ModelFileError of kind "too_large". In Python (worker.py's
 "compiled" task) and, on JAX and PyTorch, in R (compiled.R).
 
 Two stages: JAX and PyTorch compile and write a file; then every backend reads the files of the others
-(and JAX a file of a model too large for any memory), in Python and in R.
+(and JAX and PyTorch a file of a model too large for any memory), in Python and in R.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from twinnet.codegen import OPTIMIZER_CLASSES
 
 R_SCRIPT = Path(__file__).resolve().parent / "compiled.R"
 WRITERS = ("jax", "torch")  # "auto" gives True on one, False on the other
+OOM_BACKENDS = ["jax", "torch"]  # where only an error's words say that memory ran out
 
 
 def run_r(backend: str, work: Path, **args: Any) -> dict[str, Any] | str:
@@ -45,14 +46,14 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     try:
         for done in run_stage(work, [(b, "compiled", {"write": True}) for b in WRITERS]):
             got["python"][done.backend] = done.result
-        r_jobs = {b: {"read_from": [o for o in WRITERS if o != b], "oom": b == "jax"} for b in R_BACKENDS}
+        jobs = {b: {"read_from": [o for o in WRITERS if o != b], "oom": b in OOM_BACKENDS} for b in BACKENDS}
 
         def r_run(backend: str) -> Any:
             def go() -> None:
-                got["r"][backend] = run_r(backend, work, **r_jobs[backend])
+                got["r"][backend] = run_r(backend, work, **jobs[backend])
             return go
 
-        stage = [(b, "compiled", {"read_from": [o for o in WRITERS if o != b], "oom": b == "jax"}) for b in BACKENDS]
+        stage = [(b, "compiled", jobs[b]) for b in BACKENDS]
         for done in run_stage(work, stage, [r_run(b) for b in R_BACKENDS]):
             entry = got["python"].setdefault(done.backend, done.result)
             entry["read"], entry["oom"] = done.result["read"], done.result.get("oom")
@@ -117,16 +118,23 @@ def test_a_read_model_gets_the_readers_auto_jit_compile_in_r(compiled: dict[str,
         assert (read["jit_compile"], read["recorded"]) == (mine["jit_compile"], mine["jit_compile"]), other
 
 
-# JAX raises its runtime error (XlaRuntimeError; from jaxlib 0.6 on JaxRuntimeError) for every failure
-OOM_REASON = re.compile(r"^Keras ran out of memory loading it \((Xla|Jax)RuntimeError: RESOURCE_EXHAUSTED: ")
+# JAX raises its runtime error (XlaRuntimeError; from jaxlib 0.6 on JaxRuntimeError) for every failure of its
+# runtime, PyTorch a RuntimeError: only their words say that memory ran out (model_files.json's
+# out_of_memory_messages). TensorFlow raises ResourceExhaustedError, a class of its own.
+OOM_REASON = {
+    "jax": re.compile(r"^Keras ran out of memory loading it \((Xla|Jax)RuntimeError: RESOURCE_EXHAUSTED: "),
+    "torch": re.compile(r"^Keras ran out of memory loading it \(RuntimeError: .*DefaultCPUAllocator: can't allocate"),
+}
 
 
-def test_jax_running_out_of_memory_is_a_model_file_error(compiled: dict[str, Any]) -> None:
-    oom = compiled["python"]["jax"]["oom"]
-    assert oom["kind"] == "too_large" and OOM_REASON.search(oom["reason"]), oom
+@pytest.mark.parametrize("backend", OOM_BACKENDS)
+def test_running_out_of_memory_is_a_model_file_error(compiled: dict[str, Any], backend: str) -> None:
+    oom = compiled["python"][backend]["oom"]
+    assert oom["kind"] == "too_large" and OOM_REASON[backend].search(oom["reason"]), oom
 
 
-def test_jax_running_out_of_memory_is_a_model_file_error_in_r(compiled: dict[str, Any]) -> None:
-    oom = r_result(compiled, "jax")["oom"]
-    assert oom["kind"] == "too_large" and OOM_REASON.search(oom["reason"]), oom
-    assert oom == compiled["python"]["jax"]["oom"]
+@pytest.mark.parametrize("backend", OOM_BACKENDS)
+def test_running_out_of_memory_is_a_model_file_error_in_r(compiled: dict[str, Any], backend: str) -> None:
+    oom = r_result(compiled, backend)["oom"]
+    assert oom["kind"] == "too_large" and OOM_REASON[backend].search(oom["reason"]), oom
+    assert oom == compiled["python"][backend]["oom"]

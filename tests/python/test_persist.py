@@ -245,6 +245,11 @@ def test_jax_running_out_of_memory_is_a_model_file_error() -> None:
     assert persist.keras_failure("m.keras", "JaxRuntimeError", "RESOURCE_EXHAUSTED: Out of memory").kind == "too_large"
     assert persist.keras_failure("m.keras", "XlaRuntimeError", "INTERNAL: RESOURCE_EXHAUSTED").kind == "malformed"
     assert persist.keras_failure("m.keras", "ValueError", "RESOURCE_EXHAUSTED: no").kind == "malformed"
+    # PyTorch's CPU allocator, as it words it (test_compiled_models.py makes PyTorch run out too)
+    torch_oom = ("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you "
+                 "tried to allocate 40000000000000 bytes. Error code 12 (Cannot allocate memory)")
+    assert persist.keras_failure("m.keras", "RuntimeError", torch_oom).kind == "too_large"
+    assert persist.keras_failure("m.keras", "RuntimeError", "Expected all tensors on one device").kind == "malformed"
 
 
 def test_a_read_model_compiles_with_this_backends_auto_jit_compile(tmp_path: Path) -> None:

@@ -231,6 +231,12 @@ test_that("what Keras raises while loading becomes a twinnet condition", {
   expect_equal(twinnet:::keras_failure("m.keras", "XlaRuntimeError", "INTERNAL: RESOURCE_EXHAUSTED")$kind,
                "malformed")
   expect_equal(twinnet:::keras_failure("m.keras", "ValueError", "RESOURCE_EXHAUSTED: no")$kind, "malformed")
+  # PyTorch's CPU allocator, as it words it
+  torch_oom <- paste0("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: ",
+                      "you tried to allocate 40000000000000 bytes. Error code 12 (Cannot allocate memory)")
+  expect_equal(twinnet:::keras_failure("m.keras", "RuntimeError", torch_oom)$kind, "too_large")
+  expect_equal(twinnet:::keras_failure("m.keras", "RuntimeError", "Expected all tensors on one device")$kind,
+               "malformed")
 })
 
 test_that("a read model compiles with this backend's auto jit_compile, not the file's", {
