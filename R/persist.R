@@ -26,6 +26,24 @@ model_files_table <- function() {
 
 config_member <- function() model_files_table()$members$config
 
+# The template `error` of messages.json's "model_file_errors", its placeholders
+# filled with text the caller formatted (persist.py's model_file_text()).
+model_file_text <- function(error, ...) fill_template(model_file_entry(error)$message, list(...))
+
+# The twinnet_model_file_error of the file `label` whose reason is the entry
+# `error` of messages.json's "model_file_errors", of the entry's kind, its
+# placeholders filled (persist.py's model_file_refusal()).
+model_file_refusal <- function(label, error, ..., detail = NULL) {
+  entry <- model_file_entry(error)
+  model_file_error(label, fill_template(entry$message, list(...)), entry$kind, detail)
+}
+
+model_file_entry <- function(error) {
+  entry <- shared_table("messages.json")$model_file_errors[[error]]
+  if (is.null(entry)) stop(sprintf("internal error: no entry '%s' in messages.json's model_file_errors", error))
+  entry
+}
+
 #' Write and read models as .keras files
 #'
 #' `write_model()` writes a Keras model (architecture, weights, compile
@@ -80,7 +98,7 @@ write_model <- function(model, path) {
 #' @export
 read_model <- function(path) {
   if (!json_is_string(path)) {
-    stop(model_file_error(py_repr(path), "a model file's name ends in .keras", "not_a_keras_file"))
+    stop(model_file_refusal(py_repr(path), "name_not_keras"))
   }
   load_checked(path, path)
 }
@@ -115,8 +133,11 @@ read_model <- function(path) {
 NULL
 
 model_file_error <- function(path, reason, kind = "malformed", detail = NULL) {
-  message <- sprintf("refused to load %s: %s", path, reason)
-  if (!is.null(detail)) message <- sprintf("%s; %s", message, detail)
+  message <- if (is.null(detail)) {
+    model_file_text("refused", path = path, reason = reason)
+  } else {
+    model_file_text("refused_detail", path = path, reason = reason, detail = detail)
+  }
   structure(
     class = c("twinnet_model_file_error", "error", "condition"),
     list(message = message, call = NULL, path = path, reason = reason, kind = kind, detail = detail)
@@ -124,10 +145,7 @@ model_file_error <- function(path, reason, kind = "malformed", detail = NULL) {
 }
 
 unsafe_model_error <- function(path, reason) {
-  message <- sprintf(paste0(
-    "refused to load %s: the model file carries Python code (a lambda, or a function or class ",
-    "from outside Keras), which twinnet never runs. Keras says: %s"
-  ), path, reason)
+  message <- model_file_text("unsafe", path = path, reason = reason)
   structure(
     class = c("twinnet_unsafe_model_error", "error", "condition"),
     list(message = message, call = NULL, path = path, reason = reason)
@@ -136,23 +154,23 @@ unsafe_model_error <- function(path, reason) {
 
 check_keras_path <- function(path) {
   if (!json_is_string(path) || !grepl("\\.keras$", path)) {
-    stop(sprintf("a model file's name ends in .keras, found %s", py_repr(path)), call. = FALSE)
+    stop(model_file_text("not_keras_name", found = py_repr(path)), call. = FALSE)
   }
 }
 
 # Check the file `path` (named `label` in conditions), then load it in Keras's safe mode.
 load_checked <- function(path, label) {
   if (!grepl("\\.keras$", path)) {
-    stop(model_file_error(label, "a model file's name ends in .keras", "not_a_keras_file"))
+    stop(model_file_refusal(label, "name_not_keras"))
   }
-  if (!is_file(path)) stop(model_file_error(label, "there is no such file", "not_found"))
+  if (!is_file(path)) stop(model_file_refusal(label, "no_such_file"))
   if (!identical(unname(file.access(path, 4L)), 0L)) {
-    stop(model_file_error(label, "it cannot be read (no permission)", "not_found"))
+    stop(model_file_refusal(label, "no_permission"))
   }
   file <- path.expand(path)
   py <- persist_python()
   if (!isTRUE(py$is_zip(file))) {
-    stop(model_file_error(label, "it is not a .keras file (a zip archive that Keras writes)", "not_a_keras_file"))
+    stop(model_file_refusal(label, "not_zip"))
   }
   text <- read_config(file, label)
   config <- check_config(label, text)
@@ -177,9 +195,9 @@ keras_failure <- function(label, kind, message) {
   pattern <- field(t$out_of_memory_messages, kind)
   if (kind %in% t$out_of_memory_error_classes ||
       (!is.null(pattern) && grepl(ecma_pattern(pattern), reason, perl = TRUE))) {
-    return(model_file_error(label, sprintf("Keras ran out of memory loading it (%s: %s)", kind, reason), "too_large"))
+    return(model_file_refusal(label, "keras_out_of_memory", exception = kind, cause = reason))
   }
-  model_file_error(label, sprintf("Keras cannot load it (%s: %s)", kind, reason))
+  model_file_refusal(label, "keras_cannot_load", exception = kind, cause = reason)
 }
 
 # The cause in a Keras loading error: Keras wraps it in "... Exception encountered: <cause>".
@@ -193,10 +211,7 @@ refusal_reason <- function(message) {
 # where this Keras has none (fail closed).
 safe_mode_module <- function(label, module = model_files_table()$safe_mode_module) {
   if (!isTRUE(persist_python()$has_safe_mode(module))) {
-    stop(model_file_error(label, sprintf(
-      "this Keras has no %s.SafeModeScope, which keeps its safe mode on, so twinnet loads no model file with it",
-      module
-    ), "no_safe_mode"))
+    stop(model_file_refusal(label, "no_safe_mode", module = module))
   }
   module
 }
@@ -220,22 +235,22 @@ read_config <- function(file, label) {
   py <- persist_python()
   listed <- py$members(file)
   if (!is.null(listed[[2L]])) {
-    stop(model_file_error(label, sprintf("it is not a readable zip archive (%s)", listed[[2L]]), "not_a_keras_file"))
+    stop(model_file_refusal(label, "unreadable_zip", problem = listed[[2L]]))
   }
   check_members(label, listed[[1L]])
   read <- py$read_member(file, config_member(), fixed_limit("max_spec_bytes"))
   if (!is.null(read[[2L]])) {
-    stop(model_file_error(label, sprintf("it is not a readable zip archive (%s)", read[[2L]]), "not_a_keras_file"))
+    stop(model_file_refusal(label, "unreadable_zip", problem = read[[2L]]))
   }
   bytes <- read[[1L]]
   probe <- bytes
   probe[probe == as.raw(0L)] <- as.raw(0x20L) # R strings hold no NUL; it changes no UTF-8 sequence
   text <- rawToChar(probe)
   Encoding(text) <- "UTF-8"
-  if (!validUTF8(text)) stop(model_file_error(label, sprintf("%s is not UTF-8 text", config_member())))
+  if (!validUTF8(text)) stop(model_file_refusal(label, "not_utf8", member = config_member()))
   if (any(bytes == as.raw(0L))) {
-    stop(model_file_error(label, sprintf("%s is not valid JSON", config_member()), "malformed",
-                          "invalid JSON: a NUL character"))
+    stop(model_file_refusal(label, "config_not_json", member = config_member(),
+                            detail = "invalid JSON: a NUL character"))
   }
   text
 }
@@ -245,28 +260,25 @@ check_members <- function(label, members) {
   names <- vapply(members, function(m) m[[1L]], "")
   sizes <- vapply(members, function(m) as.numeric(m[[2L]]), 0)
   packed <- vapply(members, function(m) as.numeric(m[[3L]]), 0)
-  if (!config_member() %in% names) stop(model_file_error(label, sprintf("it has no %s", config_member())))
+  if (!config_member() %in% names) stop(model_file_refusal(label, "no_config", member = config_member()))
   configuration <- unlist(model_files_table()$members[c("config", "metadata")])
   max_bytes <- fixed_limit("max_spec_bytes")
   for (i in seq_along(members)) {
     if (names[[i]] %in% configuration && sizes[[i]] > max_bytes) {
-      stop(model_file_error(label, sprintf(
-        "%s is %s bytes uncompressed (%s compressed), more than the %s bytes that a model's configuration may have",
-        names[[i]], format_count(sizes[[i]]), format_count(packed[[i]]), format_count(max_bytes)
-      ), "too_large"))
+      stop(model_file_refusal(label, "member_too_large", member = names[[i]], size = format_count(sizes[[i]]),
+                              packed = format_count(packed[[i]]), max = format_count(max_bytes)))
     }
   }
   total <- Reduce(`+`, sizes, 0)
   limit <- get_limit("max_model_bytes")
   if (total > limit) {
-    stop(model_file_error(label, sprintf(
-      "its members add up to %s bytes uncompressed (%s compressed), more than the limit of %s bytes",
-      format_count(total), format_count(Reduce(`+`, packed, 0)), count_or_inf(floor(limit))
-    ), "too_large", how_to_raise("max_model_bytes")))
+    stop(model_file_refusal(label, "members_too_large", size = format_count(total),
+                            packed = format_count(Reduce(`+`, packed, 0)), limit = count_or_inf(floor(limit)),
+                            detail = how_to_raise("max_model_bytes")))
   }
   weights <- model_files_table()$members$weights
   if (!any(weights %in% names)) {
-    stop(model_file_error(label, sprintf("it has neither %s nor %s", weights[[1L]], weights[[2L]])))
+    stop(model_file_refusal(label, "no_weights", first = weights[[1L]], second = weights[[2L]]))
   }
   invisible(NULL)
 }
@@ -284,38 +296,33 @@ json_kind <- function(x) {
 check_config <- function(label, text) {
   config <- tryCatch(parse_json(text), twinnet_spec_error = function(e) e)
   if (inherits(config, "twinnet_spec_error")) {
-    reason <- switch(config$kind,
-      too_deep = sprintf("%s nests arrays and objects more than %d levels deep", config_member(),
-                         fixed_limit("max_json_depth")),
-      duplicate_key = sprintf("%s repeats a key in one object", config_member()),
-      sprintf("%s is not valid JSON", config_member())
-    )
-    stop(model_file_error(label, reason, "malformed", if (config$kind == "too_deep") NULL else config$message))
+    if (config$kind == "too_deep") {
+      stop(model_file_refusal(label, "config_too_deep", member = config_member(),
+                              depth = format_whole(fixed_limit("max_json_depth"))))
+    }
+    if (config$kind == "duplicate_key") {
+      stop(model_file_refusal(label, "config_duplicate_key", member = config_member(), detail = config$message))
+    }
+    stop(model_file_refusal(label, "config_not_json", member = config_member(), detail = config$message))
   }
   if (!json_is_object(config)) {
-    stop(model_file_error(label, sprintf("%s holds %s, not an object that describes a model",
-                                         config_member(), json_kind(config))))
+    stop(model_file_refusal(label, "config_not_object", member = config_member(), found = json_kind(config)))
   }
   cls <- field(config, "class_name")
   inner <- field(config, "config")
   if (!json_is_string(cls) || !json_is_object(inner)) {
-    stop(model_file_error(label, sprintf(
-      "%s has no class_name (a string) and config (an object) of a Keras object", config_member()
-    )))
+    stop(model_file_refusal(label, "config_not_keras", member = config_member()))
   }
   if (cls %in% model_files_table()$model_classes) {
     layers <- field(inner, "layers")
     if (!json_is_array(layers)) {
-      stop(model_file_error(label, sprintf("%s describes a %s model without a list of layers", config_member(), cls)))
+      stop(model_file_refusal(label, "model_without_layers", member = config_member(), cls = cls))
     }
     for (i in seq_along(layers)) {
       entry <- layers[[i]]
       if (!(json_is_object(entry) && json_is_string(field(entry, "class_name")) &&
             json_is_object(field(entry, "config")))) {
-        stop(model_file_error(label, sprintf(
-          "layer %d in %s is not an object with a class_name (a string) and a config (an object)",
-          i - 1L, config_member()
-        )))
+        stop(model_file_refusal(label, "layer_not_object", index = format_whole(i - 1L), member = config_member()))
       }
     }
   }
@@ -514,10 +521,8 @@ estimate_walk <- function(st, value, context, entry = FALSE) {
   if (json_is_array(layers)) {
     st$layers <- st$layers + length(layers)
     if (st$layers > st$max_layers) {
-      stop(model_file_error(st$label, sprintf(
-        "%s describes %s layers, more than the limit of %s",
-        config_member(), format_count(st$layers), count_or_inf(floor(st$max_layers))
-      ), "too_large", how_to_raise("max_layers")))
+      stop(model_file_refusal(st$label, "too_many_layers", member = config_member(), count = format_count(st$layers),
+                              limit = count_or_inf(floor(st$max_layers)), detail = how_to_raise("max_layers")))
     }
   }
   cls <- field(value, "class_name")
@@ -551,10 +556,9 @@ estimate_walk <- function(st, value, context, entry = FALSE) {
 estimate_add <- function(st, obj, weights) {
   st$total <- st$total + weights
   if (st$total > st$max_params) {
-    stop(model_file_error(st$label, sprintf(
-      "layer '%s' (%s) brings the model it describes to about %s parameters, above the limit of %s",
-      layer_name_of(obj), obj$class_name, count_or_inf(st$total), count_or_inf(floor(st$max_params))
-    ), "too_large", how_to_raise("max_params")))
+    stop(model_file_refusal(st$label, "too_many_params", name = layer_name_of(obj), cls = obj$class_name,
+                            count = count_or_inf(st$total), limit = count_or_inf(floor(st$max_params)),
+                            detail = how_to_raise("max_params")))
   }
 }
 
@@ -573,8 +577,7 @@ check_imported <- function(label, config, text) {
   )
   if (inherits(result, "twinnet_spec_error")) {
     if (identical(result$kind, "too_large")) {
-      stop(model_file_error(label, sprintf("the model it describes is too large: %s", result$message),
-                            "too_large", result$hint))
+      stop(model_file_refusal(label, "spec_too_large", message = result$message, detail = result$hint))
     }
     return(FALSE)
   }
@@ -589,10 +592,7 @@ check_cost <- function(label, config, text) {
   imported <- check_imported(label, config, text)
   if (!is.null(st$unshaped) && !imported) {
     obj <- st$unshaped
-    stop(model_file_error(label, sprintf(paste0(
-      "layer '%s' (%s) records no input shape (build_config), which Keras writes for every layer it has built, ",
-      "so what building it costs is unknown"
-    ), layer_name_of(obj), obj$class_name)))
+    stop(model_file_refusal(label, "no_input_shape", name = layer_name_of(obj), cls = obj$class_name))
   }
   invisible(NULL)
 }

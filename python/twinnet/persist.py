@@ -28,7 +28,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, json_kind
+from .errors import SpecError, fill_template, json_kind
 from .limits import HOW_TO_RAISE, MAX_JSON_DEPTH, MAX_SPEC_BYTES, get_limit
 from .schema import ecma_pattern
 from .tables import shared
@@ -66,6 +66,19 @@ NO_WEIGHTS = frozenset(_WEIGHTS["no_weights"])
 SHAPE_KEYS: tuple[str, ...] = tuple(_FILES["shape_keys"])
 
 
+def model_file_text(error: str, **fields: str) -> str:
+    """The template ``error`` of messages.json's ``model_file_errors``, its placeholders filled with text
+    the caller formatted (the same formatting in R). R: model_file_text()."""
+    return fill_template(shared("messages.json")["model_file_errors"][error]["message"], fields)
+
+
+def model_file_refusal(label: str, error: str, detail: str | None = None, **fields: str) -> ModelFileError:
+    """The ModelFileError of the file ``label`` whose reason is the entry ``error`` of messages.json's
+    ``model_file_errors``, of the entry's kind, its placeholders filled. R: model_file_refusal()."""
+    entry = shared("messages.json")["model_file_errors"][error]
+    return ModelFileError(label, fill_template(entry["message"], fields), entry["kind"], detail)
+
+
 class UnsafeModelError(ValueError):
     """A .keras file that Keras's safe mode refuses to load, because it carries or names code.
 
@@ -77,8 +90,7 @@ class UnsafeModelError(ValueError):
     def __init__(self, path: str, reason: str):
         self.path = path
         self.reason = reason
-        super().__init__(f"refused to load {path}: the model file carries Python code (a lambda, or a function "
-                         f"or class from outside Keras), which twinnet never runs. Keras says: {reason}")
+        super().__init__(model_file_text("unsafe", path=path, reason=reason))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (UnsafeModelError, (self.path, self.reason))
@@ -99,8 +111,8 @@ class ModelFileError(ValueError):
         self.reason = reason
         self.kind = kind
         self.detail = detail
-        text = f"refused to load {path}: {reason}"
-        super().__init__(f"{text}; {detail}" if detail else text)
+        super().__init__(model_file_text("refused_detail", path=path, reason=reason, detail=detail) if detail
+                         else model_file_text("refused", path=path, reason=reason))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (ModelFileError, (self.path, self.reason, self.kind, self.detail))
@@ -109,7 +121,7 @@ class ModelFileError(ValueError):
 def _keras_file(path: str | PathLike[str]) -> Path:
     p = Path(path)
     if p.suffix != ".keras":
-        raise ValueError(f"a model file's name ends in .keras, found {str(p)!r}")
+        raise ValueError(model_file_text("not_keras_name", found=repr(str(p))))
     return p
 
 
@@ -145,7 +157,7 @@ def read_model(path: str | PathLike[str]) -> Any:
             Keras cannot load it; or this Keras cannot keep its safe mode on.
     """
     if not isinstance(path, str | PathLike):
-        raise ModelFileError(repr(path), "a model file's name ends in .keras", "not_a_keras_file")
+        raise model_file_refusal(repr(path), "name_not_keras")
     return load_checked(Path(path), str(path))
 
 
@@ -166,17 +178,17 @@ def load_model(path: str | PathLike[str]) -> Any:
 def load_checked(p: Path, label: str) -> Any:
     """Check the file ``p`` (named ``label`` in errors), then load it in Keras's safe mode."""
     if p.suffix != ".keras":
-        raise ModelFileError(label, "a model file's name ends in .keras", "not_a_keras_file")
+        raise model_file_refusal(label, "name_not_keras")
     try:
         found = p.is_file()
     except (OSError, ValueError):  # a name the system cannot even look up (too long, a NUL in it)
         found = False
     if not found:
-        raise ModelFileError(label, "there is no such file", "not_found")
+        raise model_file_refusal(label, "no_such_file")
     if not os.access(p, os.R_OK):
-        raise ModelFileError(label, "it cannot be read (no permission)", "not_found")
+        raise model_file_refusal(label, "no_permission")
     if not zipfile.is_zipfile(p):
-        raise ModelFileError(label, "it is not a .keras file (a zip archive that Keras writes)", "not_a_keras_file")
+        raise model_file_refusal(label, "not_zip")
     config = check_config(label, read_config(p, label))
     check_cost(label, config)
     import keras
@@ -218,8 +230,8 @@ def keras_failure(label: str, kind: str, message: str) -> Exception:
     if kind in UNSAFE_ERRORS and UNSAFE_PATTERN.search(reason):
         return UnsafeModelError(label, reason)
     if kind in OUT_OF_MEMORY_ERRORS or (kind in OUT_OF_MEMORY_MESSAGES and OUT_OF_MEMORY_MESSAGES[kind].search(reason)):
-        return ModelFileError(label, f"Keras ran out of memory loading it ({kind}: {reason})", "too_large")
-    return ModelFileError(label, f"Keras cannot load it ({kind}: {reason})", "malformed")
+        return model_file_refusal(label, "keras_out_of_memory", exception=kind, cause=reason)
+    return model_file_refusal(label, "keras_cannot_load", exception=kind, cause=reason)
 
 
 def refusal_reason(message: str) -> str:
@@ -234,8 +246,7 @@ def safe_mode_scope(label: str, module: str | None = None) -> Any:
     try:
         scope = importlib.import_module(module).SafeModeScope
     except (ImportError, AttributeError):
-        raise ModelFileError(label, f"this Keras has no {module}.SafeModeScope, which keeps its safe mode on, "
-                             "so twinnet loads no model file with it", "no_safe_mode") from None
+        raise model_file_refusal(label, "no_safe_mode", module=module) from None
     return scope(True)
 
 
@@ -256,32 +267,30 @@ def read_config(p: Path, label: str) -> str:
     except ModelFileError:
         raise
     except Exception as e:  # a damaged archive: zipfile raises many kinds of errors
-        raise ModelFileError(label, f"it is not a readable zip archive ({type(e).__name__}: {e})",
-                             "not_a_keras_file") from None
+        raise model_file_refusal(label, "unreadable_zip", problem=f"{type(e).__name__}: {e}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ModelFileError(label, f"{CONFIG_MEMBER} is not UTF-8 text") from None
+        raise model_file_refusal(label, "not_utf8", member=CONFIG_MEMBER) from None
 
 
 def check_members(label: str, members: list[tuple[str, int, int]]) -> None:
     """Refuse an archive by its directory: (name, uncompressed size, compressed size) of each member."""
     names = [name for name, _, _ in members]
     if CONFIG_MEMBER not in names:
-        raise ModelFileError(label, f"it has no {CONFIG_MEMBER}")
+        raise model_file_refusal(label, "no_config", member=CONFIG_MEMBER)
     for name, size, packed in members:
         if name in (CONFIG_MEMBER, METADATA_MEMBER) and size > MAX_SPEC_BYTES:
-            raise ModelFileError(label, f"{name} is {size:,} bytes uncompressed ({packed:,} compressed), more than "
-                                 f"the {MAX_SPEC_BYTES:,} bytes that a model's configuration may have", "too_large")
+            raise model_file_refusal(label, "member_too_large", member=name, size=f"{size:,}", packed=f"{packed:,}",
+                                     max=f"{MAX_SPEC_BYTES:,}")
     total = sum(size for _, size, _ in members)
     limit = get_limit("max_model_bytes")
     if total > limit:
         packed = sum(p for _, _, p in members)
-        raise ModelFileError(label, f"its members add up to {total:,} bytes uncompressed ({packed:,} compressed), "
-                             f"more than the limit of {_count(limit)} bytes", "too_large",
-                             HOW_TO_RAISE.format(name="max_model_bytes"))
+        raise model_file_refusal(label, "members_too_large", HOW_TO_RAISE.format(name="max_model_bytes"),
+                                 size=f"{total:,}", packed=f"{packed:,}", limit=_count(limit))
     if not any(name in names for name in WEIGHTS_MEMBERS):
-        raise ModelFileError(label, f"it has neither {WEIGHTS_MEMBERS[0]} nor {WEIGHTS_MEMBERS[1]}")
+        raise model_file_refusal(label, "no_weights", first=WEIGHTS_MEMBERS[0], second=WEIGHTS_MEMBERS[1])
 
 
 def check_config(label: str, text: str) -> dict[str, Any]:
@@ -292,27 +301,24 @@ def check_config(label: str, text: str) -> dict[str, Any]:
         config = parse_json(text)
     except SpecError as e:
         if e.kind == "too_deep":
-            reason = f"{CONFIG_MEMBER} nests arrays and objects more than {MAX_JSON_DEPTH} levels deep"
-        elif e.kind == "duplicate_key":
-            reason = f"{CONFIG_MEMBER} repeats a key in one object"
-        else:
-            reason = f"{CONFIG_MEMBER} is not valid JSON"
-        raise ModelFileError(label, reason, "malformed", None if e.kind == "too_deep" else e.message) from None
+            raise model_file_refusal(label, "config_too_deep", member=CONFIG_MEMBER,
+                                     depth=str(MAX_JSON_DEPTH)) from None
+        if e.kind == "duplicate_key":
+            raise model_file_refusal(label, "config_duplicate_key", e.message, member=CONFIG_MEMBER) from None
+        raise model_file_refusal(label, "config_not_json", e.message, member=CONFIG_MEMBER) from None
     if not isinstance(config, dict):
-        raise ModelFileError(label, f"{CONFIG_MEMBER} holds {json_kind(config)}, not an object that describes a model")
+        raise model_file_refusal(label, "config_not_object", member=CONFIG_MEMBER, found=json_kind(config))
     cls, inner = config.get("class_name"), config.get("config")
     if not isinstance(cls, str) or not isinstance(inner, dict):
-        raise ModelFileError(label, f"{CONFIG_MEMBER} has no class_name (a string) and config (an object) "
-                             "of a Keras object")
+        raise model_file_refusal(label, "config_not_keras", member=CONFIG_MEMBER)
     if cls in MODEL_CLASSES:
         layers = inner.get("layers")
         if not isinstance(layers, list):
-            raise ModelFileError(label, f"{CONFIG_MEMBER} describes a {cls} model without a list of layers")
+            raise model_file_refusal(label, "model_without_layers", member=CONFIG_MEMBER, cls=cls)
         for i, entry in enumerate(layers):
             if not (isinstance(entry, dict) and isinstance(entry.get("class_name"), str)
                     and isinstance(entry.get("config"), dict)):
-                raise ModelFileError(label, f"layer {i} in {CONFIG_MEMBER} is not an object with a class_name "
-                                     "(a string) and a config (an object)")
+                raise model_file_refusal(label, "layer_not_object", index=str(i), member=CONFIG_MEMBER)
     return config
 
 
@@ -484,9 +490,8 @@ class _Estimate:
         if isinstance(layers, list):
             self.layers += len(layers)
             if self.layers > self.max_layers:
-                raise ModelFileError(self.label, f"{CONFIG_MEMBER} describes {self.layers:,} layers, more than "
-                                     f"the limit of {_count(self.max_layers)}", "too_large",
-                                     HOW_TO_RAISE.format(name="max_layers"))
+                raise model_file_refusal(self.label, "too_many_layers", HOW_TO_RAISE.format(name="max_layers"),
+                                         member=CONFIG_MEMBER, count=f"{self.layers:,}", limit=_count(self.max_layers))
         cls, c = value.get("class_name"), value.get("config")
         if isinstance(cls, str) and isinstance(c, dict):
             if entry and self.unshaped is None and _needs_shape(value) and not _built_shape(value):
@@ -507,9 +512,9 @@ class _Estimate:
     def add(self, obj: dict[str, Any], weights: float) -> None:
         self.total = self.total + weights
         if self.total > self.max_params:
-            raise ModelFileError(self.label, f"layer '{_name(obj)}' ({obj['class_name']}) brings the model it "
-                                 f"describes to about {_count(self.total)} parameters, above the limit of "
-                                 f"{_count(self.max_params)}", "too_large", HOW_TO_RAISE.format(name="max_params"))
+            raise model_file_refusal(self.label, "too_many_params", HOW_TO_RAISE.format(name="max_params"),
+                                     name=_name(obj), cls=obj["class_name"], count=_count(self.total),
+                                     limit=_count(self.max_params))
 
 
 def _name(obj: dict[str, Any]) -> str:
@@ -557,8 +562,7 @@ def check_imported(label: str, config: dict[str, Any]) -> bool:
         from_keras(_ConfigHolder(config["config"]), name="imported", compile=False)
     except SpecError as e:
         if e.kind == "too_large":
-            raise ModelFileError(label, f"the model it describes is too large: {e.message}", "too_large",
-                                 e.hint) from None
+            raise model_file_refusal(label, "spec_too_large", e.hint, message=e.message) from None
         return False
     except Exception:  # not a model a spec can express: the estimate stands
         return False
@@ -578,6 +582,4 @@ def check_cost(label: str, config: dict[str, Any]) -> None:
     imported = check_imported(label, config)
     if estimate.unshaped is not None and not imported:
         obj = estimate.unshaped
-        raise ModelFileError(label, f"layer '{_name(obj)}' ({obj['class_name']}) records no input shape "
-                             "(build_config), which Keras writes for every layer it has built, so what building "
-                             "it costs is unknown")
+        raise model_file_refusal(label, "no_input_shape", name=_name(obj), cls=obj["class_name"])

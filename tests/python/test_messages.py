@@ -1,4 +1,5 @@
-"""messages.json's spec_errors: every template is used by both languages, and only those are (R: test-messages.R)."""
+"""messages.json's spec_errors and model_file_errors: every template is used by both languages, and only those are
+(R: test-messages.R)."""
 
 from __future__ import annotations
 
@@ -149,3 +150,77 @@ def test_each_template_fills(error_id: str) -> None:
     e = spec_error_at("/layers/1", error_id, **{n: f"<{n}>" for n in names})
     assert isinstance(e, SpecError) and (e.path, e.kind) == ("/layers/1", entry["kind"])
     assert "{" not in e.message and all(f"<{n}>" in str(e) for n in names)
+
+
+# messages.json's model_file_errors: the reasons (and messages) of the errors of reading a model file.
+MODEL_FILE_ERRORS: dict[str, dict[str, str]] = {
+    k: v for k, v in json.loads((ROOT / "shared_specs" / "messages.json").read_text(encoding="utf-8"))[
+        "model_file_errors"].items() if k != "description"}
+MODEL_FILE_KINDS = {"not_found", "not_a_keras_file", "malformed", "too_large", "no_safe_mode"}
+# The functions that take an id of model_file_errors, and where: persist.py's and R/persist.R's.
+MODEL_FILE_RAISERS: dict[str, Raiser] = {"model_file_text": (0, "error", None),
+                                         "model_file_refusal": (1, "error", None)}
+R_MODEL_FILE_CALL = re.compile(r"\bmodel_file_(text|refusal)\(")
+R_MODEL_FILE_ID = re.compile(
+    r"\bmodel_file_text\(\s*\"([a-z_0-9]+)\"|\bmodel_file_refusal\((?:[^,()]|\([^()]*\))+,\s*\"([a-z_0-9]+)\"")
+
+
+def python_model_file_ids() -> tuple[set[str], list[str]]:
+    """(the ids of model_file_errors that Python's code gives, calls whose id is no literal)."""
+    used: set[str] = set()
+    unresolved: list[str] = []
+    for path in PY_SOURCES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = _called_name(node)
+            if name in MODEL_FILE_RAISERS:
+                assert isinstance(node, ast.Call)
+                ids = _literals(_id_argument(node, MODEL_FILE_RAISERS[name]))
+                if ids is None:
+                    unresolved.append(f"{path.name}:{node.lineno}")
+                used.update(ids or [])
+    return used, unresolved
+
+
+def r_model_file_ids() -> tuple[set[str], int]:
+    """(the ids of model_file_errors that R's code gives, how many calls give none as a literal);
+    tests/testthat/test-messages.R walks R's calls themselves."""
+    used: set[str] = set()
+    calls = 0
+    for path in R_SOURCES:
+        text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                         if not line.lstrip().startswith("#"))
+        text = re.sub(r"\bmodel_file_(text|refusal) <- function\(", "", text)
+        calls += len(R_MODEL_FILE_CALL.findall(text))
+        found = R_MODEL_FILE_ID.findall(text)
+        calls -= len(found)
+        used.update(a or b for a, b in found)
+    return used, calls
+
+
+def test_every_model_file_error_is_used_by_both_languages_and_only_those() -> None:
+    used, unresolved = python_model_file_ids()
+    assert unresolved == [], "model_file_text() and model_file_refusal() take a literal id"
+    assert used == set(MODEL_FILE_ERRORS), "Python"
+    used_in_r, without_literal = r_model_file_ids()
+    assert without_literal == 0, "R's model_file_text() and model_file_refusal() take a literal id"
+    assert used_in_r == set(MODEL_FILE_ERRORS), "R"
+
+
+@pytest.mark.parametrize("error_id", sorted(MODEL_FILE_ERRORS))
+def test_each_model_file_template_is_well_formed_and_fills(error_id: str) -> None:
+    from twinnet.persist import ModelFileError, model_file_refusal, model_file_text
+
+    entry = MODEL_FILE_ERRORS[error_id]
+    assert re.fullmatch(r"[a-z][a-z0-9_]*", error_id)
+    assert set(entry) in ({"kind", "message"}, {"message"}), error_id
+    assert entry.get("kind", "malformed") in MODEL_FILE_KINDS, error_id
+    names = PLACEHOLDER.findall(entry["message"])
+    assert all(re.fullmatch(r"[a-z_]+", name) for name in names), error_id
+    assert "{" not in PLACEHOLDER.sub("", entry["message"]) and "}" not in PLACEHOLDER.sub("", entry["message"])
+    fields = {n: f"<{n}>" for n in names}
+    text = model_file_text(error_id, **fields)
+    assert "{" not in text and all(f"<{n}>" in text for n in names)
+    if "kind" in entry:
+        e = model_file_refusal("m.keras", error_id, **fields)
+        assert isinstance(e, ModelFileError) and (e.reason, e.kind) == (text, entry["kind"])
+        assert str(e) == f"refused to load m.keras: {text}"

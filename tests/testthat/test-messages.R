@@ -1,5 +1,5 @@
-# messages.json's spec_errors: every template is used by both languages, and
-# only those are (tests/python/test_messages.py).
+# messages.json's spec_errors and model_file_errors: every template is used by
+# both languages, and only those are (tests/python/test_messages.py).
 
 spec_error_table <- function() twinnet:::shared_table("messages.json")$spec_errors
 
@@ -94,9 +94,16 @@ r_raised_ids <- function() {
     }
     if (length(raisers) == before) break
   }
+  given_ids(calls, raisers, passing)
+}
+
+# list(used = the ids that the calls (function name -> its calls) give the
+# raisers, unresolved = the functions where one is no literal), leaving out
+# `passing` (function name -> indices of its calls that pass its argument on).
+given_ids <- function(calls, raisers, passing = list()) {
   used <- character()
   unresolved <- character()
-  for (fname in names(fns)) {
+  for (fname in names(calls)) {
     for (i in setdiff(seq_along(calls[[fname]]), passing[[fname]])) {
       call <- calls[[fname]][[i]]
       raiser <- raisers[[called_name(call)]]
@@ -168,5 +175,58 @@ test_that("each template fills, with the table's kind", {
     expect_equal(c(e$path, e$kind), c("/layers/1", entry$kind))
     expect_false(grepl("{", e$message, fixed = TRUE))
     expect_true(all(vapply(sprintf("<%s>", names), grepl, logical(1), conditionMessage(e), fixed = TRUE)))
+  }
+})
+
+# messages.json's model_file_errors: the reasons (and messages) of the errors
+# of reading a model file, each used by both languages, and only those.
+model_file_error_table <- function() {
+  table <- twinnet:::shared_table("messages.json")$model_file_errors
+  table[setdiff(names(table), "description")]
+}
+
+# list(used = the ids R's code gives model_file_text() and model_file_refusal(),
+# unresolved = the functions where one is no literal).
+r_model_file_ids <- function() {
+  raisers <- list(model_file_text = list(position = 1L, name = "error", default = NULL),
+                  model_file_refusal = list(position = 2L, name = "error", default = NULL))
+  given_ids(lapply(package_functions(), function(fn) calls_in(body(fn))), raisers)
+}
+
+test_that("every model file error is used by both languages, and only those", {
+  table <- model_file_error_table()
+  found <- r_model_file_ids()
+  expect_equal(found$unresolved, character())
+  expect_setequal(found$used, names(table))
+  python <- source_file("python", "twinnet", "persist.py")
+  skip_if(is.null(python), "the Python sources are not here")
+  lines <- readLines(python, warn = FALSE)
+  lines <- lines[!startsWith(trimws(lines), "#")]
+  quoted <- regmatches(lines, gregexpr("[\"'][a-z_0-9]+[\"']", lines))
+  in_python <- unique(gsub("[\"']", "", unlist(quoted)))
+  for (id in names(table)) expect(id %in% in_python, sprintf("%s: Python", id))
+})
+
+test_that("each model file template is well formed and fills, with the table's kind", {
+  table <- model_file_error_table()
+  kinds <- c("not_found", "not_a_keras_file", "malformed", "too_large", "no_safe_mode")
+  for (id in names(table)) {
+    entry <- table[[id]]
+    expect_match(id, "^[a-z][a-z0-9_]*$")
+    expect_true(setequal(names(entry), c("kind", "message")) || identical(names(entry), "message"), label = id)
+    if (!is.null(entry$kind)) expect(entry$kind %in% kinds, sprintf("%s: the kind '%s'", id, entry$kind))
+    text <- entry$message
+    expect_false(grepl("[{}]", gsub("\\{[a-z_]+\\}", "", text)), label = id)
+    names <- unique(gsub("[{}]", "", regmatches(text, gregexpr("\\{[a-z_]+\\}", text))[[1L]]))
+    fields <- structure(as.list(sprintf("<%s>", names)), names = names)
+    filled <- do.call(twinnet:::model_file_text, c(list(id), fields))
+    expect_false(grepl("{", filled, fixed = TRUE))
+    expect_true(all(vapply(sprintf("<%s>", names), grepl, logical(1), filled, fixed = TRUE)))
+    if (!is.null(entry$kind)) {
+      e <- do.call(twinnet:::model_file_refusal, c(list("m.keras", id), fields))
+      expect_s3_class(e, "twinnet_model_file_error")
+      expect_identical(list(e$reason, e$kind), list(filled, entry$kind))
+      expect_identical(conditionMessage(e), paste0("refused to load m.keras: ", filled))
+    }
   }
 })
