@@ -2,11 +2,11 @@
 # All the tests: derived-file drift, lint, the environment check, then the test legs: the rpy2
 # cross-language harness, the lessons (notebooks and R Markdown, executed), the cross-backend harness
 # (TensorFlow, JAX, PyTorch), training beyond one device, the Python tests against the wheel with NumPy 2,
-# R CMD check and testthat. The legs do not depend on each other: TWINNET_TEST_LANES=2 runs them in two lanes
-# side by side, the default on 4 cores or more. On the reference machine's 2 virtual cores each leg then took
-# 1.5 to 1.9 times as long (the two behave like one core's two hyperthreads: 20 min in all against 18.5 min
-# one after another), so there they run one after another. A leg's output is printed whole when it ends,
-# with its time; a table of the legs' times and the last line sum them up.
+# R CMD check and testthat. The legs do not depend on each other, and one alone keeps about 1.2 cores busy
+# (Python and R building Keras models): on 2 cores or more they run in two lanes side by side
+# (TWINNET_TEST_LANES=1: one after another). On the reference machine, from a fresh clone on one day: 20 min
+# in two lanes (177 % CPU) against 32.7 min one after another (116 % CPU), the same CPU time. A leg's output
+# is printed whole when it ends, with its time; a table of the legs' times and the last line sum them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -122,13 +122,13 @@ lane() {
 }
 
 mkdir -p "$OUT/legs"
-lanes=${TWINNET_TEST_LANES:-$( (( $(nproc) >= 4 )) && echo 2 || echo 1)}
+lanes=${TWINNET_TEST_LANES:-$( (( $(nproc) >= 2 )) && echo 2 || echo 1)}
 legs_start=$(date +%s)
 if [[ $lanes == 1 ]]; then
   lane cross lessons backends distribute wheel rcheck testthat || status=1
 else
-  # two lanes of about equal length (one after another on 2 cores: cross 6 min, wheel 3.5, backends 3, the R
-  # legs 3 to 4, lessons and distribution 1 each)
+  # two lanes of about equal length (one after another on 2 cores: cross 8.5 min, wheel 7, backends 5.5,
+  # testthat 4, R CMD check, lessons and distribution 1.5 each)
   lane cross backends & first=$!
   lane wheel rcheck testthat lessons distribute & second=$!
   wait $first || status=1
