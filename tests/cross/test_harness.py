@@ -14,12 +14,16 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
-from support import sample_inputs
+from support import covering_catalog_specs, sample_inputs
 
 import twinnet
 
 CATALOG = [row.name for row in twinnet.catalog()]
 R_ARRAY_LIMIT = 100_000_000  # parameters: larger models' weights cross between the languages as NumPy arrays
+# The specs whose weights also cross through R's arrays and whose .keras files cross over: the smallest that
+# hold every type of layer of the catalog's specs up to R_ARRAY_LIMIT (18 of 39; a conversion and a file
+# depend on the layers' types and shapes, not on how many there are). Every spec's predictions are compared.
+THROUGH_R = covering_catalog_specs(arguments=False, max_params=R_ARRAY_LIMIT)
 CONFORMANCE = Path(__file__).resolve().parents[2] / "shared_specs" / "conformance"
 
 
@@ -111,11 +115,11 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
     handoff.py_model = from_py  # from_keras: R reads Python's model, Python reads R's, and they write the same spec
     assert r.json('twinnet::from_keras(reticulate::import("twinnet_handoff")$py_model)') == \
         twinnet.from_keras(from_r)
-    # R reads its model's weights as R arrays and writes them into Python's model, its weights first set to
-    # other values; R converts x to an R array and predicts: both crossings go through R's memory layout.
-    # Above R_ARRAY_LIMIT parameters (VGG, YOLO) the weights stay where they are: as R doubles they
-    # would take twice the memory of the model again, in R and again in NumPy.
-    handoff.through_r = twinnet.expand(name)["params"]["total"] <= R_ARRAY_LIMIT
+    # For THROUGH_R's specs R reads its model's weights as R arrays and writes them into Python's model, its
+    # weights first set to other values; R converts x to an R array and predicts: both crossings go through
+    # R's memory layout. The other specs' weights stay where they are (above R_ARRAY_LIMIT parameters, VGG and
+    # YOLO, as R doubles they would take twice the memory of the model again, in R and again in NumPy).
+    handoff.through_r = name in THROUGH_R
     if handoff.through_r:
         for w in from_py.weights:  # so that only weights that crossed through R can give R's predictions
             w.assign(np.full(tuple(w.shape), 0.5, dtype=w.dtype))
@@ -141,8 +145,8 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
     for a, b in zip(y_r, y_py, strict=True):
         assert np.array_equal(a, b), f"largest difference {np.max(np.abs(a - b))}"
 
-    if not handoff.through_r:  # VGG and YOLO: a .keras file of a gigabyte costs 10-20 s to write and as
-        return                  # much to read, and tries Keras's file code, not twinnet's
+    if not handoff.through_r:  # files of every type of layer cross in THROUGH_R's specs (ResNet-50's
+        return                  # costs 10 s; VGG's and YOLO's, of a gigabyte, 10-20 s to write and as much to read)
     py_file, r_file = tmp_path / "from_python.keras", tmp_path / "from_r.keras"
     from_py.save(py_file)
     del from_py

@@ -105,3 +105,46 @@ def shared_catalog_spec(item: pytest.Item) -> str | None:
             or (item.path.name, getattr(item, "originalname", None)) not in SHARES_CATALOG_MODEL):
         return None
     return str(callspec.params["name"])
+
+
+# -- the smallest catalog specs that hold every layer ---------------------------------------------------------
+def layer_forms(graph: dict[str, Any], arguments: bool) -> set[tuple[Any, ...]]:
+    """The kinds of layer an expanded graph holds: each layer's type (a wrapper's with its layer's), and with
+    ``arguments`` which of its arguments differ from their default (not their values: a layer of 10 units and
+    one of 84 are the same form)."""
+    from twinnet.expand import canonical
+    from twinnet.registry import layer_types
+
+    types = layer_types()
+
+    def form(layer_type: str, config: dict[str, Any], path: str) -> tuple[Any, ...]:
+        key: list[Any] = [layer_type]
+        for arg, value in sorted(config.items()):
+            spec = types[layer_type]["args"].get(arg, {})
+            if spec.get("kind") == "layer":
+                key.append((arg, form(value["type"], value["config"], f"{path}/{arg}")))
+            elif arguments:
+                default = spec.get("default")
+                if default is not None:
+                    default = canonical(layer_type, arg, spec, default, path)
+                key.append((arg, "default" in spec and value == default))
+        return tuple(key)
+
+    return {form(layer["type"], layer["config"], layer["source"]) for layer in graph["layers"]}
+
+
+def covering_catalog_specs(arguments: bool, max_params: float = float("inf")) -> list[str]:
+    """The catalog specs of at most ``max_params`` parameters, smallest first, that each hold a form of layer
+    (layer_forms()) that no smaller one holds: together they hold every form the catalog's specs of that size
+    hold. For the checks that cost seconds a spec and depend on the kinds of layers, not on the network's size."""
+    import twinnet
+
+    graphs = [twinnet.expand(row.name) for row in twinnet.catalog()]
+    seen: set[tuple[Any, ...]] = set()
+    chosen = []
+    for graph in sorted(graphs, key=lambda g: (g["params"]["total"], g["name"])):
+        forms = layer_forms(graph, arguments)
+        if graph["params"]["total"] <= max_params and not forms <= seen:
+            chosen.append(graph["name"])
+            seen |= forms
+    return chosen
