@@ -12,6 +12,9 @@
 #      here it installed in 26 s and takes 0.87 GB with what it needs; JAX (CPU), 14 s and 0.53 GB.
 #      TWINNET_EXTRAS=test,tensorflow,jax leaves it out (tests/backends then skips PyTorch, or fails
 #      under CI=true).
+#   2b. .venv-numpy2: the Python package's tests as users install it (tools/test_wheel.sh, part of `make test`):
+#      the reference versions with NumPy 2 and TensorFlow, without R, rpy2 or the other backends; the tests
+#      install the wheel they build into it (without its dependencies, then `pip check`)
 #   3. the R package, installed from the repo root (its configure script copies them too)
 #   4. reticulate pointed at .venv (~/.virtualenvs/r-twinnet), then a check that R and Python
 #      use the same interpreter
@@ -82,6 +85,27 @@ if [[ $(cat "$STAMP" 2>/dev/null) != "$want_stamp" ]]; then
 fi
 PY=$VENV/bin/python
 export RETICULATE_PYTHON=$PY
+
+# -- 2b. the wheel's environment: the reference versions with NumPy 2 -------------------
+WHEEL_VENV=$ROOT/.venv-numpy2
+NUMPY2=numpy==2.4.6
+want_wheel=$( (cat constraints.txt pyproject.toml setup.py VERSION; echo "$NUMPY2") | sha256sum | cut -c1-16)
+if [[ $(cat "$WHEEL_VENV/.twinnet-stamp" 2>/dev/null) != "$want_wheel" ]]; then
+  say "installing .venv-numpy2 (the wheel's tests: the reference versions with $NUMPY2, TensorFlow, no R)"
+  rm -rf "$WHEEL_VENV"
+  "$("$PY" -c 'import sys; print(sys._base_executable)')" -m venv "$WHEEL_VENV"
+  # jax 0.4.38 is pinned for NumPy 1.x, and tests/python runs on TensorFlow; matplotlib for plot_history()
+  grep -v -E '^(numpy|rpy2|jax|jaxlib|torch)==' constraints.txt > "$WHEEL_VENV/constraints.txt"
+  echo "$NUMPY2" >> "$WHEEL_VENV/constraints.txt"
+  dist=$(mktemp -d)
+  "$PY" -m pip wheel -q --no-deps --no-build-isolation -w "$dist" . >/dev/null
+  "$WHEEL_VENV/bin/python" -m pip install -q --disable-pip-version-check -c "$WHEEL_VENV/constraints.txt" \
+    "$(ls "$dist"/twinnet-*.whl)[tensorflow]" pytest hypothesis jsonschema matplotlib "$NUMPY2" \
+    2> >(grep -v -E "^WARNING: Location" >&2)
+  "$WHEEL_VENV/bin/python" -m pip uninstall -q -y twinnet  # its dependencies stay; the tests bring the wheel
+  rm -rf "$dist"
+  echo "$want_wheel" > "$WHEEL_VENV/.twinnet-stamp"
+fi
 
 # -- 3. the R package -------------------------------------------------------------
 RSTAMP=$VENV/.twinnet-r-stamp
