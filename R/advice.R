@@ -93,19 +93,29 @@ nonlinear <- function(activation) !is.null(activation) && activation != "linear"
 passes_values <- function(layer) layer$type %in% unlist(advice_table()$passes_values)
 is_activation_layer <- function(layer) layer$type %in% names(advice_table()$activation_layers)
 
-# The expansion's layers by name, who takes each layer's output, and the model's outputs.
+# The expansion's layers, each layer's position by name (`index`, a hash.R
+# table: finding a name in a long list would read it all), who takes each
+# layer's output (by position), and the model's outputs.
 advice_graph <- function(graph) {
   layers <- graph$layers
   names(layers) <- vapply(layers, function(l) l$name, "")
-  takers <- stats::setNames(rep(list(character()), length(layers)), names(layers))
+  index <- hash_table_of(stats::setNames(seq_along(layers), names(layers)))
+  takers <- rep(list(character()), length(layers))
   for (layer in layers) {
-    for (name in unlist(layer$inputs)) takers[[name]] <- c(takers[[name]], layer$name)
+    for (name in unlist(layer$inputs)) {
+      at <- hash_get(index, name)
+      takers[[at]] <- c(takers[[at]], layer$name)
+    }
   }
-  list(layers = layers, takers = takers, outputs = as.character(unlist(graph$outputs)),
+  list(layers = layers, index = index, takers = takers, outputs = as.character(unlist(graph$outputs)),
        loss = graph$compile$loss)
 }
 
-first_input <- function(g, layer) g$layers[[layer$inputs[[1L]]]]
+layer_named <- function(g, name) g$layers[[hash_get(g$index, name)]]
+
+takers_of <- function(g, name) g$takers[[hash_get(g$index, name)]]
+
+first_input <- function(g, layer) layer_named(g, layer$inputs[[1L]])
 
 # The first layer at or before `layer` that does not pass values on, and the
 # ones passed on the way, nearest first (advice.py's _Graph.back()).
@@ -121,11 +131,11 @@ walk_back <- function(g, layer) {
 # The first layer after `layer`, looking through those that pass values on, that
 # takes its values; NULL where none does (advice.py's _Graph.first_taker()).
 first_taker <- function(g, layer) {
-  todo <- g$takers[[layer$name]]
+  todo <- takers_of(g, layer$name)
   while (length(todo)) {
-    taker <- g$layers[[todo[[1L]]]]
+    taker <- layer_named(g, todo[[1L]])
     todo <- todo[-1L]
-    if (passes_values(taker)) todo <- c(g$takers[[taker$name]], todo) else return(taker)
+    if (passes_values(taker)) todo <- c(takers_of(g, taker$name), todo) else return(taker)
   }
   NULL
 }
@@ -248,26 +258,25 @@ entry_at <- function(doc, pointer) {
 # kind, none that the layer's `allow` list names (advice.py's graph_warnings()).
 graph_warnings <- function(doc, graph) {
   g <- advice_graph(graph)
-  position <- stats::setNames(seq_along(g$layers), names(g$layers))
   warnings <- list()
   keys <- list()
   for (layer in g$layers) {
     for (rank in seq_along(advice_checks)) {
       for (f in advice_checks[[rank]](g, layer)) {
         warnings[[length(warnings) + 1L]] <- do.call(spec_warning_at, c(list(f$layer$source, f$warning), f$fields))
-        keys[[length(keys) + 1L]] <- c(position[[f$layer$name]], rank)
+        keys[[length(keys) + 1L]] <- c(hash_get(g$index, f$layer$name), rank)
       }
     }
   }
   if (!length(warnings)) return(list())
   at <- order(vapply(keys, `[[`, 0, 1L), vapply(keys, `[[`, 0, 2L), seq_along(keys))
   out <- list()
-  seen <- character()
+  seen <- hash_table() # there may be a warning for each layer
   for (w in warnings[at]) {
     key <- paste(w$path, w$kind)
     allowed <- unlist(entry_at(doc, w$path)$allow)
-    if (key %in% seen || w$kind %in% allowed) next
-    seen <- c(seen, key)
+    if (hash_has(seen, key) || w$kind %in% allowed) next
+    hash_set(seen, key, TRUE)
     out[[length(out) + 1L]] <- w
   }
   out

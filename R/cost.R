@@ -128,7 +128,7 @@ check_exact <- function(layer, what, total) {
 layer_costs <- function(graph) {
   types <- layer_types()
   value_bytes <- cost_value_bytes(registry()$cost$dtype)
-  shapes <- list()
+  shapes <- hash_table() # layer name -> output shape (hash.R: there may be 10,000 layers)
   rows <- vector("list", length(graph$layers))
   macs_total <- 0
   connections_total <- 0
@@ -137,9 +137,9 @@ layer_costs <- function(graph) {
     out <- shape_numbers(layer$output_shape)[-1L]
     data <- types[[layer$type]]$cost
     rule <- data$rule
-    counts <- do.call(cost_rules[[rule]], c(list(layer, unname(shapes[unlist(layer$inputs)]), out),
-                                            data[names(data) != "rule"]))
-    shapes[[layer$name]] <- out
+    inputs <- lapply(as.character(unlist(layer$inputs)), hash_get, h = shapes)
+    counts <- do.call(cost_rules[[rule]], c(list(layer, inputs, out), data[names(data) != "rule"]))
+    hash_set(shapes, layer$name, out)
     times <- if (is.na(counts$steps)) 1 else counts$steps
     row <- list(name = layer$name, type = layer$type, rule = rule, output_shape = shape_numbers(layer$output_shape),
                 steps = as.numeric(counts$steps), macs_per_step = counts$macs, macs = counts$macs * times,
@@ -173,16 +173,17 @@ output_bytes <- function(graph, rows) {
 peak_alive <- function(graph, sizes) {
   layers <- graph$layers
   names <- vapply(layers, function(l) l$name, "")
-  last_use <- stats::setNames(rep(0L, length(layers)), names)
-  for (i in seq_along(layers)) last_use[unlist(layers[[i]]$inputs)] <- i
-  outputs <- unlist(graph$outputs)
+  inputs <- lapply(input_positions(layers, names), unique) # (by position: see input_positions())
+  last_use <- rep(0L, length(layers))
+  for (i in seq_along(layers)) last_use[inputs[[i]]] <- i
+  is_output <- names %in% unlist(graph$outputs)
   alive <- 0
   peak <- 0
   for (i in seq_along(layers)) {
     alive <- alive + sizes[[i]]
     peak <- max(peak, alive)
-    for (name in unique(unlist(layers[[i]]$inputs))) {
-      if (last_use[[name]] == i && !name %in% outputs) alive <- alive - sizes[[match(name, names)]]
+    for (j in inputs[[i]]) {
+      if (last_use[[j]] == i && !is_output[[j]]) alive <- alive - sizes[[j]]
     }
   }
   peak

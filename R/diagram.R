@@ -247,37 +247,44 @@ dot_text <- function(s, g, direction = "TB", collapse = FALSE) {
 # The rest of dot_text() with collapse = TRUE: a node per layer outside blocks
 # and per block use, an edge per pair of nodes that a layer's input joins.
 collapsed_dot <- function(lines, g, uses, costs, colors, block_color) {
+  # (by position, with hash tables and lists grown in place: a spec may have 10,000 layers,
+  # and a lookup by name in a vector, or c() of a growing vector, would read them all each time)
   names <- vapply(g$layers, function(l) l$name, "")
-  node_of <- stats::setNames(names, names)
-  starts <- vapply(uses, function(u) u$start, numeric(1))
-  body <- character()
+  node_of <- names # each layer's node
+  use_at <- match(seq_along(g$layers), vapply(uses, function(u) u$start, numeric(1)))
+  body <- list()
   i <- 1
   while (i <= length(g$layers)) {
-    k <- match(i, starts)
+    k <- use_at[[i]]
     if (!is.na(k)) {
       use <- uses[[k]]
       members <- seq(i, length.out = use$n)
-      node_of[names[members]] <- use$name
+      node_of[members] <- use$name
       macs <- sum(vapply(costs[members], function(r) as.numeric(r$macs), numeric(1)))
-      body <- c(body, paste0("  ", dot_collapsed_node(use, g$layers[members], macs, block_color)))
+      body[[length(body) + 1L]] <- paste0("  ", dot_collapsed_node(use, g$layers[members], macs, block_color))
       i <- i + use$n
     } else {
       layer <- g$layers[[i]]
       color <- if (layer$type %in% names(colors)) colors[[layer$type]] else "#ffffff"
-      body <- c(body, paste0("  ", dot_node(layer, costs[[i]]$macs, color)))
+      body[[length(body) + 1L]] <- paste0("  ", dot_node(layer, costs[[i]]$macs, color))
       i <- i + 1
     }
   }
-  edges <- character()
+  position <- hash_table_of(stats::setNames(seq_along(names), names))
+  edges <- list()
+  seen <- hash_table()
   for (layer in g$layers) {
     for (src in as.character(unlist(layer$inputs))) {
-      from <- node_of[[src]]
-      to <- node_of[[layer$name]]
+      from <- node_of[[hash_get(position, src)]]
+      to <- node_of[[hash_get(position, layer$name)]]
       edge <- sprintf("  \"%s\" -> \"%s\";", from, to)
-      if (from != to && !edge %in% edges) edges <- c(edges, edge)
+      if (from != to && !hash_has(seen, edge)) {
+        hash_set(seen, edge, TRUE)
+        edges[[length(edges) + 1L]] <- edge
+      }
     }
   }
-  paste0(paste(c(lines, body, edges, "}"), collapse = "\n"), "\n")
+  paste0(paste(c(lines, unlist(body), unlist(edges), "}"), collapse = "\n"), "\n")
 }
 
 # The Graphviz `dot` program: TWINNET_DOT if set, else `dot` on PATH; NULL when missing.

@@ -164,8 +164,9 @@ expand_fresh <- function(doc, limits) {
 check_connected <- function(layers, outputs) {
   names <- vapply(layers, function(l) l$name, "")
   needed <- names %in% outputs
+  input_at <- input_positions(layers, names)
   for (i in rev(seq_along(layers))) {
-    if (needed[[i]]) needed[names %in% unlist(layers[[i]]$inputs)] <- TRUE
+    if (needed[[i]]) needed[input_at[[i]]] <- TRUE
   }
   for (i in seq_along(layers)) {
     layer <- layers[[i]]
@@ -173,6 +174,14 @@ check_connected <- function(layers, outputs) {
       stop_spec_at(layer$source, "disconnected", name = layer$name)
     }
   }
+}
+
+# The positions of each layer's inputs among `names` (the layers' names, which
+# are unique), found in one match(): a match() or %in% per layer would read all
+# the names for each layer.
+input_positions <- function(layers, names) {
+  inputs <- lapply(layers, function(l) as.character(unlist(l$inputs)))
+  split(match(unlist(inputs), names, nomatch = 0L), factor(rep(seq_along(layers), lengths(inputs)), seq_along(layers)))
 }
 
 # Compare the spec's `expect` block with what the expansion computed.
@@ -238,7 +247,7 @@ new_expander <- function(doc, limits) {
   ex$blocks <- field(doc, "blocks", empty_object())
   ex$layers <- list()
   ex$shapes <- new.env(parent = emptyenv()) # full name -> shape
-  ex$full_names <- character()
+  ex$full_names <- hash_table() # the full names claimed so far (hash.R)
   ex$total_params <- 0
   ex$sizes <- list() # block name -> layers one use of it unrolls to
   ex$uses <- new.env(parent = emptyenv()) # see param_uses()
@@ -310,9 +319,15 @@ new_scope <- function(prefix = "", params = list(), input_ref = NULL) {
   scope$prefix <- prefix
   scope$params <- params # name -> list(value, path): the value and where it was written
   scope$input_ref <- input_ref
-  scope$names <- character() # local name -> full name
+  scope$names <- hash_table() # local name -> full name (hash.R)
+  scope$order <- character() # the local names, in the order they were first given
   scope$counters <- integer()
   scope
+}
+
+set_local_name <- function(scope, local, full) {
+  if (!hash_has(scope$names, local)) env_append(scope, "order", local)
+  hash_set(scope$names, local, full)
 }
 
 auto_name <- function(scope, base) {
@@ -330,7 +345,7 @@ resolve <- function(ex, ref, scope, path) {
     }
     return(scope$input_ref)
   }
-  if (ref %in% names(scope$names)) return(scope$names[[ref]])
+  if (hash_has(scope$names, ref)) return(hash_get(scope$names, ref))
   stop(unknown_reference(ex, ref, scope, path))
 }
 
@@ -364,11 +379,13 @@ unknown_reference <- function(ex, ref, scope, path) {
       if (identical(ref, name) || repetition) return(spec_error_at(path, "reference_later", name = ref))
     }
   }
-  if (paste0(scope$prefix, ref) %in% ex$full_names) return(spec_error_at(path, "reference_into_block", name = ref))
-  if (nzchar(scope$prefix) && ref %in% ex$full_names) {
+  if (hash_has(ex$full_names, paste0(scope$prefix, ref))) {
+    return(spec_error_at(path, "reference_into_block", name = ref))
+  }
+  if (nzchar(scope$prefix) && hash_has(ex$full_names, ref)) {
     return(spec_error_at(path, "reference_out_of_block", name = ref))
   }
-  spec_error_at(path, "unknown_reference", name = ref, hint = suggest(ref, names(scope$names)))
+  spec_error_at(path, "unknown_reference", name = ref, hint = suggest(ref, scope$order))
 }
 
 # Substitute a "$name" block parameter; list(value, path of where it was written).
@@ -384,10 +401,10 @@ param <- function(value, scope, path) {
 
 claim <- function(ex, local, scope, path) {
   full <- paste0(scope$prefix, local)
-  if (local %in% names(scope$names) || full %in% ex$full_names) {
+  if (hash_has(scope$names, local) || hash_has(ex$full_names, full)) {
     stop_spec_at(path, "duplicate_name", name = full)
   }
-  ex$full_names <- c(ex$full_names, full)
+  hash_set(ex$full_names, full, TRUE)
   full
 }
 
@@ -451,8 +468,8 @@ expand_layer <- function(ex, entry, scope, path, previous) {
   layer$trainable_params <- as_count(shape$trainable)
   check_layer(ex, layer, shape$shape, path)
   assign(full, shape$shape, envir = ex$shapes)
-  ex$layers[[length(ex$layers) + 1L]] <- layer
-  scope$names[[local]] <- full
+  env_append(ex, "layers", layer)
+  set_local_name(scope, local, full)
   full
 }
 
@@ -570,7 +587,7 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
   }
   repeats <- as.numeric(field(entry, "repeat", 1))
   where <- if (has_field(entry, "name")) paste0(path, "/name") else path
-  if (local %in% names(scope$names)) {
+  if (hash_has(scope$names, local)) {
     stop_spec_at(where, "duplicate_name", name = paste0(scope$prefix, local))
   }
   size <- block_size(ex, name, stack)
@@ -588,9 +605,9 @@ expand_block <- function(ex, entry, scope, path, previous, stack) {
     rep_name <- if (repeats == 1L) local else sprintf("%s_%d", local, r)
     child <- new_scope(prefix = sprintf("%s%s_", scope$prefix, rep_name), params = params, input_ref = current)
     current <- expand_list(ex, block[["layers"]], child, sprintf("/blocks/%s/layers", name), c(stack, name))
-    if (repeats > 1L) scope$names[[rep_name]] <- current
+    if (repeats > 1L) set_local_name(scope, rep_name, current)
   }
-  scope$names[[local]] <- current
+  set_local_name(scope, local, current)
   current
 }
 

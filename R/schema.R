@@ -152,6 +152,17 @@ compile_keyword <- function(key, sch, root, refs) {
       })
     },
     allOf = {
+      dispatch <- const_dispatch(rule)
+      if (!is.null(dispatch)) {
+        thens <- lapply(rule, function(part) compile_schema(part[["then"]], root, refs))
+        return(function(x) {
+          for (i in dispatch(x)) {
+            f <- thens[[i]](x)
+            if (!is.null(f)) return(f)
+          }
+          NULL
+        })
+      }
       parts <- lapply(rule, compile_schema, root = root, refs = refs)
       function(x) {
         for (part in parts) {
@@ -169,6 +180,39 @@ compile_keyword <- function(key, sch, root, refs) {
     },
     stop("internal error: the schema keyword '", key, "' is not supported", call. = FALSE)
   )
+}
+
+# An allOf whose every part applies its "then" where one member has a given
+# string, {"if": {"properties": {"type": {"const": "Dense"}}, "required":
+# ["type"]}, "then": ...} (the layer schema's parts, one per layer type): a
+# function of a value giving the positions of the parts whose "if" it passes,
+# or NULL for any other allOf. This finds the one part a layer needs without
+# running (and failing) the "if" of each of the others; the "if" passes where
+# the value is no object, as a compiled "if" would.
+const_dispatch <- function(rule) {
+  dispatch_key <- function(part) { # the member's name, or NA where the part is not of that form
+    if (!json_is_object(part) || !setequal(names(part), c("if", "then"))) return(NA_character_)
+    test <- part[["if"]]
+    if (!json_is_object(test) || !setequal(names(test), c("properties", "required"))) return(NA_character_)
+    props <- test[["properties"]]
+    ok <- json_is_object(props) && length(props) == 1L && json_is_object(props[[1L]]) &&
+      identical(names(props[[1L]]), "const") && json_is_string(props[[1L]][["const"]]) &&
+      json_is_array(test[["required"]]) && identical(as.character(unlist(test[["required"]])), names(props))
+    if (ok) names(props) else NA_character_
+  }
+  if (!is.list(rule) || length(rule) < 2L) return(NULL)
+  keys <- vapply(rule, dispatch_key, "")
+  if (anyNA(keys) || any(keys != keys[[1L]])) return(NULL)
+  key <- keys[[1L]]
+  consts <- enc2utf8(vapply(rule, function(part) part[["if"]][["properties"]][[1L]][["const"]], ""))
+  function(x) {
+    if (!json_is_object(x)) return(seq_along(consts))
+    values <- x[names(x) == key] # (a parsed document has at most one)
+    if (length(values) == 0L) return(integer()) # "required" fails
+    hit <- rep(TRUE, length(consts))
+    for (v in values) hit <- hit & (if (json_is_string(v)) consts == enc2utf8(v) else FALSE)
+    which(hit)
+  }
 }
 
 # The check of a value's members (properties, other members) or items, in the order written.
