@@ -26,7 +26,7 @@ import numpy as np
 import twinnet
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
-from support import sample_inputs
+from support import covering_catalog_specs, sample_inputs
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 R_TRAIN = Path(__file__).resolve().parent / "train.R"
@@ -61,9 +61,10 @@ TOLERANCES: dict[str, float] = {
 # a smaller input does not help (their dense layers keep 38 to 70 million weights). Measured so, they
 # agree like the others: the same portable weights, outputs within 5.4e-6 (relative).
 GIANT = 100_000_000
-# Above FILE_LIMIT parameters the .keras files are not exchanged: reading one costs Keras 2 to 8 s on
-# each of six backend pairs, and tries Keras's file code, which the smaller networks (every layer type
-# of the catalog but LeakyReLU) try on every pair.
+# The .keras files are exchanged for the smallest specs up to FILE_LIMIT parameters that hold every type of
+# layer of those specs (support.covering_catalog_specs(): 18 of the 30 up to FILE_LIMIT, every layer type of
+# the catalog but LeakyReLU): a file's reading depends on the types of its layers, and reading one costs Keras
+# 2 to 8 s on each of six backend pairs above FILE_LIMIT.
 FILE_LIMIT = 5_000_000
 
 
@@ -240,11 +241,11 @@ def catalog_cases(giants: bool | None = None) -> list[dict[str, Any]]:
     TWINNET_BACKEND_GIANTS=1) and whether its .keras files are exchanged ("files")."""
     if giants is None:
         giants = os.environ.get("TWINNET_BACKEND_GIANTS") == "1"
+    exchanged = set(covering_catalog_specs(arguments=False, max_params=FILE_LIMIT))
     cases = []
     for row in twinnet.catalog():
-        total = twinnet.expand(row.name)["params"]["total"]
-        full = giants or total <= GIANT
-        cases.append({"name": row.name, "full": full, "files": full and total <= FILE_LIMIT})
+        full = giants or twinnet.expand(row.name)["params"]["total"] <= GIANT
+        cases.append({"name": row.name, "full": full, "files": full and row.name in exchanged})
     return cases
 
 

@@ -6,18 +6,16 @@ predicting exactly what that backend's own model predicts; and bit-identical por
 from __future__ import annotations
 
 import json
-import os
 from importlib.metadata import version
 from itertools import combinations
 
 import pytest
 from backend_harness import (
-    FILE_LIMIT,
-    GIANT,
     MEMORY_BUDGET,
     MODULES,
     REPORT,
     CrossRun,
+    catalog_cases,
     largest_difference,
     relative_difference,
     tolerance,
@@ -26,14 +24,13 @@ from backend_harness import (
 import twinnet
 
 CATALOG = [row.name for row in twinnet.catalog()]
-_TOTALS = {name: twinnet.expand(name)["params"]["total"] for name in CATALOG}
 # Every spec is built on every backend and its facts compared. Above GIANT parameters the outputs and portable
 # weights are compared only with TWINNET_BACKEND_GIANTS=1 (see backend_harness.GIANT): those specs are left
-# out of FULL, not skipped.
-FULL = [name for name in CATALOG if _TOTALS[name] <= GIANT or os.environ.get("TWINNET_BACKEND_GIANTS") == "1"]
-# Above FILE_LIMIT parameters the .keras files are not exchanged: Keras reads each in 2 to 8 s on each of
-# six backend pairs (see backend_harness.FILE_LIMIT).
-EXCHANGED = [name for name in FULL if _TOTALS[name] <= FILE_LIMIT]
+# out of FULL, not skipped. The .keras files are exchanged for the specs that hold every type of layer
+# (see backend_harness.FILE_LIMIT).
+CASES = catalog_cases()
+FULL = [case["name"] for case in CASES if case["full"]]
+EXCHANGED = [case["name"] for case in CASES if case["files"]]
 
 
 def built(cross: CrossRun, name: str) -> None:
