@@ -4,9 +4,10 @@
 # (TensorFlow, JAX, PyTorch), training beyond one device, the Python tests against the wheel with NumPy 2,
 # R CMD check and testthat. The legs do not depend on each other, and one alone keeps about 1.2 cores busy
 # (Python and R building Keras models): on 2 cores or more they run in two lanes side by side
-# (TWINNET_TEST_LANES=1: one after another; TWINNET_TEST_LEGS="cross testthat": only those). On the reference machine, from a fresh clone on one day: 20 min
-# in two lanes (177 % CPU) against 32.7 min one after another (116 % CPU), the same CPU time. A leg's output
-# is printed whole when it ends, with its time; a table of the legs' times and the last line sum them up.
+# (TWINNET_TEST_LANES=1: one after another; TWINNET_TEST_LEGS="cross testthat": only those). On the reference
+# machine, from a fresh clone on one day: 20 min in two lanes (177 % CPU) against 32.7 min one after another
+# (116 % CPU), the same CPU time; the legs now take 16.7 min in two lanes. A leg's output is printed whole when
+# it ends, with its time; a table of the legs' times and the last line sum them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -134,8 +135,8 @@ legs_start=$(date +%s)
 if [[ $lanes == 1 ]]; then
   lane $(pick cross lessons backends distribute wheel rcheck testthat) || status=1
 else
-  # two lanes of about equal length (one after another on 2 cores: cross 6 min, wheel 5, backends 5.5,
-  # testthat 3.5, R CMD check, lessons and distribution 1.5 each)
+  # two lanes of about equal length (side by side on 2 cores: cross 8.8 min, backends 8, wheel 5, testthat 4.6,
+  # distribution, R CMD check and the lessons 2 each)
   lane $(pick cross backends) & first=$!
   lane $(pick wheel rcheck testthat lessons distribute) & second=$!
   wait $first || status=1
