@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import rsession
 from rsession import R, RSessionUnavailable, start_r
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, "python"))  # support.py
@@ -55,3 +56,22 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("fuzzing")
         for key, n in sorted(counts.items()):
             terminalreporter.write_line(f"{n:>9,}  {key}")
+
+
+_EXIT_STATUS: list[int] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Once pytest has written its reports, a process that embedded R leaves at once with pytest's status:
+    while Python shuts down, R's event loop can still call into rpy2 ("_processevents() called, but
+    @ffi.def_extern() was not called"), and once this crashed the process (a segmentation fault after all
+    692 tests had passed). rsession.start_r() leaves R to the OS at exit already."""
+    if rsession._SESSION is not None and _EXIT_STATUS:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_STATUS[-1])
