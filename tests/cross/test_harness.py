@@ -31,11 +31,6 @@ def cases(kind: str) -> list[Any]:
     return [pytest.param(json.loads(f.read_text()), id=f.stem) for f in sorted((CONFORMANCE / kind).glob("*.json"))]
 
 
-def r_build(r: Any, handoff: types.ModuleType, name: str, seed: int) -> Any:
-    r(f'h <- reticulate::import("twinnet_handoff"); h$model <- twinnet::build_model("{name}", seed = {seed}L)')
-    return handoff.model
-
-
 def sample_input(name: str) -> Any:
     """The spec's inputs (support.sample_inputs()): one array, or a list for a model of several inputs."""
     arrays = sample_inputs(name)
@@ -104,65 +99,67 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
                                                      tmp_path: Path) -> None:
     """The same Keras model, bit-identical seeded weights, the same predictions with weights copied
     across through R's arrays, the same spec from from_keras(), and .keras files that cross over;
-    at most two models alive at once."""
-    from_r = r_build(r, handoff, name, seed=11)
+    at most two models alive at once. (Two calls into R, or one: each ends with R's full garbage
+    collection, 0.2 s, which rsession.R needs.)"""
     from_py = twinnet.build_model(name, seed=11)
+    handoff.py_model, handoff.x = from_py, sample_input(name)
+    # R builds its model, writes the spec of Python's (from_keras: R reads Python's model, Python reads R's,
+    # and they write the same spec), and predicts from x converted to an R array
+    r(f"""
+      h <- reticulate::import("twinnet_handoff")  # converts: Python values arrive as R values
+      h$model <- twinnet::build_model("{name}", seed = 11L)
+      h$r_spec <- jsonlite::toJSON(twinnet::from_keras(h$py_model), auto_unbox = TRUE, null = "null", digits = NA)
+      x <- h$x  # an array, or a list of arrays for a model of several inputs
+      stopifnot(is.array(x) || (is.list(x) && all(vapply(x, is.array, logical(1)))))
+      h$y_r <- h$model$predict(x, verbose = 0L)
+    """)
+    from_r = handoff.model
     assert from_r is not from_py
     assert layer_facts(from_r) == layer_facts(from_py)
     assert counts(from_r) == counts(from_py)
     assert from_r.get_config() == from_py.get_config()
     assert same_weights(from_r, from_py), "seeded weights differ"
-    handoff.py_model = from_py  # from_keras: R reads Python's model, Python reads R's, and they write the same spec
-    assert r.json('twinnet::from_keras(reticulate::import("twinnet_handoff")$py_model)') == \
-        twinnet.from_keras(from_r)
+    assert json.loads(str(handoff.r_spec)) == twinnet.from_keras(from_r)
+    y_r = outputs_of(handoff.y_r)
+    del from_r
     # For THROUGH_R's specs R reads its model's weights as R arrays and writes them into Python's model, its
-    # weights first set to other values; R converts x to an R array and predicts: both crossings go through
-    # R's memory layout. The other specs' weights stay where they are (above R_ARRAY_LIMIT parameters, VGG and
-    # YOLO, as R doubles they would take twice the memory of the model again, in R and again in NumPy).
+    # weights first set to other values: both crossings (x above, the weights here) go through R's memory
+    # layout. The other specs' weights stay where they are (above R_ARRAY_LIMIT parameters, VGG and YOLO, as R
+    # doubles they would take twice the memory of the model again, in R and again in NumPy), and Python's
+    # predictions are its seeded model's.
     handoff.through_r = name in THROUGH_R
     if handoff.through_r:
+        # .keras files of every type of layer cross in THROUGH_R's specs (ResNet-50's costs 10 s; VGG's and
+        # YOLO's, of a gigabyte, 10-20 s to write and as much to read); Python's holds its seeded weights
+        handoff.py_file, handoff.r_file = str(tmp_path / "from_python.keras"), str(tmp_path / "from_r.keras")
+        from_py.save(handoff.py_file)
         for w in from_py.weights:  # so that only weights that crossed through R can give R's predictions
             w.assign(np.full(tuple(w.shape), 0.5, dtype=w.dtype))
         if from_py.weights:
-            assert not same_weights(from_r, from_py)
-    handoff.py_model, handoff.x = from_py, sample_input(name)
-    del from_r
-    r("""
-      h <- reticulate::import("twinnet_handoff")  # converts: Python values arrive as R values
-      if (h$through_r) {
-        w <- h$model$get_weights()
-        stopifnot(is.list(w), all(vapply(w, is.array, logical(1))))
-        h$py_model$set_weights(w)
-        rm(w)
-      }
-      x <- h$x  # an array, or a list of arrays for a model of several inputs
-      stopifnot(is.array(x) || (is.list(x) && all(vapply(x, is.array, logical(1)))))
-      h$y_r <- h$model$predict(x, verbose = 0L)
-    """)
+            assert not same_weights(handoff.model, from_py)
+        r("""
+          h <- reticulate::import("twinnet_handoff")
+          w <- h$model$get_weights()
+          stopifnot(is.list(w), all(vapply(w, is.array, logical(1))))
+          h$py_model$set_weights(w)
+          rm(w)
+          keras <- reticulate::import("keras")
+          loaded <- keras$models$load_model(h$py_file, safe_mode = TRUE)
+          h$y_loaded_in_r <- loaded$predict(h$x, verbose = 0L)
+          rm(loaded)
+          h$model$save(h$r_file)
+          h$model <- NULL
+        """)
     y_py = outputs_of(from_py.predict(handoff.x, verbose=0))
-    y_r = outputs_of(handoff.y_r)
     assert [y.shape for y in y_r] == [y.shape for y in y_py]
     for a, b in zip(y_r, y_py, strict=True):
         assert np.array_equal(a, b), f"largest difference {np.max(np.abs(a - b))}"
-
-    if not handoff.through_r:  # files of every type of layer cross in THROUGH_R's specs (ResNet-50's
-        return                  # costs 10 s; VGG's and YOLO's, of a gigabyte, 10-20 s to write and as much to read)
-    py_file, r_file = tmp_path / "from_python.keras", tmp_path / "from_r.keras"
-    from_py.save(py_file)
+    if not handoff.through_r:
+        return
+    assert all(np.array_equal(a, b) for a, b in zip(outputs_of(handoff.y_loaded_in_r), y_py, strict=True))
     del from_py
     handoff.py_model = None
     gc.collect()
-    handoff.py_file, handoff.r_file = str(py_file), str(r_file)
-    r("""
-      h <- reticulate::import("twinnet_handoff")
-      keras <- reticulate::import("keras")
-      loaded <- keras$models$load_model(h$py_file, safe_mode = TRUE)
-      h$y_loaded_in_r <- loaded$predict(h$x, verbose = 0L)
-      rm(loaded)
-      h$model$save(h$r_file)
-      h$model <- NULL
-    """)
-    assert all(np.array_equal(a, b) for a, b in zip(outputs_of(handoff.y_loaded_in_r), y_py, strict=True))
-    loaded_in_py = keras.models.load_model(r_file, safe_mode=True)
+    loaded_in_py = keras.models.load_model(handoff.r_file, safe_mode=True)
     assert all(np.array_equal(a, b)
                for a, b in zip(outputs_of(loaded_in_py.predict(handoff.x, verbose=0)), y_r, strict=True))
