@@ -138,7 +138,7 @@ lane() {
   done
 }
 
-lanes=${TWINNET_TEST_LANES:-$( (( $(nproc) >= 2 )) && echo 2 || echo 1)}
+lanes=${TWINNET_TEST_LANES:-$( (( $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) >= 2 )) && echo 2 || echo 1)}
 legs_start=$(date +%s)
 if [[ $lanes == 1 ]]; then
   lane || status=1

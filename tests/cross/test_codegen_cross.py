@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from codegen_models import assert_same_layers
 from hypothesis import HealthCheck, assume, given, settings
-from support import covering_catalog_specs, load_module
+from support import covering_catalog_specs, forward, load_module
 
 import twinnet
 from twinnet.codegen import Identifiers, number_text
@@ -63,7 +63,7 @@ def test_reticulate_code_builds_the_same_model(r: Any, handoff: types.ModuleType
           else rng.normal(size=[1, *[1 if d is None else d for d in t.shape[1:]]]).astype("float32")
           for t in want.inputs]
     x = xs[0] if len(xs) == 1 else xs
-    for u, v in zip(as_list(got(x, training=False)), as_list(want(x, training=False)), strict=True):
+    for u, v in zip(as_list(forward(got, x)), as_list(forward(want, x)), strict=True):
         np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-5)
 
 

@@ -13,7 +13,7 @@ import pytest
 from codegen_models import assert_same_layers, written_names
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import catalog_model
+from support import catalog_model, forward
 
 import twinnet
 from twinnet.codegen import KERAS3_FUNCTIONS, KERAS3_LAYER_COMMON, RESERVED, Identifiers, comment, number_text, quote
@@ -39,7 +39,7 @@ def assert_same_model(got: Any, want: Any, spec: Any) -> None:
         else:
             xs.append(rng.normal(size=shape).astype("float32"))
     x = xs[0] if len(xs) == 1 else xs
-    a, b = got(x, training=False), want(x, training=False)
+    a, b = forward(got, x), forward(want, x)
     for u, v in zip(a if isinstance(a, list | tuple) else [a], b if isinstance(b, list | tuple) else [b], strict=True):
         np.testing.assert_allclose(np.asarray(u), np.asarray(v), rtol=1e-5, atol=1e-5)
 

@@ -9,7 +9,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
-from support import catalog_model
+from support import catalog_model, forward
 
 import twinnet
 from twinnet.importer import spec_name
@@ -42,7 +42,7 @@ def assert_round_trip(model: Any) -> dict[str, Any]:
     xs = [rng.integers(0, 10, size=(1, *t.shape[1:])).astype(str(t.dtype)) if "int" in str(t.dtype)
           else rng.normal(size=(1, *t.shape[1:])).astype("float32") for t in model.inputs]
     x = xs[0] if len(xs) == 1 else xs
-    want, have = model(x, training=False), got(x, training=False)
+    want, have = forward(model, x), forward(got, x)
     for u, v in zip(keras.tree.flatten(have), keras.tree.flatten(want), strict=True):
         np.testing.assert_array_equal(np.asarray(u), np.asarray(v))
     return doc
