@@ -6,8 +6,9 @@
 # (Python and R building Keras models): on 2 cores or more they run in two lanes side by side
 # (TWINNET_TEST_LANES=1: one after another; TWINNET_TEST_LEGS="cross testthat": only those). On the reference
 # machine, from a fresh clone on one day: 20 min in two lanes (177 % CPU) against 32.7 min one after another
-# (116 % CPU), the same CPU time; the legs now take 16.7 min in two lanes. A leg's output is printed whole when
-# it ends, with its time; a table of the legs' times and the last line sum them up.
+# (116 % CPU), the same CPU time. The legs are CPU-bound: one thread per lane for TensorFlow and BLAS changed
+# their time by under 5 %. A leg's output is printed whole when it ends, with its time; a table of the legs'
+# times and the last line sum them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
