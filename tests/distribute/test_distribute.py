@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPORT, require_r
 from distribute_harness import JAX_SAMPLES, REFUSED, TF_REPLICAS, TF_SAMPLES, Harness, bit_identical, largest_difference
+
+from conftest import REPORT, require_r
 
 WEIGHT_TOLERANCE = 1e-5
 LOSS_RTOL = 1e-5
