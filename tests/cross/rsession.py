@@ -30,6 +30,11 @@ GIL_WRAP = """{{
 }}"""
 
 
+def json_text(expr: str) -> str:
+    """R code that writes the value of R expression expr as JSON text, as the harness compares values."""
+    return f'jsonlite::toJSON({expr}, auto_unbox = TRUE, null = "null", digits = NA)'
+
+
 class RSessionUnavailable(RuntimeError):
     """R, rpy2 or the R package cannot be started in this process."""
 
@@ -61,8 +66,8 @@ class R:
         self.ro.globalenv[name] = value
 
     def json(self, expr: str, python: bool = True) -> Any:
-        text = self(f'jsonlite::toJSON({expr}, auto_unbox = TRUE, null = "null", digits = NA)', python)[0]
-        return json.loads(text)
+        """The value of R expression expr, written by R as JSON (json_text()) and read by Python."""
+        return json.loads(self(json_text(expr), python)[0])
 
     def spec_error(self, expr: str, message: bool = False, python: bool = True) -> tuple[str, ...] | None:
         """(path, kind) of the twinnet_spec_error that expr signals, or None; with message, (path, kind, message).

@@ -14,6 +14,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
+from rsession import json_text
 from support import covering_catalog_specs, sample_inputs
 
 import twinnet
@@ -108,7 +109,7 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
     r(f"""
       h <- reticulate::import("twinnet_handoff")  # converts: Python values arrive as R values
       h$model <- twinnet::build_model("{name}", seed = 11L)
-      h$r_spec <- jsonlite::toJSON(twinnet::from_keras(h$py_model), auto_unbox = TRUE, null = "null", digits = NA)
+      h$r_spec <- {json_text("twinnet::from_keras(h$py_model)")}
       x <- h$x  # an array, or a list of arrays for a model of several inputs
       stopifnot(is.array(x) || (is.list(x) && all(vapply(x, is.array, logical(1)))))
       h$y_r <- h$model$predict(x, verbose = 0L)
