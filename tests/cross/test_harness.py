@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import pytest
 from rsession import json_text
-from support import covering_catalog_specs, sample_inputs
+from support import covering_catalog_specs, forward, sample_inputs
 
 import twinnet
 
@@ -78,6 +78,12 @@ def outputs_of(y: Any) -> list[np.ndarray]:
     return [np.asarray(v) for v in y] if isinstance(y, list | tuple) else [np.asarray(y)]
 
 
+def outputs_from(model: Any, x: Any) -> list[np.ndarray]:
+    """The model's outputs for x as NumPy arrays (support.forward(): eager, or predict() for a recurrent model);
+    R calls it as h$forward, so that its x and the outputs cross R's memory layout."""
+    return outputs_of(forward(model, x))
+
+
 def same_bits(u: Any, v: Any, rows: int = 1 << 22) -> bool:
     """Two Keras variables hold the same bits: compared a slice at a time along the first axis
     (YOLO's largest kernel alone is 0.8 GB, and NumPy copies what it reads from TensorFlow)."""
@@ -103,16 +109,19 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
     at most two models alive at once. (Two calls into R, or one: each ends with R's full garbage
     collection, 0.2 s, which rsession.R needs.)"""
     from_py = twinnet.build_model(name, seed=11)
-    handoff.py_model, handoff.x = from_py, sample_input(name)
+    handoff.py_model, handoff.x, handoff.forward = from_py, sample_input(name), outputs_from
     # R builds its model, writes the spec of Python's (from_keras: R reads Python's model, Python reads R's,
-    # and they write the same spec), and predicts from x converted to an R array
+    # and they write the same spec), and predicts from x converted to an R array; the outputs arrive in R as
+    # R arrays
     r(f"""
       h <- reticulate::import("twinnet_handoff")  # converts: Python values arrive as R values
       h$model <- twinnet::build_model("{name}", seed = 11L)
       h$r_spec <- {json_text("twinnet::from_keras(h$py_model)")}
       x <- h$x  # an array, or a list of arrays for a model of several inputs
       stopifnot(is.array(x) || (is.list(x) && all(vapply(x, is.array, logical(1)))))
-      h$y_r <- h$model$predict(x, verbose = 0L)
+      y <- h$forward(h$model, x)
+      stopifnot(is.list(y), all(vapply(y, is.array, logical(1))))
+      h$y_r <- y
     """)
     from_r = handoff.model
     assert from_r is not from_py
@@ -146,12 +155,12 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
           rm(w)
           keras <- reticulate::import("keras")
           loaded <- keras$models$load_model(h$py_file, safe_mode = TRUE)
-          h$y_loaded_in_r <- loaded$predict(h$x, verbose = 0L)
+          h$y_loaded_in_r <- h$forward(loaded, h$x)
           rm(loaded)
           h$model$save(h$r_file)
           h$model <- NULL
         """)
-    y_py = outputs_of(from_py.predict(handoff.x, verbose=0))
+    y_py = outputs_from(from_py, handoff.x)
     assert [y.shape for y in y_r] == [y.shape for y in y_py]
     for a, b in zip(y_r, y_py, strict=True):
         assert np.array_equal(a, b), f"largest difference {np.max(np.abs(a - b))}"
@@ -163,4 +172,4 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
     gc.collect()
     loaded_in_py = keras.models.load_model(handoff.r_file, safe_mode=True)
     assert all(np.array_equal(a, b)
-               for a, b in zip(outputs_of(loaded_in_py.predict(handoff.x, verbose=0)), y_r, strict=True))
+               for a, b in zip(outputs_from(loaded_in_py, handoff.x), y_r, strict=True))
