@@ -143,10 +143,12 @@ load_example <- function(name) {
 #' @export
 run_examples <- function(names = NULL) {
   if (is.null(names)) names <- c(example_names(), cost_example_names())
+  docs <- lapply(names, load_example) # an unknown name is refused before Python and Keras start
   keras <- keras_module()
   rows <- list()
-  for (name in names) {
-    doc <- load_example(name)
+  for (k in seq_along(names)) {
+    name <- names[[k]]
+    doc <- docs[[k]]
     if (name %in% cost_example_names()) {
       rows <- c(rows, cost_rows(name, doc))
       next

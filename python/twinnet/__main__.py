@@ -82,8 +82,9 @@ def _train(args: argparse.Namespace) -> int:
 
 
 SPEC_HELP = "a catalog name (see `twinnet catalog`), a spec file or JSON text"
-# The commands that use Keras: TensorFlow is loaded first, without its start-up noise (twinnet.quiet).
-_KERAS_COMMANDS = {"demo", "train", "doctor", "examples"}
+# The commands that use Keras: TensorFlow is loaded first, without its start-up noise (twinnet.quiet);
+# `examples` loads it once its names are known to be examples.
+_KERAS_COMMANDS = {"demo", "train", "doctor"}
 
 
 def _version() -> str:
@@ -249,13 +250,17 @@ def _run(args: argparse.Namespace) -> int:
 
         return 0 if doctor() else 1
     elif args.command == "examples":
-        from .examples import format_examples, run_examples
+        from .examples import format_examples, load_example, run_examples
+        from .quiet import import_tensorflow_quietly
 
         try:
-            rows = run_examples(args.names or None)
-        except ValueError as e:  # an unknown example name
+            for name in args.names:  # an unknown name is refused before TensorFlow loads (5 s)
+                load_example(name)
+        except ValueError as e:
             print(f"twinnet: {e}", file=sys.stderr)
             return 2
+        import_tensorflow_quietly()
+        rows = run_examples(args.names or None)
         print(format_examples(rows))
         return 0 if all(row.agrees for row in rows) else 1
     elif args.command == "train":

@@ -170,6 +170,9 @@ def run_examples(names: Iterable[str] | None = None) -> list[ExampleRow]:
         propagation) one for the loss and one per weight after a training step; one per cost example (the
         lecture's counts beside :func:`twinnet.cost`'s).
     """
+    names = example_names() + cost_example_names() if names is None else list(names)
+    docs = [load_example(name) for name in names]  # an unknown name is refused before Keras loads
+
     import keras
     import numpy as np
 
@@ -178,8 +181,7 @@ def run_examples(names: Iterable[str] | None = None) -> list[ExampleRow]:
     from .spec import load_spec
 
     rows: list[ExampleRow] = []
-    for name in example_names() + cost_example_names() if names is None else list(names):
-        doc = load_example(name)
+    for name, doc in zip(names, docs, strict=True):
         if name in cost_example_names():
             rows.extend(_cost_rows(name, doc))
             continue

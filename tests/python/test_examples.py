@@ -450,5 +450,9 @@ def test_cli_examples() -> None:
     assert res.returncode == 0, res.stderr
     assert "    by hand              the model\n    [2, 6, 12, 20, 30]   [2, 6, 12, 20, 30]" in res.stdout
     assert "    [20, 18]      [20, 18]" in res.stdout
-    bad = subprocess.run([sys.executable, "-m", "twinnet", "examples", "rnnn"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "did you mean 'rnn'?" in bad.stderr and "Traceback" not in bad.stderr
+    # an unknown name is refused before TensorFlow loads (5 s)
+    code = ("import sys; from twinnet.__main__ import main; status = main(['examples', 'rnnn']); "
+            "print(status, 'tensorflow' in sys.modules)")
+    bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert bad.stdout.split() == ["2", "False"], (bad.stdout, bad.stderr)
+    assert "did you mean 'rnn'?" in bad.stderr and "Traceback" not in bad.stderr

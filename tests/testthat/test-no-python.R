@@ -28,12 +28,14 @@ test_that("with no Python at all, R loads, prints, summarises and writes specs",
     "for (name in catalog()$name) invisible(load_spec(name))",
     "cat('catalog', nrow(catalog()), '\\n')",
     "cat('conv', conv_output_size(32, 5, 0, 1), '\\n')",
+    "cat(tryCatch(run_examples('rnnn'), error = conditionMessage), '\\n')",
     "cat('python started', reticulate::py_available(), '\\n')"
   ))
   expect_identical(res$status, 0L, info = paste(res$out, collapse = "\n"))
   expect_true("<twinnet spec 'lenet5': 9 layers, 61,706 parameters>" %in% res$out)
   expect_true("params 61706 " %in% res$out)
   expect_true(all(c("python TRUE ", "r TRUE ", "r-reticulate TRUE ", "dot TRUE ") %in% res$out))
+  expect_true("'rnnn' is not a worked example (see example_names()); did you mean 'rnn'? " %in% res$out)
   expect_true("python started FALSE " %in% res$out)
 })
 
