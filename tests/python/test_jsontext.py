@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import twinnet
 from twinnet.jsontext import MESSAGES, json_syntax_error
+from twinnet.limits import MAX_SPEC_BYTES
 from twinnet.read import _position, catalog_names, catalog_path, parse_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,8 +121,9 @@ def test_valid_json_of_every_kind() -> None:
 
 
 def test_large_texts() -> None:
-    """Read once, in time proportional to the text: 10 MB specs are allowed."""
-    weights = json.dumps([[(i * j) % 97 / 7 for j in range(500)] for i in range(2000)])
+    """Read once, in time proportional to the text: specs up to MAX_SPEC_BYTES (10 MB) are allowed."""
+    weights = json.dumps([[(i * j) % 97 / 7 for j in range(500)] for i in range(1000)])  # 8.7 MB
+    assert 0.8 * MAX_SPEC_BYTES < len(weights) < MAX_SPEC_BYTES
     assert json_syntax_error(weights) is None
     assert json_syntax_error(weights[:-2] + ",]") == (len(weights) - 1, MESSAGES["trailing_array"])
     assert json_syntax_error(weights[:-2] + ", 1e999]") == (None, "the number 1e999 is too large for a 64-bit float")
