@@ -220,12 +220,12 @@ long_spec <- function(n) {
 
 test_that("a network longer than the diagram limit is not handed to Graphviz", {
   withr::local_options(twinnet.max_diagram_layers = NULL)
-  spec <- long_spec(3600) # 3,601 layers: dot used to run for minutes
+  spec <- long_spec(1000) # 1,001 layers, one over the limit (3,601 kept dot busy for minutes)
   file <- withr::local_tempfile(fileext = ".svg")
   err <- tryCatch(diagram(spec, file), twinnet_graphviz_error = function(e) e)
   expect_s3_class(err, "twinnet_graphviz_error")
   expect_identical(conditionMessage(err), paste0(
-    "the network has 3,601 layers, more than the 1,000 that twinnet hands to Graphviz (a large graph can keep it ",
+    "the network has 1,001 layers, more than the 1,000 that twinnet hands to Graphviz (a large graph can keep it ",
     "busy for a long time); raise it with options(twinnet.max_diagram_layers = ...)"
   ))
   expect_false(file.exists(file))
