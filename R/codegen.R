@@ -197,28 +197,44 @@ float_repr <- function(x) {
   out <- character(length(x))
   zero <- x == 0
   out[zero] <- ifelse(1 / x[zero] < 0, "-0.0", "0.0")
-  todo <- which(!zero)
-  found <- character(length(x))
-  for (d in 1:17) {
-    if (length(todo) == 0L) break
-    text <- sprintf("%.*e", d - 1L, x[todo])
-    ok <- reads_back(text, x[todo])
-    # at a power of two the doubles below lie twice as close as those above,
-    # so the next d-digit decimal away from zero may read back where the
-    # nearest does not
-    again <- which(!ok & is_power_of_two(abs(x[todo])))
-    if (length(again) > 0L) {
-      up <- next_decimal(text[again])
-      good <- reads_back(up, x[todo][again])
-      text[again][good] <- up[good]
-      ok[again][good] <- TRUE
-    }
-    found[todo[ok]] <- text[ok]
-    todo <- todo[!ok]
+  idx <- which(!zero)
+  # The fewest digits d (1 to 17) that read back: a d-digit decimal that reads
+  # back is one of d + 1 digits too, so each value's d is searched for, trying
+  # 1, 2, 4, 8, 16 and 17 digits until one reads back, then halving the range
+  # below it (at most 8 tries where trying each d in turn took up to 17).
+  lo <- rep(1L, length(idx)) # the fewest digits not known to fail
+  hi <- rep(NA_integer_, length(idx)) # the fewest digits known to read back
+  found <- character(length(idx)) # the text of hi digits
+  repeat {
+    k <- which(is.na(hi) | lo < hi)
+    if (length(k) == 0L) break
+    d <- ifelse(is.na(hi[k]), pmin(17L, pmax(1L, 2L * (lo[k] - 1L))), (lo[k] + hi[k]) %/% 2L)
+    text <- decimal_reading_back(x[idx[k]], d)
+    ok <- !is.na(text)
+    hi[k[ok]] <- d[ok]
+    found[k[ok]] <- text[ok]
+    lo[k[!ok]] <- d[!ok] + 1L
   }
-  rest <- which(!zero)
-  out[rest] <- vapply(found[rest], repr_from_scientific, "", USE.NAMES = FALSE)
+  out[idx] <- repr_from_scientific(found)
   out
+}
+
+# For each x, its decimal of d significant digits (C's %.{d-1}e) that reads
+# back as x: the nearest, or at a power of two, where the doubles below lie
+# twice as close as those above, the next one away from zero; NA where neither
+# does.
+decimal_reading_back <- function(x, d) {
+  text <- sprintf("%.*e", d - 1L, x)
+  ok <- reads_back(text, x)
+  again <- which(!ok & is_power_of_two(abs(x)))
+  if (length(again) > 0L) {
+    up <- next_decimal(text[again])
+    good <- reads_back(up, x[again])
+    text[again][good] <- up[good]
+    ok[again][good] <- TRUE
+  }
+  text[!ok] <- NA_character_
+  text
 }
 
 reads_back <- function(text, x) {
@@ -252,26 +268,26 @@ next_decimal <- function(text) {
   }, "", USE.NAMES = FALSE)
 }
 
-# "-1.2500e+03" (C's %e) -> "-1250.0" (Python's repr).
+# "-1.2500e+03" (C's %e) -> "-1250.0" (Python's repr), vectorised.
 repr_from_scientific <- function(text) {
-  parts <- regmatches(text, regexec("^(-?)([0-9])\\.?([0-9]*)e([-+][0-9]+)$", text))[[1L]]
-  digits <- sub("0+$", "", paste0(parts[[3L]], parts[[4L]]))
-  if (!nzchar(digits)) digits <- "0"
+  sign <- ifelse(startsWith(text, "-"), "-", "")
+  body <- sub("^-", "", text)
+  at <- regexpr("e", body, fixed = TRUE)
+  digits <- sub("0+$", "", gsub(".", "", substr(body, 1L, at - 1L), fixed = TRUE))
+  digits[!nzchar(digits)] <- "0"
   n <- nchar(digits)
-  decpt <- as.integer(parts[[5L]]) + 1L
-  body <- if (decpt > -4L && decpt <= 16L) {
-    if (decpt <= 0L) {
-      paste0("0.", strrep("0", -decpt), digits)
-    } else if (decpt >= n) {
-      paste0(digits, strrep("0", decpt - n), ".0")
-    } else {
-      paste0(substr(digits, 1L, decpt), ".", substr(digits, decpt + 1L, n))
-    }
-  } else {
-    mantissa <- if (n == 1L) digits else paste0(substr(digits, 1L, 1L), ".", substr(digits, 2L, n))
-    sprintf("%se%s%02d", mantissa, if (decpt - 1L < 0L) "-" else "+", abs(decpt - 1L))
-  }
-  paste0(parts[[2L]], body)
+  decpt <- as.integer(substr(body, at + 1L, nchar(body))) + 1L
+  out <- character(length(text))
+  small <- decpt > -4L & decpt <= 0L # 0.000ddd
+  out[small] <- paste0("0.", strrep("0", -decpt[small]), digits[small])
+  whole <- decpt >= n & decpt <= 16L # ddd00.0
+  out[whole] <- paste0(digits[whole], strrep("0", decpt[whole] - n[whole]), ".0")
+  mid <- decpt > 0L & decpt < n & decpt <= 16L # dd.ddd
+  out[mid] <- paste0(substr(digits[mid], 1L, decpt[mid]), ".", substr(digits[mid], decpt[mid] + 1L, n[mid]))
+  sci <- !(small | whole | mid) # d.ddde+XX
+  mantissa <- ifelse(n[sci] == 1L, digits[sci], paste0(substr(digits[sci], 1L, 1L), ".", substring(digits[sci], 2L)))
+  out[sci] <- sprintf("%se%s%02d", mantissa, ifelse(decpt[sci] < 1L, "-", "+"), abs(decpt[sci] - 1L))
+  paste0(sign, out)
 }
 
 # The identifiers of one scope of the generated code, one per name of the spec.
