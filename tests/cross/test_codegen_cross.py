@@ -126,5 +126,5 @@ def test_r_renames_names_as_python_does(r: Any) -> None:
     ids = Identifiers({"b", "x__"})
     r.assign("names", r.ro.StrVector(names))
     got = list(r('ids <- twinnet:::new_identifiers(c("b", "x__")); '
-                 "vapply(names, function(n) twinnet:::identifier(ids, n), '', USE.NAMES = FALSE)"))
+                 "vapply(names, function(n) twinnet:::identifier(ids, n), '', USE.NAMES = FALSE)", python=False))
     assert got == [ids(n) for n in names]

@@ -48,30 +48,56 @@ def same_bits(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
         x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes() for x, y in zip(a, b, strict=True))
 
 
-@pytest.mark.parametrize("i", range(len(INIT_CASES)))
-def test_each_initializer_draws_the_same_bits(r: Any, handoff: types.ModuleType, i: int) -> None:
-    init, shape = INIT_CASES[i]
-    mine = draw_initializer(np.random.Generator(np.random.PCG64(77 + i)), init, shape)
-    r.assign("init_json", json.dumps(init))
-    r(f"""
+@pytest.fixture(scope="module")
+def r_drawn(r: Any, light: types.ModuleType) -> list[np.ndarray]:
+    """What R draws for each of INIT_CASES, case i from PCG64(77 + i), in one call into R (each call that
+    touches Python ends with R's full collection, 0.2 s)."""
+    r.assign("init_json", json.dumps([init for init, _ in INIT_CASES]))
+    r.assign("shapes_json", json.dumps([list(shape) for _, shape in INIT_CASES]))
+    r("""
       h <- reticulate::import("twinnet_handoff")
       np <- reticulate::import("numpy", convert = FALSE)
-      rng <- np$random$Generator(np$random$PCG64({77 + i}L))
-      init <- jsonlite::parse_json(init_json, simplifyVector = FALSE)
-      h$drawn <- twinnet:::draw_initializer(np, rng, init, c({", ".join(f"{d}L" for d in shape)}))
+      inits <- jsonlite::parse_json(init_json, simplifyVector = FALSE)
+      shapes <- lapply(jsonlite::parse_json(shapes_json, simplifyVector = FALSE), function(s) as.integer(unlist(s)))
+      h$all_drawn <- lapply(seq_along(inits), function(i) {
+        rng <- np$random$Generator(np$random$PCG64(76L + i))
+        twinnet:::draw_initializer(np, rng, inits[[i]], shapes[[i]])
+      })
     """)
-    assert same_bits([np.asarray(handoff.drawn)], [mine])
+    drawn = [np.asarray(d) for d in light.all_drawn]
+    del light.all_drawn
+    return drawn
 
 
-@pytest.mark.parametrize("name", [n for n in CATALOG if twinnet.expand(n)["params"]["total"] <= DRAW_LIMIT])
-def test_r_draws_the_portable_weights_python_draws(r: Any, handoff: types.ModuleType, name: str) -> None:
-    model = twinnet.build_model(name, compile=False)
-    want = portable_weights(model, seed=31)
-    handoff.model = model
+@pytest.mark.parametrize("i", range(len(INIT_CASES)))
+def test_each_initializer_draws_the_same_bits(r_drawn: list[np.ndarray], i: int) -> None:
+    init, shape = INIT_CASES[i]
+    mine = draw_initializer(np.random.Generator(np.random.PCG64(77 + i)), init, shape)
+    assert same_bits([r_drawn[i]], [mine])
+
+
+DRAWN = [n for n in CATALOG if twinnet.expand(n)["params"]["total"] <= DRAW_LIMIT]  # 31 specs, 18M parameters
+
+
+@pytest.fixture(scope="module")
+def portable_models(r: Any, light: types.ModuleType) -> dict[str, tuple[Any, dict[str, list[np.ndarray]]]]:
+    """DRAWN's models, built once in Python, with the portable weights Python draws for each; R then sets its
+    own portable weights in every model, in one call into R (each call that touches Python ends with R's full
+    collection, 0.2 s)."""
+    models = {name: twinnet.build_model(name, compile=False) for name in DRAWN}
+    want = {name: portable_weights(model, seed=31) for name, model in models.items()}
+    light.models = list(models.values())
     r("""
       h <- reticulate::import("twinnet_handoff", convert = FALSE)
-      twinnet::set_portable_weights(h$model, seed = 31L)
+      for (m in reticulate::py_to_r(h$models)) twinnet::set_portable_weights(m, seed = 31L)
     """)
+    del light.models
+    return {name: (models[name], want[name]) for name in DRAWN}
+
+
+@pytest.mark.parametrize("name", DRAWN)
+def test_r_draws_the_portable_weights_python_draws(portable_models: dict[str, Any], name: str) -> None:
+    model, want = portable_models[name]
     drawn = [np.asarray(w) for layer in model.layers for w in layer.get_weights() if layer.name in want]
     assert same_bits(drawn, [w for arrays in want.values() for w in arrays])
 

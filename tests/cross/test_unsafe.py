@@ -63,12 +63,12 @@ def test_unsafe_free_files_cross_between_write_model_and_read_model(r: Any, hand
 
 
 def test_unsafe_sizes_are_limited_alike(r: Any) -> None:
-    assert r.json("twinnet:::default_limits()") == DEFAULT_LIMITS
-    assert r('twinnet:::fixed_limit("max_json_depth")')[0] == MAX_JSON_DEPTH
-    assert r('twinnet:::fixed_limit("max_spec_bytes")')[0] == MAX_SPEC_BYTES
+    assert r.json("twinnet:::default_limits()", python=False) == DEFAULT_LIMITS
+    assert r('twinnet:::fixed_limit("max_json_depth")', python=False)[0] == MAX_JSON_DEPTH
+    assert r('twinnet:::fixed_limit("max_spec_bytes")', python=False)[0] == MAX_SPEC_BYTES
     old = twinnet.set_limits(max_params=100_000)
     try:
-        r("options(twinnet.max_params = 1e5)")
+        r("options(twinnet.max_params = 1e5)", python=False)
         r.assign("spec_text", "mnist_mlp")
         with pytest.raises(twinnet.SpecError) as e:
             twinnet.load_spec("mnist_mlp")
@@ -76,7 +76,7 @@ def test_unsafe_sizes_are_limited_alike(r: Any) -> None:
         assert e.value.kind == "too_large"
     finally:
         twinnet.set_limits(**old)
-        r("options(twinnet.max_params = NULL)")
+        r("options(twinnet.max_params = NULL)", python=False)
 
 
 def test_hostile_files_are_refused_alike(r: Any, tmp_path: Path) -> None:
@@ -86,11 +86,14 @@ def test_hostile_files_are_refused_alike(r: Any, tmp_path: Path) -> None:
         with pytest.raises(twinnet.ModelFileError) as e:
             twinnet.read_model(path)
         assert (e.value.kind, e.value.reason) == (kind, reason), name
-        r.assign("path", str(path))
-        got = r('tryCatch({ twinnet::read_model(path); c("loaded", "", "") }, '
-                'twinnet_model_file_error = function(e) c(class(e)[[1]], e$kind, e$reason), '
-                'error = function(e) c(class(e)[[1]], "", conditionMessage(e)))')
-        assert list(got) == ["twinnet_model_file_error", kind, reason], name
+    # R reads every file in one call (each call that may touch Python ends with R's full collection, 0.2 s)
+    r.assign("paths", r.ro.StrVector([str(path) for path, _, _ in files.values()]))
+    got = list(r('unlist(lapply(paths, function(path) tryCatch({ twinnet::read_model(path); c("loaded", "", "") }, '
+                 'twinnet_model_file_error = function(e) c(class(e)[[1]], e$kind, e$reason), '
+                 'error = function(e) c(class(e)[[1]], "", conditionMessage(e)))))'))
+    assert len(got) == 3 * len(files)
+    for i, (name, (_, kind, reason)) in enumerate(files.items()):
+        assert got[3 * i:3 * i + 3] == ["twinnet_model_file_error", kind, reason], name
 
 
 def test_did_you_mean_is_the_same_and_bounded_in_both_languages(r: Any) -> None:
