@@ -52,7 +52,7 @@ RUN_IN_R = covering_catalog_specs(arguments=True, max_params=100_000_000)
 def test_reticulate_code_builds_the_same_model(r: Any, handoff: types.ModuleType, name: str) -> None:
     r.assign("code", r.ro.StrVector([twinnet.to_code(name, "r-reticulate")]))
     r('env <- new.env(); eval(parse(text = code), envir = env); '
-      'h <- reticulate::import("twinnet_handoff"); h$model <- env$model')
+      'h <- reticulate::import("twinnet_handoff"); h$model <- env$model; rm(list = ls())')
     got = handoff.model
     want = twinnet.build_model(name, seed=0)
     assert_same_layers(got, want, name)  # in order, the names the spec gives; got takes want's weights

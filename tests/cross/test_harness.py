@@ -122,6 +122,7 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
       y <- h$forward(h$model, x)
       stopifnot(is.list(y), all(vapply(y, is.array, logical(1))))
       h$y_r <- y
+      rm(list = ls())  # R holds none of Python's objects after this call (see rsession.R.release)
     """)
     from_r = handoff.model
     assert from_r is not from_py
@@ -159,6 +160,7 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
           rm(loaded)
           h$model$save(h$r_file)
           h$model <- NULL
+          rm(list = ls())
         """)
     y_py = outputs_from(from_py, handoff.x)
     assert [y.shape for y in y_r] == [y.shape for y in y_py]
