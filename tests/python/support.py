@@ -84,6 +84,7 @@ SHARES_CATALOG_MODEL = [
     ("test_build.py", "test_equal_to_keras_applications"),
     ("test_codegen.py", "test_generated_python_builds_the_same_model"),
     ("test_importer.py", "test_catalog_spec_round_trips"),
+    ("test_persist.py", "test_catalog_size_models_pass_the_estimate"),
 ]
 _catalog_models: dict[str, Any] = {}
 
