@@ -77,15 +77,21 @@ expect_keras3_calls_only <- function(code, label) {
   exprs <- parse(text = code, keep.source = FALSE)
   defined <- c(defined_functions(exprs), held_layers(exprs))
   base <- c("<-", "{", "(", "-", "function", "library", "c", "list", "paste0", "array")
+  problems <- character() # one expectation for the whole code, which may hold a thousand calls
   for (call in calls_in(exprs)) {
     fn <- call$fn
     if (fn %in% c(base, defined)) next
-    expect_true(fn %in% names(table), label = sprintf("%s: %s() is a keras3 function", label, fn))
+    if (!fn %in% names(table)) {
+      problems <- c(problems, sprintf("%s() is not a keras3 function", fn))
+      next
+    }
     allowed <- c(table[[fn]], if (startsWith(fn, "layer_")) c("name", "trainable"))
-    used <- setdiff(call$args, "")
-    expect_true(all(used %in% allowed),
-                label = sprintf("%s: %s(%s) uses keras3 argument names", label, fn, paste(used, collapse = ", ")))
+    other <- setdiff(setdiff(call$args, ""), allowed)
+    if (length(other) > 0L) {
+      problems <- c(problems, sprintf("%s() has no argument %s", fn, paste(other, collapse = ", ")))
+    }
   }
+  expect(length(problems) == 0L, sprintf("%s: %s", label, paste(problems, collapse = "; ")))
 }
 
 # The reticulate code calls only Keras through `keras$...` (or layers made so),
@@ -100,16 +106,19 @@ expect_reticulate_calls_only <- function(code, label) {
     while (is.call(e)) e <- if (identical(e[[1L]], as.name("$"))) e[[2L]] else e[[1L]]
     e
   }
+  problems <- character() # one expectation for the whole code
   for (call in calls_in(exprs)) {
     fn <- call$fn
     if (fn %in% c(base, defined)) next
-    if (fn == "$") {
-      expect_true(as.character(root(call$call)) %in% c("keras", "model", held), label = label)
+    ok <- if (fn == "$") {
+      as.character(root(call$call)) %in% c("keras", "model", held)
     } else if (fn == "::") {
-      expect_true(identical(as.character(call$call[[2L]]), "reticulate") &&
-                    as.character(call$call[[3L]]) %in% c("import", "array_reshape"), label = label)
+      identical(as.character(call$call[[2L]]), "reticulate") &&
+        as.character(call$call[[3L]]) %in% c("import", "array_reshape")
     } else {
-      fail(sprintf("%s: the reticulate code calls %s()", label, fn))
+      FALSE
     }
+    if (!ok) problems <- c(problems, paste("it calls", if (fn %in% c("$", "::")) deparse1(call$call) else paste0(fn, "()")))
   }
+  expect(length(problems) == 0L, sprintf("%s: %s", label, paste(problems, collapse = "; ")))
 }
