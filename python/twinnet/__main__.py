@@ -83,7 +83,7 @@ def _train(args: argparse.Namespace) -> int:
 
 SPEC_HELP = "a catalog name (see `twinnet catalog`), a spec file or JSON text"
 # The commands that use Keras: TensorFlow is loaded first, without its start-up noise (twinnet.quiet);
-# `examples` loads it once its names are known to be examples.
+# `examples` leaves it to run_examples(), which loads it once the names are known to be examples.
 _KERAS_COMMANDS = {"demo", "train", "doctor"}
 
 
@@ -250,17 +250,13 @@ def _run(args: argparse.Namespace) -> int:
 
         return 0 if doctor() else 1
     elif args.command == "examples":
-        from .examples import format_examples, load_example, run_examples
-        from .quiet import import_tensorflow_quietly
+        from .examples import format_examples, run_examples
 
         try:
-            for name in args.names:  # an unknown name is refused before TensorFlow loads (5 s)
-                load_example(name)
-        except ValueError as e:
+            rows = run_examples(args.names or None)
+        except ValueError as e:  # an unknown name: refused before TensorFlow loads (5 s)
             print(f"twinnet: {e}", file=sys.stderr)
             return 2
-        import_tensorflow_quietly()
-        rows = run_examples(args.names or None)
         print(format_examples(rows))
         return 0 if all(row.agrees for row in rows) else 1
     elif args.command == "train":

@@ -172,7 +172,9 @@ def run_examples(names: Iterable[str] | None = None) -> list[ExampleRow]:
     """
     names = example_names() + cost_example_names() if names is None else list(names)
     docs = [load_example(name) for name in names]  # an unknown name is refused before Keras loads
+    from .quiet import import_tensorflow_quietly
 
+    import_tensorflow_quietly()  # TensorFlow's start-up noise dropped (where it is the backend, not yet loaded)
     import keras
     import numpy as np
 

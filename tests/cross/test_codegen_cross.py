@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from codegen_models import assert_same_layers
 from hypothesis import HealthCheck, assume, given, settings
-from support import covering_catalog_specs, forward, load_module
+from support import covering_catalog_specs, forward, load_module, outputs_of
 
 import twinnet
 from twinnet.codegen import Identifiers, number_text
@@ -28,10 +28,6 @@ HOSTILE = load_module(ROOT / "tests" / "python" / "codegen_hostile_specs.py", "c
 
 CATALOG = [row.name for row in twinnet.catalog()]
 LANGUAGES = ["python", "r", "r-reticulate"]
-
-
-def as_list(y: Any) -> list[np.ndarray]:
-    return [np.asarray(v) for v in (y if isinstance(y, list | tuple) else [y])]
 
 
 @pytest.mark.parametrize("name", CATALOG)
@@ -63,7 +59,7 @@ def test_reticulate_code_builds_the_same_model(r: Any, handoff: types.ModuleType
           else rng.normal(size=[1, *[1 if d is None else d for d in t.shape[1:]]]).astype("float32")
           for t in want.inputs]
     x = xs[0] if len(xs) == 1 else xs
-    for u, v in zip(as_list(forward(got, x)), as_list(forward(want, x)), strict=True):
+    for u, v in zip(outputs_of(forward(got, x)), outputs_of(forward(want, x)), strict=True):
         np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-5)
 
 

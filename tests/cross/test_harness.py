@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import pytest
 from rsession import json_text
-from support import covering_catalog_specs, forward, sample_inputs
+from support import covering_catalog_specs, forward, outputs_of, sample_inputs
 
 import twinnet
 
@@ -73,11 +73,6 @@ def counts(model: Any) -> tuple[int, int, int]:
 
 
 # 2, 3 and 4: each catalog model built once in each language -----------------------------
-def outputs_of(y: Any) -> list[np.ndarray]:
-    """A prediction as a list of arrays, one per output of the model."""
-    return [np.asarray(v) for v in y] if isinstance(y, list | tuple) else [np.asarray(y)]
-
-
 def outputs_from(model: Any, x: Any) -> list[np.ndarray]:
     """The model's outputs for x as NumPy arrays (support.forward(): eager, or predict() for a recurrent model);
     R calls it as h$forward, so that its x and the outputs cross R's memory layout."""

@@ -76,6 +76,13 @@ def forward(model: Any, x: Any) -> Any:
     return model(x, training=False)
 
 
+def outputs_of(y: Any) -> list[Any]:
+    """A model's outputs (from forward(), predict() or R) as a list of NumPy arrays, one per output."""
+    import numpy as np
+
+    return [np.asarray(v) for v in y] if isinstance(y, list | tuple) else [np.asarray(y)]
+
+
 # -- one built model per catalog spec, shared by the tests that only read it ------------------------------
 # The tests named in SHARES_CATALOG_MODEL (file, test function) take their model from catalog_model(name);
 # conftest.py runs them one after the other for each spec, and frees the model after the last of them.

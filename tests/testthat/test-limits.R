@@ -56,11 +56,10 @@ test_that("the activation limit names the layer and its size; varying lengths co
 test_that("a huge repeat is refused before it is unrolled", {
   withr::local_options(limits_off)
   blocks <- list(b = list(layers = list(list(type = "Dense", units = 2L))))
-  took <- system.time(for (times in c(10000, 1e9, 1e300)) {
+  for (times in c(10000, 1e9, 1e300)) { # unrolled, 1e300 would never finish
     err <- spec_error_of(load_spec(dense_doc(list(block = "b", `repeat` = times), blocks = blocks)))
     expect_equal(c(err$path, err$kind), c("/layers/1/repeat", "too_large"))
-  })[["elapsed"]]
-  expect_lt(took, 10)
+  }
   expect_length(expand(dense_doc(list(block = "b", `repeat` = 9999L), blocks = blocks))$layers, 10000L)
 })
 
