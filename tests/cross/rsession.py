@@ -80,22 +80,50 @@ class R:
         (options(twinnet.max_layers = ...) in R, twinnet.set_limits(max_layers=...) in Python), is
         written as Python writes it.
         """
-        from twinnet.limits import DEFAULT_LIMITS, HOW_TO_RAISE
-
-        limits = ", ".join(f'"{name}"' for name in DEFAULT_LIMITS)
-        res = self(f"""tryCatch({{ {expr}; NULL }}, twinnet_spec_error = function(e) {{
-          limit <- Filter(function(n) identical(e$hint, twinnet:::how_to_raise(n)), c({limits}))
-          c(e$path, e$kind, conditionMessage(e), c(limit, "")[[1L]], if (is.null(e$hint)) "" else e$hint)
-        }})""", python)
+        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = {_on_spec_error()})", python)
         if res is self.ro.NULL or len(res) == 0:
             return None
-        if not message:
-            return (str(res[0]), str(res[1]))
-        text, limit, hint = str(res[2]), str(res[3]), str(res[4])
-        if limit:
-            assert text.endswith(f"; {hint}"), text
-            text = text[:len(text) - len(hint)] + HOW_TO_RAISE.format(name=limit)
-        return (str(res[0]), str(res[1]), text)
+        error = _as_python_error([str(v) for v in res])
+        return error if message else error[:2]
+
+    def outcomes(self, exprs: list[str], python: bool = True) -> list[tuple[str, ...]]:
+        """What each R expression gives, in one call into R: ("value", its value as one string), or
+        ("error", path, kind, message) where it signals a twinnet_spec_error (the message as spec_error()
+        gives it)."""
+        items = ", ".join(f"tryCatch(one({expr}), twinnet_spec_error = on_error)" for expr in exprs)
+        res = self(f"""local({{
+          on_error <- {_on_spec_error()}
+          one <- function(x) {{ x <- as.character(x); stopifnot(length(x) == 1L); c("value", x) }}
+          list({items})
+        }})""", python)
+        got: list[tuple[str, ...]] = []
+        for item in res:
+            values = [str(v) for v in item]
+            got.append(("value", values[1]) if values[0] == "value" else ("error", *_as_python_error(values)))
+        return got
+
+
+def _on_spec_error() -> str:
+    """An R handler of a twinnet_spec_error: c("error", path, kind, message, the limit its hint says how to
+    raise or "", hint)."""
+    from twinnet.limits import DEFAULT_LIMITS
+
+    limits = ", ".join(f'"{name}"' for name in DEFAULT_LIMITS)
+    return f"""function(e) {{
+      limit <- Filter(function(n) identical(e$hint, twinnet:::how_to_raise(n)), c({limits}))
+      c("error", e$path, e$kind, conditionMessage(e), c(limit, "")[[1L]], if (is.null(e$hint)) "" else e$hint)
+    }}"""
+
+
+def _as_python_error(values: list[str]) -> tuple[str, str, str]:
+    """(path, kind, message) from what _on_spec_error() gives, the hint on raising a limit as Python writes it."""
+    from twinnet.limits import HOW_TO_RAISE
+
+    _, path, kind, text, limit, hint = values
+    if limit:
+        assert text.endswith(f"; {hint}"), text
+        text = text[:len(text) - len(hint)] + HOW_TO_RAISE.format(name=limit)
+    return (path, kind, text)
 
 
 _SESSION: R | None = None

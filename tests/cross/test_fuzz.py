@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rsession import json_text
 from support import reference_validator
 
 import twinnet
@@ -418,24 +419,28 @@ def r_outcome(r: Any, verb: str) -> tuple[str, ...] | None:
         raise
 
 
-def assert_same_code_and_diagram(r: Any, text: str) -> None:
-    """to_code() in its three dialects and to_dot() write the same text in both languages (or refuse alike),
-    for the text in R's `spec_text`."""
+def assert_same_graph_code_and_diagram(r: Any, text: str) -> dict[str, Any]:
+    """For a spec text that load_spec() accepts, in R's `spec_text`: expand() gives the same graph in both
+    languages, and to_code() in its three dialects and to_dot() the same text (or refuse alike); R runs them
+    all in one call. Returns the graph."""
+    graph = twinnet.expand(text)  # the spec loads: an error here fails the test
+
     def python_text(make: Any) -> tuple[str, ...]:
         try:
-            return ("text", make())
+            return ("value", make())
         except twinnet.SpecError as e:
             return ("error", e.path, e.kind, str(e))
 
-    def r_text(expr: str) -> tuple[str, ...]:
-        got = r.spec_error(expr, message=True, python=False)
-        return ("error", *got) if got is not None else ("text", str(r(f"as.character({expr})", python=False)[0]))
-
-    for language in ("python", "r", "r-reticulate"):
-        want = python_text(lambda lang=language: twinnet.to_code(text, lang))
-        assert r_text(f'twinnet::to_code(spec_text, "{language}")') == want, language
-    assert r_text("twinnet::to_dot(spec_text)") == python_text(lambda: twinnet.to_dot(text))
+    dialects = ("python", "r", "r-reticulate")
+    got = r.outcomes([json_text("twinnet::expand(spec_text)"),
+                      *(f'twinnet::to_code(spec_text, "{language}")' for language in dialects),
+                      "twinnet::to_dot(spec_text)"], python=False)
+    assert got[0][0] == "value" and json.loads(got[0][1]) == graph, got[0]
+    for language, r_text in zip(dialects, got[1:4], strict=True):
+        assert r_text == python_text(lambda lang=language: twinnet.to_code(text, lang)), language
+    assert got[4] == python_text(lambda: twinnet.to_dot(text))
     COUNTS["code (3 dialects) and diagram compared"] += 1
+    return graph
 
 
 def layer_facts(model: Any) -> list[tuple[Any, ...]]:
@@ -447,10 +452,8 @@ def layer_facts(model: Any) -> list[tuple[Any, ...]]:
 @SETTINGS
 def test_fuzz_valid_specs_build_equal_models(r: Any, handoff: types.ModuleType, spec: dict[str, Any]) -> None:
     text = json.dumps(spec)
-    graph = twinnet.expand(text)  # a generated spec is valid: an error here fails the test
     r.assign("spec_text", text)
-    assert r.json("twinnet::expand(spec_text)", python=False) == graph
-    assert_same_code_and_diagram(r, text)
+    graph = assert_same_graph_code_and_diagram(r, text)  # a generated spec is valid
     r('h <- reticulate::import("twinnet_handoff"); h$model <- twinnet::build_model(spec_text, seed = 7L)')
     from_r, from_py = handoff.model, twinnet.build_model(text, seed=7)
     assert layer_facts(from_r) == layer_facts(from_py)
@@ -481,9 +484,7 @@ def test_fuzz_mutations_give_the_same_spec_error(r: Any, case: tuple[str, str]) 
     if got is not None:
         COUNTS[f"refused: {got[1]}"] += 1
         return
-    graph = twinnet.expand(text)
-    assert r.json("twinnet::expand(spec_text)", python=False) == graph
-    assert_same_code_and_diagram(r, text)
+    graph = assert_same_graph_code_and_diagram(r, text)
     if graph["params"]["total"] > BUILD_LIMIT:
         COUNTS["accepted, too large to build here"] += 1
         return

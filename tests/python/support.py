@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 from pathlib import Path
@@ -153,16 +154,22 @@ def layer_forms(graph: dict[str, Any], arguments: bool) -> set[tuple[Any, ...]]:
     return {form(layer["type"], layer["config"], layer["source"]) for layer in graph["layers"]}
 
 
+@functools.cache
+def _catalog_graphs() -> list[dict[str, Any]]:
+    """The expanded graphs of the catalog's specs, smallest first (0.6 s; read by several test modules)."""
+    import twinnet
+
+    graphs = [twinnet.expand(row.name) for row in twinnet.catalog()]
+    return sorted(graphs, key=lambda g: (g["params"]["total"], g["name"]))
+
+
 def covering_catalog_specs(arguments: bool, max_params: float = float("inf")) -> list[str]:
     """The catalog specs of at most ``max_params`` parameters, smallest first, that each hold a form of layer
     (layer_forms()) that no smaller one holds: together they hold every form the catalog's specs of that size
     hold. For the checks that cost seconds a spec and depend on the kinds of layers, not on the network's size."""
-    import twinnet
-
-    graphs = [twinnet.expand(row.name) for row in twinnet.catalog()]
     seen: set[tuple[Any, ...]] = set()
     chosen = []
-    for graph in sorted(graphs, key=lambda g: (g["params"]["total"], g["name"])):
+    for graph in _catalog_graphs():
         forms = layer_forms(graph, arguments)
         if graph["params"]["total"] <= max_params and not forms <= seen:
             chosen.append(graph["name"])
