@@ -236,7 +236,8 @@ test_that("the reticulate code compiles the spec's optimizer and its train_model
   x <- array(rng$normal(size = 64L * 32L), c(64L, 32L, 1L))
   y <- array(rng$normal(size = 64L))
   reticulate::import("keras")$utils$set_random_seed(4L)
-  got <- env$train_model(x, y)
+  shown <- reticulate::py_capture_output(got <- env$train_model(x, y)) # Keras's progress, as users see it
+  expect_match(shown, "Epoch 1/200", fixed = TRUE)
   h <- fit_model(want, x, y, seed = 4, verbose = 0)
   expect_identical(env$model$get_weights(), want$get_weights())
   expect_identical(as.numeric(unlist(got$history$loss)), h$value[h$metric == "loss" & h$data == "training"])

@@ -24,8 +24,9 @@ expected_of <- function(name) {
 predict_example <- function(name) {
   doc <- load_example(name)
   model <- build_model(doc$spec)
-  got <- model$predict(reticulate::np_array(json_array(doc$input), dtype = "float32"), verbose = 0L)
+  got <- model(reticulate::np_array(json_array(doc$input), dtype = "float32"), training = FALSE) # as run_examples()
   if (!is.list(got)) got <- list(got)
+  got <- lapply(got, reticulate::import("keras")$ops$convert_to_numpy)
   list(model = model, out = stats::setNames(got, unlist(expand(doc$spec)$outputs)))
 }
 
