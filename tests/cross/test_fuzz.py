@@ -23,7 +23,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rsession import json_text
 from support import reference_validator
 
 import twinnet
@@ -423,6 +422,8 @@ def assert_same_graph_code_and_diagram(r: Any, text: str) -> dict[str, Any]:
     """For a spec text that load_spec() accepts, in R's `spec_text`: expand() gives the same graph in both
     languages, and to_code() in its three dialects and to_dot() the same text (or refuse alike); R runs them
     all in one call. Returns the graph."""
+    from rsession import json_text  # here: tests/python/test_cost.py reads this module's strategies without R
+
     graph = twinnet.expand(text)  # the spec loads: an error here fails the test
 
     def python_text(make: Any) -> tuple[str, ...]:
