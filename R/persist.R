@@ -430,9 +430,12 @@ layer_like <- function(obj) {
                            (startsWith(module, "keras.layers") || startsWith(module, "keras.src.layers"))))
 }
 
+# A layer's bias: `size` values, none where its config says "use_bias": false.
+bias_size <- function(c, size) if (identical(field(c, "use_bias"), FALSE)) 0 else size
+
 # The weights of one object of a config whose input has `shape`: exact for
-# known layer types, else the product of the two largest sizes in its config
-# and its input's last axis.
+# known layer types (a normalization counted with all its vectors), else the
+# product of the two largest sizes in its config and its input's last axis.
 layer_weights <- function(obj, shape) {
   w <- model_files_table()$weights
   cls <- obj$class_name
@@ -440,25 +443,30 @@ layer_weights <- function(obj, shape) {
   f <- feature_size(shape, c)
   if (cls == "Dense") {
     u <- config_dim(field(c, "units"))
-    return(f * u + u)
+    return(f * u + bias_size(c, u))
   }
   if (cls %in% names(w$conv_rank)) {
     n <- config_dim(field(c, "filters"))
-    return(kernel_size_of(field(c, "kernel_size"), w$conv_rank[[cls]]) * f * n + n)
+    groups <- config_dim(field(c, "groups"))
+    per_group <- if (f %% groups == 0) f / groups else f # channels that don't split: Keras refuses the layer
+    return(kernel_size_of(field(c, "kernel_size"), w$conv_rank[[cls]]) * per_group * n + bias_size(c, n))
   }
   if (cls %in% names(w$separable_rank)) {
     n <- config_dim(field(c, "filters"))
     m <- config_dim(field(c, "depth_multiplier"))
-    return(kernel_size_of(field(c, "kernel_size"), w$separable_rank[[cls]]) * f * m + f * m * n + n)
+    return(kernel_size_of(field(c, "kernel_size"), w$separable_rank[[cls]]) * f * m + f * m * n + bias_size(c, n))
   }
   if (cls %in% names(w$depthwise_rank)) {
     m <- config_dim(field(c, "depth_multiplier"))
-    return(kernel_size_of(field(c, "kernel_size"), w$depthwise_rank[[cls]]) * f * m + f * m)
+    return(kernel_size_of(field(c, "kernel_size"), w$depthwise_rank[[cls]]) * f * m + bias_size(c, f * m))
   }
   if (cls == "Embedding") return(config_dim(field(c, "input_dim")) * config_dim(field(c, "output_dim")))
   if (cls %in% names(w$rnn_gates)) {
     u <- config_dim(field(c, "units"))
-    return(w$rnn_gates[[cls]] * (f * u + u * u + 2 * u))
+    gates <- w$rnn_gates[[cls]]
+    second <- w$rnn_second_bias[[cls]]
+    biases <- if (!is.null(second) && !identical(field(c, second), FALSE)) 2 else 1
+    return(gates * (f * u + u * u) + bias_size(c, biases * gates * u))
   }
   if (cls %in% names(w$norm_factor)) return(w$norm_factor[[cls]] * axis_size(shape, field(c, "axis", -1)))
   if (cls %in% w$no_weights || !layer_like(obj)) return(0)

@@ -60,6 +60,7 @@ CONV_RANK: dict[str, int] = _WEIGHTS["conv_rank"]
 SEPARABLE_RANK: dict[str, int] = _WEIGHTS["separable_rank"]
 DEPTHWISE_RANK: dict[str, int] = _WEIGHTS["depthwise_rank"]
 RNN_GATES: dict[str, int] = _WEIGHTS["rnn_gates"]
+RNN_SECOND_BIAS: dict[str, str] = _WEIGHTS["rnn_second_bias"]
 NORM_FACTOR: dict[str, int] = _WEIGHTS["norm_factor"]
 NO_WEIGHTS = frozenset(_WEIGHTS["no_weights"])
 # Input shapes a layer's config may carry; Keras builds the layer for them.
@@ -430,28 +431,36 @@ def _layer_like(obj: dict[str, Any]) -> bool:
         module is None or (isinstance(module, str) and module.startswith(("keras.layers", "keras.src.layers"))))
 
 
+def _bias(c: dict[str, Any], size: float) -> float:
+    """A layer's bias: ``size`` values, none where its config says ``"use_bias": false``."""
+    return 0.0 if c.get("use_bias") is False else size
+
+
 def layer_weights(obj: dict[str, Any], shape: list[Any] | None) -> float:
-    """The weights of one object of a config whose input has ``shape``: exact for known layer types,
-    else the product of the two largest sizes in its config and its input's last axis."""
+    """The weights of one object of a config whose input has ``shape``: exact for known layer types (a
+    normalization counted with all its vectors), else the product of the two largest sizes in its config
+    and its input's last axis."""
     cls, c = obj["class_name"], obj["config"]
     f = _feature(shape, c)
     if cls == "Dense":
         u = _dim(c.get("units"))
-        return f * u + u
+        return f * u + _bias(c, u)
     if cls in CONV_RANK:
-        n = _dim(c.get("filters"))
-        return _kernel(c.get("kernel_size"), CONV_RANK[cls]) * f * n + n
+        n, groups = _dim(c.get("filters")), _dim(c.get("groups"))
+        per_group = f / groups if f % groups == 0 else f  # channels that don't split: Keras refuses the layer
+        return _kernel(c.get("kernel_size"), CONV_RANK[cls]) * per_group * n + _bias(c, n)
     if cls in SEPARABLE_RANK:
         n, m = _dim(c.get("filters")), _dim(c.get("depth_multiplier"))
-        return _kernel(c.get("kernel_size"), SEPARABLE_RANK[cls]) * f * m + f * m * n + n
+        return _kernel(c.get("kernel_size"), SEPARABLE_RANK[cls]) * f * m + f * m * n + _bias(c, n)
     if cls in DEPTHWISE_RANK:
         m = _dim(c.get("depth_multiplier"))
-        return _kernel(c.get("kernel_size"), DEPTHWISE_RANK[cls]) * f * m + f * m
+        return _kernel(c.get("kernel_size"), DEPTHWISE_RANK[cls]) * f * m + _bias(c, f * m)
     if cls == "Embedding":
         return _dim(c.get("input_dim")) * _dim(c.get("output_dim"))
     if cls in RNN_GATES:
-        u = _dim(c.get("units"))
-        return RNN_GATES[cls] * (f * u + u * u + 2 * u)
+        u, gates = _dim(c.get("units")), RNN_GATES[cls]
+        biases = 2 if cls in RNN_SECOND_BIAS and c.get(RNN_SECOND_BIAS[cls]) is not False else 1
+        return gates * (f * u + u * u) + _bias(c, biases * gates * u)
     if cls in NORM_FACTOR:
         return NORM_FACTOR[cls] * _axis_size(shape, c.get("axis", -1))
     if cls in NO_WEIGHTS or not _layer_like(obj):

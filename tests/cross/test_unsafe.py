@@ -79,6 +79,44 @@ def test_unsafe_sizes_are_limited_alike(r: Any) -> None:
         r("options(twinnet.max_params = NULL)", python=False)
 
 
+# Each kind of layer the estimate of a model file counts exactly, with and without a bias, grouped, with
+# GRU's second bias and without it
+BIASES = {
+    "format_version": "1.0", "name": "biases", "outputs": ["image_out", "sequence_out"],
+    "layers": [
+        {"type": "Input", "name": "image", "shape": [8, 8, 4]},
+        {"type": "Conv2D", "filters": 6, "kernel_size": 3, "groups": 2, "use_bias": False},
+        {"type": "Conv2D", "filters": 6, "kernel_size": 1},
+        {"type": "DepthwiseConv2D", "kernel_size": 3, "depth_multiplier": 2},
+        {"type": "SeparableConv2D", "filters": 4, "kernel_size": 3, "use_bias": False},
+        {"type": "GlobalAveragePooling2D"},
+        {"type": "Dense", "name": "image_out", "units": 3, "use_bias": False},
+        {"type": "Input", "name": "sequence", "shape": [5, 3]},
+        {"type": "SimpleRNN", "units": 4, "return_sequences": True, "use_bias": False},
+        {"type": "LSTM", "units": 3, "return_sequences": True},
+        {"type": "GRU", "units": 2, "return_sequences": True, "reset_after": False},
+        {"type": "GRU", "units": 2},
+        {"type": "Dense", "name": "sequence_out", "units": 1},
+    ],
+}
+
+
+def test_the_parameter_estimate_of_a_file_is_exact_and_the_same_in_both_languages(r: Any) -> None:
+    """read_model()'s estimate of a model file's parameters, before Keras builds anything (an upper bound,
+    exact for the layers it knows): R's is Python's, and both are the model's count."""
+    from twinnet.persist import _Estimate
+
+    model = twinnet.build_model(BIASES, seed=0, compile=False)
+    text = json.dumps(keras.saving.serialize_keras_object(model))
+    estimate = _Estimate("biases")
+    estimate.walk(json.loads(text), [])
+    assert estimate.total == model.count_params()
+    r.assign("config_text", text)
+    got = r("st <- twinnet:::new_estimate('biases'); "
+            "twinnet:::estimate_walk(st, twinnet:::parse_json(config_text), list()); st$total", python=False)[0]
+    assert got == estimate.total
+
+
 def test_hostile_files_are_refused_alike(r: Any, tmp_path: Path) -> None:
     files = hostile_files(tmp_path)
     assert len(files) > 20

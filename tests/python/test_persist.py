@@ -208,10 +208,10 @@ def test_the_members_of_an_archive_are_bounded_together(tmp_path: Path) -> None:
     assert e.value.detail == "raise it with twinnet.set_limits(max_model_bytes=...)"
 
 
-@pytest.mark.parametrize("name", ["vgg16", "resnet50", "imdb_lstm", "googlenet"])
+@pytest.mark.parametrize("name", [row.name for row in twinnet.catalog()])
 def test_catalog_size_models_pass_the_estimate(name: str) -> None:
-    """The estimate of a model's parameters from its config: at least the model's, and within 1 % for models of
-    the catalog's sizes."""
+    """The estimate of a model's parameters from its config: at least the model's, and within 1 % (exact but
+    for layers whose weights its tables do not know, such as cifar10_augmented's augmentation)."""
     model = catalog_model(name)  # build_model(name, seed=0), compiled, shared; read only
     config = json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
     estimate = persist._Estimate(name)
