@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -146,12 +147,19 @@ def format_columns(rows: Sequence[Sequence[str]]) -> list[str]:
 def doctor(out: Any = None) -> bool:
     """Print both sides; True when R and Python use the same interpreter and both can build models."""
     out = out or sys.stdout
-    py = python_info()
-    try:
-        r = r_info()
-        r_error = None
-    except (RuntimeError, subprocess.SubprocessError, ValueError) as e:
-        r, r_error = {}, str(e)
+    # R starts Python and imports Keras (7-8 s) while this process imports TensorFlow, without its start-up
+    # noise, and Keras (4-7 s): the report comes in the time of the slower of the two, not of both
+    from .quiet import import_tensorflow_quietly
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        asked = pool.submit(r_info)
+        import_tensorflow_quietly()
+        py = python_info()
+        try:
+            r = asked.result()
+            r_error = None
+        except (RuntimeError, subprocess.SubprocessError, ValueError) as e:
+            r, r_error = {}, str(e)
     rows = [("twinnet", "twinnet"), ("python", "python"), ("python version", "python_version"),
             ("sys.prefix", "prefix"), ("libpython", "libpython"), ("keras", "keras"),
             ("backend", "backend"), ("backend version", "backend_version"), ("chosen by", "backend_by"),

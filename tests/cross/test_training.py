@@ -101,7 +101,7 @@ REGULARIZED = {
                                   "decay_rate": 0.5, "staircase": True},
                 "loss": "mse", "metrics": ["mae"]},
     "fit": {"epochs": 60, "batch_size": 16, "validation_split": 0.25,
-            "callbacks": [{"callback": "EarlyStopping", "monitor": "val_loss", "patience": 3, "min_delta": 0.0001,
+            "callbacks": [{"callback": "EarlyStopping", "monitor": "val_loss", "patience": 3, "min_delta": 0.01,
                            "restore_best_weights": True}]},
 }
 
