@@ -14,7 +14,7 @@ model_files_table <- function() {
     strings <- function(x) as.character(unlist(x))
     t$members$weights <- strings(t$members$weights)
     t$weights$no_weights <- strings(t$weights$no_weights)
-    for (k in c("conv_rank", "separable_rank", "depthwise_rank", "rnn_gates", "norm_factor")) {
+    for (k in c("conv_rank", "separable_rank", "depthwise_rank", "rnn_gates")) {
       t$weights[[k]] <- vapply(t$weights[[k]], as.numeric, 0)
     }
     for (k in c("model_classes", "shape_keys", "unsafe_error_classes", "out_of_memory_error_classes")) {
@@ -433,9 +433,21 @@ layer_like <- function(obj) {
 # A layer's bias: `size` values, none where its config says "use_bias": false.
 bias_size <- function(c, size) if (identical(field(c, "use_bias"), FALSE)) 0 else size
 
+# How many vectors of the normalized axis's size a normalization keeps
+# (model_files.json's norm_vectors): gamma and beta unless the config says
+# false, the statistics, and more for a key it sets to true.
+norm_vectors <- function(c, rule) {
+  kept <- vapply(rule$unless_false, function(key) !identical(field(c, key), FALSE), logical(1))
+  more <- vapply(names(rule$when_true), function(key) {
+    if (isTRUE(field(c, key))) as.numeric(rule$when_true[[key]]) else 0
+  }, 0)
+  rule$always + sum(kept) + sum(more)
+}
+
 # The weights of one object of a config whose input has `shape`: exact for
-# known layer types (a normalization counted with all its vectors), else the
-# product of the two largest sizes in its config and its input's last axis.
+# known layer types (an upper bound for a LayerNormalization with the
+# deprecated rms_scaling), else the product of the two largest sizes in its
+# config and its input's last axis.
 layer_weights <- function(obj, shape) {
   w <- model_files_table()$weights
   cls <- obj$class_name
@@ -468,7 +480,9 @@ layer_weights <- function(obj, shape) {
     biases <- if (!is.null(second) && !identical(field(c, second), FALSE)) 2 else 1
     return(gates * (f * u + u * u) + bias_size(c, biases * gates * u))
   }
-  if (cls %in% names(w$norm_factor)) return(w$norm_factor[[cls]] * axis_size(shape, field(c, "axis", -1)))
+  if (cls %in% names(w$norm_vectors)) {
+    return(norm_vectors(c, w$norm_vectors[[cls]]) * axis_size(shape, field(c, "axis", -1)))
+  }
   if (cls %in% w$no_weights || !layer_like(obj)) return(0)
   sizes <- f
   keys <- names(c)
@@ -497,7 +511,7 @@ needs_shape <- function(obj) {
   cls <- obj$class_name
   if (cls %in% c("Embedding", "InputLayer", w$no_weights)) return(FALSE)
   cls %in% c("Dense", names(w$conv_rank), names(w$separable_rank), names(w$depthwise_rank), names(w$rnn_gates),
-             names(w$norm_factor)) || layer_like(obj)
+             names(w$norm_vectors)) || layer_like(obj)
 }
 
 # Whether a layer records the input shape Keras built it for (Keras builds it so before anything else).

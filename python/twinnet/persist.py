@@ -61,7 +61,7 @@ SEPARABLE_RANK: dict[str, int] = _WEIGHTS["separable_rank"]
 DEPTHWISE_RANK: dict[str, int] = _WEIGHTS["depthwise_rank"]
 RNN_GATES: dict[str, int] = _WEIGHTS["rnn_gates"]
 RNN_SECOND_BIAS: dict[str, str] = _WEIGHTS["rnn_second_bias"]
-NORM_FACTOR: dict[str, int] = _WEIGHTS["norm_factor"]
+NORM_VECTORS: dict[str, dict[str, Any]] = _WEIGHTS["norm_vectors"]
 NO_WEIGHTS = frozenset(_WEIGHTS["no_weights"])
 # Input shapes a layer's config may carry; Keras builds the layer for them.
 SHAPE_KEYS: tuple[str, ...] = tuple(_FILES["shape_keys"])
@@ -431,38 +431,45 @@ def _layer_like(obj: dict[str, Any]) -> bool:
         module is None or (isinstance(module, str) and module.startswith(("keras.layers", "keras.src.layers"))))
 
 
-def _bias(c: dict[str, Any], size: float) -> float:
+def _bias_size(c: dict[str, Any], size: float) -> float:
     """A layer's bias: ``size`` values, none where its config says ``"use_bias": false``."""
     return 0.0 if c.get("use_bias") is False else size
 
 
+def _norm_vectors(c: dict[str, Any], rule: dict[str, Any]) -> int:
+    """How many vectors of the normalized axis's size a normalization keeps (model_files.json's norm_vectors):
+    gamma and beta unless the config says ``false``, the statistics, and more for a key it sets to ``true``."""
+    return (rule["always"] + sum(c.get(key) is not False for key in rule["unless_false"])
+            + sum(n for key, n in rule["when_true"].items() if c.get(key) is True))
+
+
 def layer_weights(obj: dict[str, Any], shape: list[Any] | None) -> float:
-    """The weights of one object of a config whose input has ``shape``: exact for known layer types (a
-    normalization counted with all its vectors), else the product of the two largest sizes in its config
-    and its input's last axis."""
+    """The weights of one object of a config whose input has ``shape``: exact for known layer types (an upper
+    bound for a LayerNormalization with the deprecated rms_scaling), else the product of the two largest sizes
+    in its config and its input's last axis."""
     cls, c = obj["class_name"], obj["config"]
     f = _feature(shape, c)
     if cls == "Dense":
         u = _dim(c.get("units"))
-        return f * u + _bias(c, u)
+        return f * u + _bias_size(c, u)
     if cls in CONV_RANK:
         n, groups = _dim(c.get("filters")), _dim(c.get("groups"))
         per_group = f / groups if f % groups == 0 else f  # channels that don't split: Keras refuses the layer
-        return _kernel(c.get("kernel_size"), CONV_RANK[cls]) * per_group * n + _bias(c, n)
+        return _kernel(c.get("kernel_size"), CONV_RANK[cls]) * per_group * n + _bias_size(c, n)
     if cls in SEPARABLE_RANK:
         n, m = _dim(c.get("filters")), _dim(c.get("depth_multiplier"))
-        return _kernel(c.get("kernel_size"), SEPARABLE_RANK[cls]) * f * m + f * m * n + _bias(c, n)
+        return _kernel(c.get("kernel_size"), SEPARABLE_RANK[cls]) * f * m + f * m * n + _bias_size(c, n)
     if cls in DEPTHWISE_RANK:
         m = _dim(c.get("depth_multiplier"))
-        return _kernel(c.get("kernel_size"), DEPTHWISE_RANK[cls]) * f * m + _bias(c, f * m)
+        return _kernel(c.get("kernel_size"), DEPTHWISE_RANK[cls]) * f * m + _bias_size(c, f * m)
     if cls == "Embedding":
         return _dim(c.get("input_dim")) * _dim(c.get("output_dim"))
     if cls in RNN_GATES:
         u, gates = _dim(c.get("units")), RNN_GATES[cls]
         biases = 2 if cls in RNN_SECOND_BIAS and c.get(RNN_SECOND_BIAS[cls]) is not False else 1
-        return gates * (f * u + u * u) + _bias(c, biases * gates * u)
-    if cls in NORM_FACTOR:
-        return NORM_FACTOR[cls] * _axis_size(shape, c.get("axis", -1))
+        return gates * (f * u + u * u) + _bias_size(c, biases * gates * u)
+    if cls in NORM_VECTORS:
+        return _norm_vectors(c, NORM_VECTORS[cls]) * _axis_size(shape, c.get("axis", -1))
     if cls in NO_WEIGHTS or not _layer_like(obj):
         return 0.0
     sizes = [f]
@@ -537,7 +544,7 @@ def _needs_shape(obj: dict[str, Any]) -> bool:
     cls = obj["class_name"]
     if cls in ("Embedding", "InputLayer") or cls in NO_WEIGHTS:
         return False
-    return cls in ("Dense", *CONV_RANK, *SEPARABLE_RANK, *DEPTHWISE_RANK, *RNN_GATES, *NORM_FACTOR) or _layer_like(obj)
+    return cls in ("Dense", *CONV_RANK, *SEPARABLE_RANK, *DEPTHWISE_RANK, *RNN_GATES, *NORM_VECTORS) or _layer_like(obj)
 
 
 def _built_shape(obj: dict[str, Any]) -> bool:

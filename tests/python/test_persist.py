@@ -221,6 +221,27 @@ def test_catalog_size_models_pass_the_estimate(name: str) -> None:
     assert estimate.unshaped is None and persist.check_imported(name, config)
 
 
+def test_the_estimate_counts_the_vectors_a_normalization_keeps() -> None:
+    """gamma and beta only where the config keeps them, the moving statistics, BatchNormalization's renorm
+    statistics; LayerNormalization's deprecated rms_scaling (gamma without beta) is bounded from above."""
+    x = keras.Input((6, 5))
+    layers = [keras.layers.BatchNormalization(center=False), keras.layers.BatchNormalization(scale=False),
+              keras.layers.BatchNormalization(renorm=True), keras.layers.BatchNormalization(axis=1, center=False,
+                                                                                            scale=False),
+              keras.layers.LayerNormalization(center=False), keras.layers.LayerNormalization(scale=False)]
+    y = x
+    for layer in layers:
+        y = layer(y)
+    exact = keras.Model(x, y)
+    with pytest.warns(UserWarning, match="rms_scaling"):
+        rms = keras.layers.LayerNormalization(rms_scaling=True)
+    bounded = keras.Model(x, rms(x))
+    for model, over in ((exact, 0), (bounded, 10)):  # rms_scaling: gamma alone (5); counted as gamma, beta and rms
+        estimate = persist._Estimate("normalizations")
+        estimate.walk(json.loads(json.dumps(keras.saving.serialize_keras_object(model))), [])
+        assert estimate.total == model.count_params() + over
+
+
 def test_safe_mode_fails_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = twinnet.write_model(twinnet.build_model(TINY, seed=1), tmp_path / "tiny.keras")
     monkeypatch.setattr(persist, "SAFE_MODE_MODULE", "keras.src.saving.no_such_module")

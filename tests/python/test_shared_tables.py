@@ -151,8 +151,8 @@ def test_the_model_file_tables_are_model_files_json() -> None:
     assert list(persist.MODEL_CLASSES) == t["model_classes"]
     assert list(persist.SHAPE_KEYS) == t["shape_keys"]
     w = t["weights"]
-    assert [w["conv_rank"], w["separable_rank"], w["depthwise_rank"], w["rnn_gates"], w["norm_factor"]] == [
-        persist.CONV_RANK, persist.SEPARABLE_RANK, persist.DEPTHWISE_RANK, persist.RNN_GATES, persist.NORM_FACTOR]
+    assert [w["conv_rank"], w["separable_rank"], w["depthwise_rank"], w["rnn_gates"], w["norm_vectors"]] == [
+        persist.CONV_RANK, persist.SEPARABLE_RANK, persist.DEPTHWISE_RANK, persist.RNN_GATES, persist.NORM_VECTORS]
     assert w["rnn_second_bias"] == persist.RNN_SECOND_BIAS
     assert frozenset(w["no_weights"]) == persist.NO_WEIGHTS
     assert t["safe_mode_module"] == persist.SAFE_MODE_MODULE

@@ -96,7 +96,8 @@ test_that("the importer's and the model files' tables are shared", {
   expect_identical(files$shape_keys, as.character(unlist(t$shape_keys)))
   expect_identical(files$weights$no_weights, as.character(unlist(t$weights$no_weights)))
   expect_identical(files$weights$rnn_second_bias, t$weights$rnn_second_bias)
-  for (k in c("conv_rank", "separable_rank", "depthwise_rank", "rnn_gates", "norm_factor")) {
+  expect_identical(files$weights$norm_vectors, t$weights$norm_vectors)
+  for (k in c("conv_rank", "separable_rank", "depthwise_rank", "rnn_gates")) {
     expect_equal(as.list(files$weights[[k]]), t$weights[[k]], label = k)
   }
   expect_s3_class(twinnet:::keras_failure("m.keras", "ValueError", "... safe_mode=False"),
