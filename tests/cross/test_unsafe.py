@@ -80,7 +80,7 @@ def test_unsafe_sizes_are_limited_alike(r: Any) -> None:
 
 
 # Each kind of layer the estimate of a model file counts exactly, with and without a bias, grouped, with
-# GRU's second bias and without it
+# GRU's second bias and without it, and normalizations without gamma or beta
 BIASES = {
     "format_version": "1.0", "name": "biases", "outputs": ["image_out", "sequence_out"],
     "layers": [
