@@ -18,7 +18,7 @@ import ctypes
 import os
 import platform
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["load_ipython_extension"]
@@ -46,20 +46,65 @@ def _libr() -> ctypes.PyDLL:
     return _LIBR
 
 
+_BASE: dict[str, Any] = {}
+
+
+def _base(name: str) -> Any:
+    """The R function ``name`` of R's base environment. rpy2 evaluates what it finds there (a promise,
+    until R has forced it) with the lock let go, and R may run finalizers in any evaluation: so all of
+    them are looked up at the first call, before R holds any of Python's objects."""
+    if not _BASE:
+        import rpy2.rinterface as ri
+
+        _BASE.update({n: ri.baseenv[n] for n in ("eval", "withVisible", "str2expression", "geterrmessage")})
+    return _BASE[name]
+
+
 def _address(cdata: Any) -> int:
     from rpy2.rinterface_lib import openrlib
 
     return int(openrlib.ffi.cast("uintptr_t", cdata))
 
 
-def evalr_expr_with_visible(expr: Any, envir: Any = None) -> Any:
+def evalr_expr_with_visible(expr: Any, envir: Any = None, collect: bool = True) -> Any:
     """rpy2's ``rinterface.evalr_expr_with_visible``, run with Python's lock held throughout.
 
-    Evaluates ``withVisible(eval(expr))`` in ``envir`` (rpy2's evaluation context by default), then
-    collects R's garbage and runs the finalizers it found, all before the lock is let go.
+    Evaluates ``withVisible(eval(expr))`` in ``envir`` (rpy2's evaluation context by default); with
+    ``collect``, R's garbage is then collected and the finalizers it found are run, before the lock is let
+    go. An error raises rpy2's ``RRuntimeError`` with R's message.
+    """
+    from rpy2.rinterface_lib import openrlib
+
+    return _with_visible(lambda rmemory: rmemory.protect(
+        openrlib.rlib.Rf_lang2(_base("eval").__sexp__._cdata, expr.__sexp__._cdata)), envir, collect)
+
+
+def evalr(text: str, envir: Any = None, collect: bool = False) -> Any:
+    """R code ``text``, parsed and evaluated in ``envir`` with Python's lock held throughout (parsing too:
+    rpy2's ``parse()`` evaluates R with the lock let go); ``withVisible()``'s list of its value.
+
+    R runs finalizers only where it evaluates (and in ``gc()``), not where rpy2 merely allocates: code
+    whose every evaluation of R goes through here or ``evalr_expr_with_visible()`` may leave R's garbage
+    to R's next collection (``collect=False``), as R itself does.
     """
     import rpy2.rinterface as ri
-    from rpy2.rinterface_lib import _rinterface_capi, conversion, embedded, memorymanagement, openrlib
+    from rpy2.rinterface_lib import openrlib
+
+    rlib = openrlib.rlib
+
+    def call(rmemory: Any) -> Any:
+        source = ri.StrSexpVector([text])
+        parsed = rmemory.protect(rlib.Rf_lang2(_base("str2expression").__sexp__._cdata, source.__sexp__._cdata))
+        return rmemory.protect(rlib.Rf_lang2(_base("eval").__sexp__._cdata, parsed))
+
+    return _with_visible(call, envir, collect)
+
+
+def _with_visible(build: Callable[[Any], Any], envir: Any, collect: bool) -> Any:
+    """``withVisible(<the call that build(rmemory) makes>)`` evaluated in ``envir`` by ``R_tryEval``, called
+    through ctypes: Python's lock is held throughout, R's message read with it held too if R fails."""
+    import rpy2.rinterface as ri
+    from rpy2.rinterface_lib import conversion, embedded, memorymanagement, openrlib
 
     if envir is None:
         envir = ri.evaluation_context.get()
@@ -67,14 +112,19 @@ def evalr_expr_with_visible(expr: Any, envir: Any = None) -> Any:
     rlib = openrlib.rlib
     failed = ctypes.c_int(0)
     with memorymanagement.rmemory() as rmemory:
-        nested = rmemory.protect(rlib.Rf_lang2(ri.baseenv["eval"].__sexp__._cdata, expr.__sexp__._cdata))
-        call = rmemory.protect(rlib.Rf_lang2(ri.baseenv["withVisible"].__sexp__._cdata, nested))
+        call = rmemory.protect(rlib.Rf_lang2(_base("withVisible").__sexp__._cdata, build(rmemory)))
         result = lib.R_tryEval(_address(call), _address(envir.__sexp__._cdata), ctypes.byref(failed))
-        value = rmemory.protect(openrlib.ffi.cast("SEXP", result or 0)) if not failed.value else None
-        lib.R_gc()
-        lib.R_RunPendingFinalizers()
-        if failed.value or value is None:
-            raise embedded.RRuntimeError(_rinterface_capi._geterrmessage())
+        value = None if failed.value or not result else rmemory.protect(openrlib.ffi.cast("SEXP", result))
+        if value is None:
+            message = rmemory.protect(rlib.Rf_lang1(_base("geterrmessage").__sexp__._cdata))
+            got = lib.R_tryEval(_address(message), _address(ri.baseenv.__sexp__._cdata), ctypes.byref(failed))
+            text = rmemory.protect(openrlib.ffi.cast("SEXP", got)) if got else None
+            error = str(conversion._cdata_to_rinterface(text)[0]) if text is not None else ""
+        if collect:
+            lib.R_gc()
+            lib.R_RunPendingFinalizers()
+        if value is None:
+            raise embedded.RRuntimeError(error)
         return conversion._cdata_to_rinterface(value)
 
 

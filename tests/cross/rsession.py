@@ -12,22 +12,18 @@ import os
 import sys
 from typing import Any
 
-from twinnet.doctor import mapped_libpython
+from twinnet.ipython import evalr
 
-# rpy2 releases the GIL while R runs. reticulate 1.28 takes it in its own calls, but not in the
-# finalizers that R's garbage collector runs on Python objects: a collection in the middle of an
-# R call then aborts the process ("PyThreadState_Get: ... the GIL is released"). So every R call
-# here holds the GIL from start to end, and a call that may leave Python objects behind collects
-# R's garbage before it gives the GIL back: no finalizer of a Python object is then pending when
-# rpy2 itself allocates (and may collect) outside these calls. That full collection takes about
-# 0.16 s once Keras is loaded; code that runs only R (twinnet reads, checks, expands and writes
-# specs in R) leaves no Python object behind and skips it (python=False).
-GIL_WRAP = """{{
-  invisible(.C("PyGILState_Ensure"))
-  tryCatch({{
-{code}
-  }}, finally = {{ {collect}invisible(.C("PyEval_SaveThread")) }})
-}}"""
+# rpy2 lets go of Python's lock (the GIL) in its calls into R. reticulate 1.28 takes it in its own calls,
+# but not in the finalizers that R's garbage collector runs on Python objects: one run without it aborts
+# the process ("PyThreadState_Get: ... the GIL is released"). R runs finalizers only where it evaluates
+# (and in gc()), never where rpy2 merely allocates; so all R code here is parsed and evaluated by
+# twinnet.ipython's evalr(), which calls R through ctypes and keeps the lock throughout (as a notebook's
+# %%R cells do), and nothing here has rpy2 evaluate R once Python's objects exist (its parse() and its
+# ListVector of a dict do). R then
+# collects its garbage when it decides, as it does on its own, finalizers included; release() collects
+# it at the end of a test that held models. (Before, every call took the lock in R and collected R's
+# garbage in full before it let go: 0.16-0.2 s a call, with Matrix, which reticulate loads, in R's heap.)
 
 
 def json_text(expr: str) -> str:
@@ -42,37 +38,39 @@ class RSessionUnavailable(RuntimeError):
 class R:
     """A thin handle on the embedded R session."""
 
-    def __init__(self, robjects: Any):
-        self.ro = robjects
+    def __init__(self, robjects: Any, rinterface: Any):
+        self.ro, self.ri = robjects, rinterface
 
-    def __call__(self, code: str, python: bool = True) -> Any:
-        """Run R code; ``python=False`` promises that it creates no Python object (no collection after it)."""
-        return self.ro.r(GIL_WRAP.format(code=code, collect="gc(); " if python else ""))
+    def __call__(self, code: str) -> Any:
+        """Run R code in R's global environment, Python's lock held: its value as rpy2's ``robjects.r`` gives
+        it (None where R would not print it, as after an assignment; rpy2's objects hold R's values until
+        Python's cyclic collector frees them), and R's warnings printed after it."""
+        value, visible = evalr(code, self.ri.globalenv)
+        evalr(".Internal(printDeferredWarnings())", self.ri.globalenv)
+        return self.ro.conversion.get_conversion().rpy2py(value) if visible[0] else None
 
     def release(self, handoff: Any) -> None:
-        """Empty the handoff module and R's global environment, then free Keras's and Python's memory:
-        the largest networks hold a gigabyte each, and the next model needs the room. A test whose last
-        call into R emptied R's global environment itself (``rm(list = ls())``, before that call's
-        collection) saves the call that empties it here, and its collection (0.2 s)."""
+        """Empty the handoff module and R's global environment, collect R's garbage (finalizers included:
+        the Python objects that R let go of), then free Keras's and Python's memory: the largest networks
+        hold a gigabyte each, and the next model needs the room."""
         import gc
 
         import keras
 
         for name in [n for n in vars(handoff) if not n.startswith("__")]:
             delattr(handoff, name)
-        if self("length(ls(globalenv()))", python=False)[0]:
-            self("rm(list = ls(globalenv()), envir = globalenv())")
+        self("rm(list = ls(globalenv()), envir = globalenv()); invisible(gc())")
         keras.backend.clear_session()
         gc.collect()
 
     def assign(self, name: str, value: Any) -> None:
         self.ro.globalenv[name] = value
 
-    def json(self, expr: str, python: bool = True) -> Any:
+    def json(self, expr: str) -> Any:
         """The value of R expression expr, written by R as JSON (json_text()) and read by Python."""
-        return json.loads(self(json_text(expr), python)[0])
+        return json.loads(self(json_text(expr))[0])
 
-    def spec_error(self, expr: str, message: bool = False, python: bool = True) -> tuple[str, ...] | None:
+    def spec_error(self, expr: str, message: bool = False) -> tuple[str, ...] | None:
         """(path, kind) of the twinnet_spec_error that expr signals, or None; with message, (path, kind, message).
 
         The message is the whole of it, conditionMessage(e), which is Python's str() of the SpecError:
@@ -80,13 +78,13 @@ class R:
         (options(twinnet.max_layers = ...) in R, twinnet.set_limits(max_layers=...) in Python), is
         written as Python writes it.
         """
-        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = {_on_spec_error()})", python)
+        res = self(f"tryCatch({{ {expr}; NULL }}, twinnet_spec_error = {_on_spec_error()})")
         if res is self.ro.NULL or len(res) == 0:
             return None
         error = _as_python_error([str(v) for v in res])
         return error if message else error[:2]
 
-    def outcomes(self, exprs: list[str], python: bool = True) -> list[tuple[str, ...]]:
+    def outcomes(self, exprs: list[str]) -> list[tuple[str, ...]]:
         """What each R expression gives, in one call into R: ("value", its value as one string), or
         ("error", path, kind, message) where it signals a twinnet_spec_error (the message as spec_error()
         gives it)."""
@@ -95,7 +93,7 @@ class R:
           on_error <- {_on_spec_error()}
           one <- function(x) {{ x <- as.character(x); stopifnot(length(x) == 1L); c("value", x) }}
           list({items})
-        }})""", python)
+        }})""")
         got: list[tuple[str, ...]] = []
         for item in res:
             values = [str(v) for v in item]
@@ -145,12 +143,7 @@ def start_r() -> R:
     # the process ("Fatal Python error: PyThreadState_Get"). The OS reclaims R instead.
     atexit.unregister(ri.endr)
     callbacks.consolewrite_warnerror = lambda s: sys.stderr.write(s)
-    libpython = mapped_libpython()
-    if len(libpython) != 1:
-        raise RSessionUnavailable(f"this Python maps {len(libpython)} libpython files, R needs exactly one: "
-                                  f"{libpython}")
-    ro.r(f'invisible(dyn.load("{libpython[0]}"))')  # for the GIL calls of GIL_WRAP
-    handle = R(ro)
+    handle = R(ro, ri)
     try:
         handle("suppressPackageStartupMessages(library(twinnet))")
     except Exception as e:

@@ -1,9 +1,7 @@
 """Spec warnings across languages: R's spec_warnings() gives the same warnings as Python's, path, kind and
 whole text (conditionMessage() and str()), for every catalog spec, every warning vector, generated specs
 (tests/cross/test_fuzz.py's, with a loss) and mutations of them; and load_spec() signals them in R as it
-warns of them in Python.
-
-R's spec_warnings() runs only R code (it reads, checks and expands the spec), so its calls pass python=False.
+warns of them in Python. R's spec_warnings() runs only R code (it reads, checks and expands the spec).
 """
 
 from __future__ import annotations
@@ -46,7 +44,7 @@ def python_warnings(text: str) -> list[dict[str, str]]:
 
 def r_warnings(r: Any, text: str) -> dict[str, list[dict[str, str]]]:
     r.assign("spec_text", r.ro.StrVector([text]))
-    got: dict[str, list[dict[str, str]]] = r.json(R_WARNINGS, python=False)
+    got: dict[str, list[dict[str, str]]] = r.json(R_WARNINGS)
     return got
 
 
@@ -77,7 +75,7 @@ def test_allow_errors_agree(r: Any, path: Path) -> None:
     r.assign("spec_text", r.ro.StrVector([json.dumps(case["spec"])]))
     with pytest.raises(twinnet.SpecError) as e:
         twinnet.load_spec(json.dumps(case["spec"]))
-    assert r.spec_error("twinnet::load_spec(spec_text)", message=True, python=False) == (e.value.path, e.value.kind,
+    assert r.spec_error("twinnet::load_spec(spec_text)", message=True) == (e.value.path, e.value.kind,
                                                                                            str(e.value))
     assert (e.value.path, e.value.kind, e.value.message) == tuple(case["error"][k] for k in ("path", "kind", "message"))
 

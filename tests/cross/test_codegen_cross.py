@@ -33,7 +33,7 @@ LANGUAGES = ["python", "r", "r-reticulate"]
 @pytest.mark.parametrize("name", CATALOG)
 def test_r_writes_the_same_code(r: Any, name: str) -> None:
     for language in LANGUAGES:
-        text = r(f'twinnet::to_code("{name}", "{language}")', python=False)[0]
+        text = r(f'twinnet::to_code("{name}", "{language}")')[0]
         assert text == twinnet.to_code(name, language), language
 
 
@@ -66,7 +66,7 @@ def test_reticulate_code_builds_the_same_model(r: Any, handoff: types.ModuleType
 # -- hostile specs and numbers ------------------------------------------------------------------------
 def r_to_code(r: Any, text: str, language: str) -> str:
     r.assign("spec_text", r.ro.StrVector([text]))
-    return str(r(f'twinnet::to_code(spec_text, "{language}")', python=False)[0])
+    return str(r(f'twinnet::to_code(spec_text, "{language}")')[0])
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
@@ -76,7 +76,7 @@ def test_r_writes_the_same_code_for_the_hostile_corpus(r: Any, path: Path) -> No
     if "error" in case:
         r.assign("spec_text", r.ro.StrVector([text]))
         want = (case["error"]["path"], case["error"]["kind"])
-        assert r.spec_error('twinnet::to_code(spec_text, "r")', python=False) == want
+        assert r.spec_error('twinnet::to_code(spec_text, "r")') == want
         return
     for language in LANGUAGES:
         assert r_to_code(r, text, language) == twinnet.to_code(text, language), language
@@ -107,12 +107,12 @@ def _doubles() -> list[float]:
 def test_r_writes_doubles_as_python_does(r: Any) -> None:
     xs = _doubles()
     r.assign("xs", r.ro.FloatVector(xs))
-    got = list(r("twinnet:::number_text(xs)", python=False))
+    got = list(r("twinnet:::number_text(xs)"))
     want = [number_text(x) for x in xs]
     bad = [(x, g, w) for x, g, w in zip(xs, got, want, strict=True) if g != w]
     assert not bad, bad[:10]
     r.assign("xs", r.ro.FloatVector([x for x in xs if x == int(x) and abs(x) < 2.0 ** 80]))
-    got = list(r('twinnet:::number_text(xs, "integer")', python=False))
+    got = list(r('twinnet:::number_text(xs, "integer")'))
     assert got == [number_text(x, "integer") for x in xs if x == int(x) and abs(x) < 2.0 ** 80]
 
 
@@ -122,5 +122,5 @@ def test_r_renames_names_as_python_does(r: Any) -> None:
     ids = Identifiers({"b", "x__"})
     r.assign("names", r.ro.StrVector(names))
     got = list(r('ids <- twinnet:::new_identifiers(c("b", "x__")); '
-                 "vapply(names, function(n) twinnet:::identifier(ids, n), '', USE.NAMES = FALSE)", python=False))
+                 "vapply(names, function(n) twinnet:::identifier(ids, n), '', USE.NAMES = FALSE)"))
     assert got == [ids(n) for n in names]

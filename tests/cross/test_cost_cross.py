@@ -1,7 +1,7 @@
 """cost() across languages: for every catalog spec R's table equals Python's, as data and as printed text.
 
-R's cost() runs only R code (it reads the spec and its expansion, no Python), so its calls pass
-python=False. The counts agree with an independent count in tests/python/test_cost.py.
+R's cost() runs only R code (it reads the spec and its expansion, no Python). The counts agree with an
+independent count in tests/python/test_cost.py.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def python_table(spec: Any, batch: int) -> dict[str, Any]:
 
 
 def r_table(r: Any, spec: str, batch: int) -> dict[str, Any]:
-    got: dict[str, Any] = r.json(R_TABLE.format(spec=spec, batch=batch), python=False)
+    got: dict[str, Any] = r.json(R_TABLE.format(spec=spec, batch=batch))
     for row in got["rows"]:
         row.setdefault("steps", None)
     return got
@@ -50,7 +50,7 @@ def r_table(r: Any, spec: str, batch: int) -> dict[str, Any]:
 @pytest.mark.parametrize("name", CATALOG)
 def test_r_cost_is_python_cost(r: Any, name: str) -> None:
     assert r_table(r, f'"{name}"', BATCH) == python_table(name, BATCH)
-    text = list(r(f'format(twinnet::cost("{name}", batch_size = {BATCH}))', python=False))
+    text = list(r(f'format(twinnet::cost("{name}", batch_size = {BATCH}))'))
     assert text == str(twinnet.cost(name, batch_size=BATCH)).splitlines()
 
 
@@ -60,7 +60,7 @@ def test_a_length_that_varies_and_the_optimizer_arguments(r: Any) -> None:
             '"compile": {"optimizer": "rmsprop", "loss": "mse", "momentum": 0.5, "centered": true}}')
     r.assign("spec_text", spec)
     assert r_table(r, "spec_text", 3) == python_table(spec, 3)
-    text = list(r("format(twinnet::cost(spec_text, batch_size = 3))", python=False))
+    text = list(r("format(twinnet::cost(spec_text, batch_size = 3))"))
     assert text == str(twinnet.cost(spec, batch_size=3)).splitlines()
     assert "varies" in text[3] and "(the spec's rmsprop: 3 a parameter)" in "\n".join(text)
 
@@ -78,5 +78,5 @@ def test_the_same_errors(r: Any) -> None:
         twinnet.set_limits(**old)
     r.assign("spec_text", spec)
     theirs = r.spec_error("withr::with_options(list(twinnet.max_params = 1e11, twinnet.max_activation = 1e11), "
-                          "twinnet::cost(spec_text))", message=True, python=False)
+                          "twinnet::cost(spec_text))", message=True)
     assert theirs == mine

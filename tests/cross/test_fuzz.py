@@ -412,7 +412,7 @@ def r_outcome(r: Any, verb: str) -> tuple[str, ...] | None:
     """The same in R, for the text in R's `spec_text`; an R error that is not a spec error fails."""
     seed = ", seed = 1L" if verb == "build_model" else ""
     try:
-        return r.spec_error(f"twinnet::{verb}(spec_text{seed})", message=True, python=verb == "build_model")
+        return r.spec_error(f"twinnet::{verb}(spec_text{seed})", message=True)
     except Exception:
         COUNTS["R: not a spec error"] += 1
         raise
@@ -435,7 +435,7 @@ def assert_same_graph_code_and_diagram(r: Any, text: str) -> dict[str, Any]:
     dialects = ("python", "r", "r-reticulate")
     got = r.outcomes([json_text("twinnet::expand(spec_text)"),
                       *(f'twinnet::to_code(spec_text, "{language}")' for language in dialects),
-                      "twinnet::to_dot(spec_text)"], python=False)
+                      "twinnet::to_dot(spec_text)"])
     assert got[0][0] == "value" and json.loads(got[0][1]) == graph, got[0]
     for language, r_text in zip(dialects, got[1:4], strict=True):
         assert r_text == python_text(lambda lang=language: twinnet.to_code(text, lang)), language

@@ -16,6 +16,14 @@ HISTORY = {"loss": [1.2, 0.6, 0.4, 0.3], "accuracy": [0.6, 0.8, 0.9, 0.93],
            "val_loss": [0.9, 0.5, 0.45, 0.44], "val_accuracy": [0.7, 0.85, 0.88, 0.9]}
 
 
+def assign_history(r: Any) -> None:
+    """HISTORY as R's list h of numeric vectors, put together in R (rpy2's ListVector of a dict would
+    evaluate R's list() through rpy2, which lets go of Python's lock: see rsession.py)."""
+    for key, values in HISTORY.items():
+        r.assign(key, r.ro.FloatVector(values))
+    r(f"h <- list({', '.join(f'{key} = {key}' for key in HISTORY)}); rm({', '.join(HISTORY)})")
+
+
 @pytest.fixture(scope="module")
 def dot() -> str:
     found = dot_program()
@@ -30,7 +38,7 @@ def r_string(path: Path) -> str:
 
 @pytest.mark.parametrize("name", CATALOG)
 def test_r_writes_the_same_dot(r: Any, name: str) -> None:
-    assert r(f'as.character(twinnet::to_dot("{name}"))', python=False)[0] == twinnet.to_dot(name)
+    assert r(f'as.character(twinnet::to_dot("{name}"))')[0] == twinnet.to_dot(name)
 
 
 @pytest.mark.parametrize("name", ["lenet5", "mini_resnet"])
@@ -45,7 +53,7 @@ def test_history_data_frame_from_r(r: Any) -> None:
     """R's fit_model() history (a data frame) draws the same curves as Keras's History.history."""
     from twinnet.handout import curves_svg
 
-    r.assign("h", r.ro.ListVector({k: r.ro.FloatVector(v) for k, v in HISTORY.items()}))
+    assign_history(r)
     got = r("twinnet:::curves_svg(twinnet:::history_frame(h))")[0]
     assert got == curves_svg(HISTORY)
 
@@ -57,7 +65,7 @@ def test_r_writes_the_same_handout(r: Any, dot: str, name: str, tmp_path: Path) 
     (tmp_path / "r").mkdir()
     mine = Path(twinnet.handout(name, tmp_path / "py" / "page.html",
                                 history=HISTORY if name != "googlenet" else None))
-    r.assign("h", r.ro.ListVector({k: r.ro.FloatVector(v) for k, v in HISTORY.items()}))
+    assign_history(r)
     history = "h" if name != "googlenet" else "NULL"
     r(f'twinnet::handout("{name}", {r_string(tmp_path / "r" / "page.html")}, history = {history})')
     theirs = (tmp_path / "r" / "page.html").read_bytes()
@@ -86,7 +94,7 @@ def test_r_writes_the_same_footer_for_a_file_or_data(r: Any, dot: str, given: st
 def test_r_writes_the_same_dot_for_slides(r: Any, name: str) -> None:
     for direction, collapse in (("LR", False), ("TB", True), ("RL", True)):
         call = f'twinnet::to_dot("{name}", direction = "{direction}", collapse = {str(collapse).upper()})'
-        assert r(f"as.character({call})", python=False)[0] == twinnet.to_dot(name, direction=direction,
+        assert r(f"as.character({call})")[0] == twinnet.to_dot(name, direction=direction,
                                                                              collapse=collapse), (direction, collapse)
 
 

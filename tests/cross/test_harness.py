@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 import types
 from pathlib import Path
 from typing import Any
@@ -38,16 +39,38 @@ def sample_input(name: str) -> Any:
     return arrays[0] if len(arrays) == 1 else arrays
 
 
+# 0. the session ------------------------------------------------------------
+def test_r_frees_python_objects_with_the_lock_held(r: Any, handoff: types.ModuleType) -> None:
+    """R's collector runs reticulate's finalizers inside a call into R and Python's object is released: rpy2's
+    own calls let go of Python's lock, and reticulate 1.28's finalizers without it abort the process."""
+    handoff.obj = obj = object()
+    alone = sys.getrefcount(obj)
+    r('h <- reticulate::import("twinnet_handoff", convert = FALSE); xs <- lapply(1:50, function(i) h$obj)')
+    assert sys.getrefcount(obj) >= alone + 50
+    r("rm(xs, h); invisible(gc())")
+    assert sys.getrefcount(obj) == alone
+
+
+def test_r_errors_raise_with_their_message(r: Any) -> None:
+    from rpy2.rinterface_lib.embedded import RRuntimeError
+
+    with pytest.raises(RRuntimeError, match="no such thing here"):
+        r('x <- 1; stop("no such thing here")')
+    assert r("x + 1")[0] == 2  # evaluated in R's global environment, which the failed call changed first
+    with pytest.raises(RRuntimeError, match="unexpected"):
+        r("x <- ")
+
+
 # 1. expansion ---------------------------------------------------------------
 @pytest.mark.parametrize("name", CATALOG)
 def test_expand_equal(r: Any, name: str) -> None:
-    assert r.json(f'twinnet::expand("{name}")', python=False) == twinnet.expand(name)
+    assert r.json(f'twinnet::expand("{name}")') == twinnet.expand(name)
 
 
 @pytest.mark.parametrize("case", cases("valid"))
 def test_conformance_expansion_equal(r: Any, case: dict[str, Any]) -> None:
     r.assign("spec_text", json.dumps(case["spec"]))
-    assert r.json("twinnet::expand(spec_text)", python=False) == twinnet.expand(case["spec"]) == case["expanded"]
+    assert r.json("twinnet::expand(spec_text)") == twinnet.expand(case["spec"]) == case["expanded"]
 
 
 @pytest.mark.parametrize("case", cases("invalid"))
@@ -57,7 +80,7 @@ def test_same_error_path_kind_and_message(r: Any, case: dict[str, Any]) -> None:
     verb = "build_model" if case.get("stage") == "build" else "load_spec"
     with pytest.raises(twinnet.SpecError) as e:
         getattr(twinnet, verb)(text)
-    got = r.spec_error(f"twinnet::{verb}(spec_text)", message=True, python=verb == "build_model")
+    got = r.spec_error(f"twinnet::{verb}(spec_text)", message=True)
     assert got == (e.value.path, e.value.kind, str(e.value))
 
 
@@ -101,8 +124,7 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
                                                      tmp_path: Path) -> None:
     """The same Keras model, bit-identical seeded weights, the same predictions with weights copied
     across through R's arrays, the same spec from from_keras(), and .keras files that cross over;
-    at most two models alive at once. (Two calls into R, or one: each ends with R's full garbage
-    collection, 0.2 s, which rsession.R needs.)"""
+    at most two models alive at once."""
     from_py = twinnet.build_model(name, seed=11)
     handoff.py_model, handoff.x, handoff.forward = from_py, sample_input(name), outputs_from
     # R builds its model, writes the spec of Python's (from_keras: R reads Python's model, Python reads R's,
@@ -117,7 +139,7 @@ def test_models_weights_predictions_and_keras_files(r: Any, handoff: types.Modul
       y <- h$forward(h$model, x)
       stopifnot(is.list(y), all(vapply(y, is.array, logical(1))))
       h$y_r <- y
-      rm(list = ls())  # R holds none of Python's objects after this call (see rsession.R.release)
+      rm(list = ls())  # R keeps none of Python's objects
     """)
     from_r = handoff.model
     assert from_r is not from_py

@@ -50,8 +50,7 @@ def same_bits(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
 
 @pytest.fixture(scope="module")
 def r_drawn(r: Any, light: types.ModuleType) -> list[np.ndarray]:
-    """What R draws for each of INIT_CASES, case i from PCG64(77 + i), in one call into R (each call that
-    touches Python ends with R's full collection, 0.2 s)."""
+    """What R draws for each of INIT_CASES, case i from PCG64(77 + i), in one call into R."""
     r.assign("init_json", json.dumps([init for init, _ in INIT_CASES]))
     r.assign("shapes_json", json.dumps([list(shape) for _, shape in INIT_CASES]))
     r("""
@@ -82,8 +81,7 @@ DRAWN = [n for n in CATALOG if twinnet.expand(n)["params"]["total"] <= DRAW_LIMI
 @pytest.fixture(scope="module")
 def portable_models(r: Any, light: types.ModuleType) -> dict[str, tuple[Any, dict[str, list[np.ndarray]]]]:
     """DRAWN's models, built once in Python, with the portable weights Python draws for each; R then sets its
-    own portable weights in every model, in one call into R (each call that touches Python ends with R's full
-    collection, 0.2 s)."""
+    own portable weights in every model, in one call into R."""
     models = {name: twinnet.build_model(name, compile=False) for name in DRAWN}
     want = {name: portable_weights(model, seed=31) for name, model in models.items()}
     light.models = list(models.values())

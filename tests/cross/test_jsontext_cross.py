@@ -39,11 +39,11 @@ def python_outcome(text: str, verb: str = "load_spec") -> tuple[str, ...] | None
 
 def r_outcome(r: Any, text: str, verb: str = "load_spec") -> tuple[str, ...] | None:
     r.assign("spec_text", text)
-    return r.spec_error(f"twinnet:::{verb}(spec_text)", message=True, python=False)
+    return r.spec_error(f"twinnet:::{verb}(spec_text)", message=True)
 
 
 def test_the_messages_are_the_same_words(r: Any) -> None:
-    assert r.json("as.list(twinnet:::json_messages())", python=False) == MESSAGES
+    assert r.json("as.list(twinnet:::json_messages())") == MESSAGES
 
 
 def test_corpus_gives_the_same_error(r: Any) -> None:

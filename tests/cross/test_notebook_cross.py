@@ -23,7 +23,7 @@ def same_lesson(r: Any, spec: str, path: Path, train: bool = True, epochs: int =
     mine = Path(twinnet.notebook(spec, path.with_name(f"py{path.suffix}"), train=train, epochs=epochs)).read_bytes()
     theirs = path.with_name(f"r{path.suffix}")
     r(f'twinnet::notebook({r_string(spec)}, {r_string(theirs)}, train = {"TRUE" if train else "FALSE"}, '
-      f"epochs = {epochs}L)", python=False)
+      f"epochs = {epochs}L)")
     assert theirs.read_bytes() == mine
     return mine
 

@@ -63,20 +63,20 @@ def test_unsafe_free_files_cross_between_write_model_and_read_model(r: Any, hand
 
 
 def test_unsafe_sizes_are_limited_alike(r: Any) -> None:
-    assert r.json("twinnet:::default_limits()", python=False) == DEFAULT_LIMITS
-    assert r('twinnet:::fixed_limit("max_json_depth")', python=False)[0] == MAX_JSON_DEPTH
-    assert r('twinnet:::fixed_limit("max_spec_bytes")', python=False)[0] == MAX_SPEC_BYTES
+    assert r.json("twinnet:::default_limits()") == DEFAULT_LIMITS
+    assert r('twinnet:::fixed_limit("max_json_depth")')[0] == MAX_JSON_DEPTH
+    assert r('twinnet:::fixed_limit("max_spec_bytes")')[0] == MAX_SPEC_BYTES
     old = twinnet.set_limits(max_params=100_000)
     try:
-        r("options(twinnet.max_params = 1e5)", python=False)
+        r("options(twinnet.max_params = 1e5)")
         r.assign("spec_text", "mnist_mlp")
         with pytest.raises(twinnet.SpecError) as e:
             twinnet.load_spec("mnist_mlp")
-        assert r.spec_error("twinnet::load_spec(spec_text)", python=False) == (e.value.path, e.value.kind)
+        assert r.spec_error("twinnet::load_spec(spec_text)") == (e.value.path, e.value.kind)
         assert e.value.kind == "too_large"
     finally:
         twinnet.set_limits(**old)
-        r("options(twinnet.max_params = NULL)", python=False)
+        r("options(twinnet.max_params = NULL)")
 
 
 # Each kind of layer the estimate of a model file counts exactly, with and without a bias, grouped, with
@@ -117,7 +117,7 @@ def test_the_parameter_estimate_of_a_file_is_exact_and_the_same_in_both_language
     assert estimate.total == model.count_params()
     r.assign("config_text", text)
     got = r("st <- twinnet:::new_estimate('biases'); "
-            "twinnet:::estimate_walk(st, twinnet:::parse_json(config_text), list()); st$total", python=False)[0]
+            "twinnet:::estimate_walk(st, twinnet:::parse_json(config_text), list()); st$total")[0]
     assert got == estimate.total
 
 
@@ -128,7 +128,7 @@ def test_hostile_files_are_refused_alike(r: Any, tmp_path: Path) -> None:
         with pytest.raises(twinnet.ModelFileError) as e:
             twinnet.read_model(path)
         assert (e.value.kind, e.value.reason) == (kind, reason), name
-    # R reads every file in one call (each call that may touch Python ends with R's full collection, 0.2 s)
+    # R reads every file in one call
     r.assign("paths", r.ro.StrVector([str(path) for path, _, _ in files.values()]))
     got = list(r('unlist(lapply(paths, function(path) tryCatch({ twinnet::read_model(path); c("loaded", "", "") }, '
                  'twinnet_model_file_error = function(e) c(class(e)[[1]], e$kind, e$reason), '
@@ -151,7 +151,7 @@ def test_did_you_mean_is_the_same_and_bounded_in_both_languages(r: Any) -> None:
     for word, candidates in cases:
         r.assign("word", word)
         r.assign("candidates", r.ro.StrVector(candidates))
-        got = r("h <- twinnet:::suggest(word, candidates); if (is.null(h)) NA_character_ else h", python=False)[0]
+        got = r("h <- twinnet:::suggest(word, candidates); if (is.null(h)) NA_character_ else h")[0]
         want = suggest(word, candidates)
         assert (None if got is r.ro.NA_Character else str(got)) == want, word[:20]
     assert suggest("layer_04321_cnov", names) == "did you mean 'layer_04321_conv'?"
