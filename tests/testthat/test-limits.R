@@ -60,7 +60,12 @@ test_that("a huge repeat is refused before it is unrolled", {
     err <- spec_error_of(load_spec(dense_doc(list(block = "b", `repeat` = times), blocks = blocks)))
     expect_equal(c(err$path, err$kind), c("/layers/1/repeat", "too_large"))
   }
-  expect_length(expand(dense_doc(list(block = "b", `repeat` = 9999L), blocks = blocks))$layers, 10000L)
+  # at the boundary, with the limit lowered (R unrolls 10,000 layers in 5 s): max_layers layers pass, one more not
+  withr::with_options(list(twinnet.max_layers = 100), {
+    err <- spec_error_of(load_spec(dense_doc(list(block = "b", `repeat` = 100L), blocks = blocks)))
+    expect_equal(c(err$path, err$kind), c("/layers/1/repeat", "too_large"))
+    expect_length(expand(dense_doc(list(block = "b", `repeat` = 99L), blocks = blocks))$layers, 100L)
+  })
 })
 
 test_that("nested blocks are counted before they are unrolled", {
