@@ -85,7 +85,7 @@ SPEC_HELP = "a catalog name (see `twinnet catalog`), a spec file or JSON text"
 # The commands that use Keras: TensorFlow is loaded first, without its start-up noise (twinnet.quiet);
 # `examples` leaves it to run_examples(), which loads it once the names are known to be examples, and
 # `doctor` to doctor(), which loads it while R starts.
-_KERAS_COMMANDS = {"demo", "train"}
+_KERAS_COMMANDS = {"train"}
 
 
 def _version() -> str:

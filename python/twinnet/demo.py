@@ -99,8 +99,8 @@ def _rscript() -> str:
     return rscript
 
 
-def _call_r(function: str, columns: list[str], **arguments: str | int | Path) -> list[list[str]]:
-    """Run ``twinnet::<function>()`` with Rscript; return the rows of the table it prints.
+def _start_r(function: str, **arguments: str | int | Path) -> subprocess.Popen[str]:
+    """Start ``twinnet::<function>()`` in Rscript; :func:`_r_table` waits for it and reads the table it prints.
 
     The values travel as command-line arguments, never inside R code: the R expression holds only
     the argument names and positions, which come from this module. They follow an explicit
@@ -111,18 +111,28 @@ def _call_r(function: str, columns: list[str], **arguments: str | int | Path) ->
                      for i, (name, value) in enumerate(arguments.items(), start=1))
     expr = f"a <- commandArgs(trailingOnly = TRUE)[-1L]; twinnet::{function}({call})"
     env = {**os.environ, "RETICULATE_PYTHON": os.environ.get("RETICULATE_PYTHON", sys.executable)}
-    res = subprocess.run([_rscript(), "-e", expr, "--args", *(str(v) for v in arguments.values())],
-                         capture_output=True, text=True, env=env)
-    if res.returncode != 0:
-        raise RuntimeError(res.stderr[-2000:])
-    lines = res.stdout.splitlines()
+    return subprocess.Popen([_rscript(), "-e", expr, "--args", *(str(v) for v in arguments.values())],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _r_table(proc: subprocess.Popen[str], function: str, columns: list[str]) -> list[list[str]]:
+    """The rows of the table that ``twinnet::<function>()``, started by :func:`_start_r`, prints."""
+    stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(stderr[-2000:])
+    lines = stdout.splitlines()
     header = "\t".join(columns)
     if header not in lines:
-        raise RuntimeError(f"twinnet::{function}() printed no table:\n{res.stdout[-2000:]}")
+        raise RuntimeError(f"twinnet::{function}() printed no table:\n{stdout[-2000:]}")
     rows = [row for row in (line.split("\t") for line in lines[lines.index(header) + 1:]) if len(row) == len(columns)]
     if not rows:
-        raise RuntimeError(f"twinnet::{function}() printed an empty table:\n{res.stdout[-2000:]}")
+        raise RuntimeError(f"twinnet::{function}() printed an empty table:\n{stdout[-2000:]}")
     return rows
+
+
+def _call_r(function: str, columns: list[str], **arguments: str | int | Path) -> list[list[str]]:
+    """Run ``twinnet::<function>()`` with Rscript; return the rows of the table it prints."""
+    return _r_table(_start_r(function, **arguments), function, columns)
 
 
 def _rows(model: Any) -> list[Row]:
@@ -193,24 +203,34 @@ def _inputs(graph: dict[str, Any], n: int = 8) -> tuple[np.ndarray | dict[str, n
 
 def compare(spec: str, seed: int) -> bool:
     """Build ``spec`` in Python and in R (Rscript); print both summaries and compare outputs (where the
-    model has one input and one output; else say why not)."""
+    model has one input and one output; else say why not). R starts first: it builds while this process
+    imports TensorFlow and builds."""
+    from .quiet import import_tensorflow_quietly
+
     graph = expand(spec)
     skip = why_not_compared(graph)
     with tempfile.TemporaryDirectory() as tmp:
+        files: dict[str, Path] = {}
         if skip is None:
             x, what = _inputs(graph)
-            xf, y_py_file, y_r_file = Path(tmp, "x.npy"), Path(tmp, "y_python.npy"), Path(tmp, "y_r.npy")
+            files = {"x_file": Path(tmp, "x.npy"), "y_file": Path(tmp, "y_r.npy")}
             if isinstance(x, dict):  # several inputs: one array each, by name
-                xf = Path(tmp, "x.npz")
-                np.savez(xf, **x)
+                files["x_file"] = Path(tmp, "x.npz")
+                np.savez(files["x_file"], **x)
             else:
-                np.save(xf, x)
-            py_rows = demo_layers(spec, seed, xf, y_py_file)
-            r_table = _call_r("demo_layers", list(_COLUMNS), spec=spec, seed=seed, x_file=xf, y_file=y_r_file)
-            y_py, y_r = np.load(y_py_file), np.load(y_r_file)
-        else:
-            py_rows = demo_layers(spec, seed)
-            r_table = _call_r("demo_layers", list(_COLUMNS), spec=spec, seed=seed)
+                np.save(files["x_file"], x)
+        in_r = _start_r("demo_layers", spec=spec, seed=seed, **files)
+        try:
+            import_tensorflow_quietly()
+            y_py_file = Path(tmp, "y_python.npy")
+            py_rows = demo_layers(spec, seed, files.get("x_file"), y_py_file if files else None)
+        except BaseException:
+            in_r.kill()
+            in_r.communicate()
+            raise
+        r_table = _r_table(in_r, "demo_layers", list(_COLUMNS))
+        if skip is None:
+            y_py, y_r = np.load(y_py_file), np.load(files["y_file"])
     r_rows = [(p[0], p[1], p[2], int(p[3])) for p in r_table]
     left, right = _table(py_rows), _table(r_rows)
     width = max(len(s) for s in left) + 4
