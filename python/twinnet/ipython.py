@@ -7,8 +7,10 @@ in R's garbage collector without it, and the kernel dies ("Fatal Python error: P
 This extension loads rpy2's and makes each ``%%R`` cell run with the lock held: the cell's R code is
 evaluated through ``R_tryEval`` called by ``ctypes`` (which keeps the lock, where rpy2's ``cffi``
 calls let it go), then R's garbage is collected before the lock is given back, so that no Python
-object is freed without it later. The cross-language tests hold the lock in the same way
-(tests/cross/rsession.py). With a reticulate that takes the lock itself this changes nothing.
+object is freed without it later (rpy2 itself evaluates R around a cell: parsing it, say). The
+cross-language tests parse and evaluate all their R code with the lock held (``evalr()``,
+tests/cross/rsession.py) and so can leave R's garbage to R's own collections. With a reticulate that
+takes the lock itself this changes nothing.
 """
 
 from __future__ import annotations
