@@ -20,10 +20,10 @@ from twinnet.ipython import evalr
 # (and in gc()), never where rpy2 merely allocates; so all R code here is parsed and evaluated by
 # twinnet.ipython's evalr(), which calls R through ctypes and keeps the lock throughout (as a notebook's
 # %%R cells do), and nothing here has rpy2 evaluate R once Python's objects exist (its parse() and its
-# ListVector of a dict do). R then
-# collects its garbage when it decides, as it does on its own, finalizers included; release() collects
-# it at the end of a test that held models. (Before, every call took the lock in R and collected R's
-# garbage in full before it let go: 0.16-0.2 s a call, with Matrix, which reticulate loads, in R's heap.)
+# ListVector of a dict would). R then collects its garbage when it decides, as it does on its own,
+# finalizers included; release() collects it at the end of a test that held models. (Before, every call
+# took the lock in R and collected R's garbage in full before it let go: 0.16-0.2 s a call, with Matrix,
+# which reticulate loads, in R's heap.)
 
 
 def json_text(expr: str) -> str:
