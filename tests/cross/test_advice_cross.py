@@ -76,7 +76,7 @@ def test_allow_errors_agree(r: Any, path: Path) -> None:
     with pytest.raises(twinnet.SpecError) as e:
         twinnet.load_spec(json.dumps(case["spec"]))
     assert r.spec_error("twinnet::load_spec(spec_text)", message=True) == (e.value.path, e.value.kind,
-                                                                                           str(e.value))
+                                                                           str(e.value))
     assert (e.value.path, e.value.kind, e.value.message) == tuple(case["error"][k] for k in ("path", "kind", "message"))
 
 

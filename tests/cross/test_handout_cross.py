@@ -95,7 +95,7 @@ def test_r_writes_the_same_dot_for_slides(r: Any, name: str) -> None:
     for direction, collapse in (("LR", False), ("TB", True), ("RL", True)):
         call = f'twinnet::to_dot("{name}", direction = "{direction}", collapse = {str(collapse).upper()})'
         assert r(f"as.character({call})")[0] == twinnet.to_dot(name, direction=direction,
-                                                                             collapse=collapse), (direction, collapse)
+                                                               collapse=collapse), (direction, collapse)
 
 
 def test_r_draws_the_same_png_and_pdf_for_slides(r: Any, dot: str, tmp_path: Path) -> None:
