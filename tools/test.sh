@@ -3,11 +3,12 @@
 # cross-language harness, the lessons (notebooks and R Markdown, executed), the cross-backend harness
 # (TensorFlow, JAX, PyTorch), training beyond one device, the Python tests against the wheel with NumPy 2,
 # R CMD check and testthat. The legs do not depend on each other, and one alone keeps about 1.2 cores busy
-# (Python and R building Keras models): on 2 cores or more they run in two lanes side by side
-# (TWINNET_TEST_LANES=1: one after another; TWINNET_TEST_LEGS="cross testthat": only those). On the reference
-# machine, from a fresh clone on one day: 20 min in two lanes (177 % CPU) against 32.7 min one after another
-# (116 % CPU), the same CPU time. The legs are CPU-bound: one thread per lane for TensorFlow and BLAS changed
-# their time by under 5 %. A leg's output is printed whole when it ends, with its time; a table of the legs'
+# (Python and R building Keras models): they run in lanes side by side, two a core while memory allows
+# (TWINNET_TEST_LANES=N: N lanes, 1 for one after another; TWINNET_TEST_LEGS="cross testthat": only those).
+# On the reference machine (2 cores), from a fresh clone on one day: 20 min in two lanes (177 % CPU) against
+# 32.7 min one after another (116 % CPU), the same CPU time; on another day, at one speed, the legs took 496 s in
+# four lanes and 551 s in two (183 % and 164 % CPU). The legs are CPU-bound: one thread per lane for TensorFlow
+# and BLAS changed their time by under 5 %. A leg's output is printed whole when it ends, with its time; a table of the legs'
 # times and the last line sum them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -134,7 +135,9 @@ run_leg() {
 
 # The legs wait in one queue, the longest first (their times in two lanes on the reference machine: backends and
 # cross 7-9 min, wheel 5-7, testthat 3-5, the lessons, distribution and R CMD check 2 each); each lane takes the
-# next leg when it is free, so the lanes end within about one short leg of each other whichever legs run.
+# next leg when it is free. With two lanes a core, the long legs share the cores to their end and the short ones
+# fill what the others leave idle; a leg's largest process is 5 GB (the harness with YOLO), so a lane is opened
+# for each 5 GB available: all seven legs in four lanes used 8.7 GB at most, together.
 mkdir -p "$OUT/legs"
 QUEUE=($(pick backends cross wheel testthat lessons distribute rcheck))
 echo 0 >"$OUT/legs/next"
@@ -147,16 +150,19 @@ lane() {
   done
 }
 
-lanes=${TWINNET_TEST_LANES:-$( (( $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) >= 2 )) && echo 2 || echo 1)}
+default_lanes() {
+  local cores gb
+  cores=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
+  gb=$(awk '/^MemAvailable:/ { print int($2 / 1048576) }' /proc/meminfo)
+  local n=$(( 2 * cores < gb / 5 ? 2 * cores : gb / 5 ))
+  echo $(( n < 1 ? 1 : n ))
+}
+lanes=${TWINNET_TEST_LANES:-$(default_lanes)}
+[[ $lanes =~ ^[1-9][0-9]*$ ]] || { echo "TWINNET_TEST_LANES: a number of lanes, 1 or more (not '$lanes')" >&2; exit 2; }
 legs_start=$(date +%s)
-if [[ $lanes == 1 ]]; then
-  lane || status=1
-else
-  lane & first=$!
-  lane & second=$!
-  wait $first || status=1
-  wait $second || status=1
-fi
+pids=()
+for (( n = 0; n < lanes; n++ )); do lane & pids+=($!); done
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
 printf '\n== the legs (%s lane(s), %d s in all)\n' "$lanes" $(( $(date +%s) - legs_start ))
 sort -k2 -n -r "$OUT/legs/times" | awk '{ printf "%-12s %5d s%s\n", $1, $2, ($3 == 0 ? "" : "  FAILED") }'
 
