@@ -6,10 +6,10 @@
 # (Python and R building Keras models): they run in lanes side by side, two a core while memory allows
 # (TWINNET_TEST_LANES=N: N lanes, 1 for one after another; TWINNET_TEST_LEGS="cross testthat": only those).
 # On the reference machine (2 cores), from a fresh clone on one day: 20 min in two lanes (177 % CPU) against
-# 32.7 min one after another (116 % CPU), the same CPU time; on another day, at one speed, the legs took 496 s in
-# four lanes and 551 s in two (183 % and 164 % CPU). The legs are CPU-bound: one thread per lane for TensorFlow
-# and BLAS changed their time by under 5 %. A leg's output is printed whole when it ends, with its time; a table of the legs'
-# times and the last line sum them up.
+# 32.7 min one after another (116 % CPU), the same CPU time; on another day, in runs alternated within 45 minutes,
+# four of the legs took 496 and 509 s in four lanes and 551 s in two (about 180 % and 164 % CPU). The legs are
+# CPU-bound: one thread per lane for TensorFlow and BLAS changed their time by under 5 %. A leg's output is printed
+# whole when it ends, with its time; a table of the legs' times and the last line sum them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
